@@ -1,0 +1,218 @@
+"""Commands and menu buttons outside a flow: what `/new`, `/deals`, `新商机 …` do."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from assistant import views
+from assistant.context import Ctx
+from assistant.deals import can_view
+from assistant.events import Choice, Inbound, Reply
+from assistant.flows import base
+from assistant.flows.fields import load_own_deal
+from assistant.flows.registry import FLOWS
+from assistant.i18n import LANGS, catalog, render
+from assistant.model import DealStatus, Role
+from assistant.results import Problem
+from assistant.teams import create_invite, may_invite
+
+
+@dataclass(frozen=True)
+class Command:
+    run: Callable[[Ctx, str], list[Reply]]
+    manager_only: bool = False
+
+
+def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict | None = None) -> list[Reply]:
+    step = base.start(FLOWS[flow_name], ctx, args, values)
+    ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
+    return step.replies
+
+
+def _flow(flow_name: str) -> Callable[[Ctx, str], list[Reply]]:
+    return lambda ctx, args: start_flow(ctx, flow_name, args)
+
+
+def _deal_flow(flow_name: str) -> Callable[[Ctx, str], list[Reply]]:
+    """`/advance 12`, `/lost 华为`: the argument names the deal, the rest is asked."""
+    def run(ctx: Ctx, args: str) -> list[Reply]:
+        values = {"_typed": {"deal": args.strip()}} if args.strip() else None
+        return start_flow(ctx, flow_name, "", values)
+    return run
+
+
+def _cancel(ctx: Ctx, args: str) -> list[Reply]:
+    had_flow = ctx.uow.flow_states.get(ctx.who) is not None
+    ctx.uow.flow_states.save(ctx.who, None, ctx.now)
+    return [Reply("common.cancelled" if had_flow else "common.nothing_to_cancel", ctx.lang)]
+
+
+def _help(ctx: Ctx, args: str) -> list[Reply]:
+    return [Reply("help.manager" if ctx.user.is_manager else "help.rep", ctx.lang)]
+
+
+def _start(ctx: Ctx, args: str) -> list[Reply]:
+    return [Reply("join.already_member", ctx.lang, {"name": ctx.user.name, "team": ctx.team.name})] + _help(ctx, args)
+
+
+def _lang(ctx: Ctx, args: str) -> list[Reply]:
+    wanted = args.strip().lower()[:2]
+    if wanted not in LANGS:
+        return [Reply("lang.ask", ctx.lang, {}, tuple(Choice(f"lang.{code}", f"lang.{code}") for code in LANGS))]
+    ctx.uow.users.set_lang(ctx.user.id, wanted)
+    return [Reply("lang.set", wanted)]
+
+
+def _deals(ctx: Ctx, args: str) -> list[Reply]:
+    deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
+    page = int(args) if args.strip().isdigit() else 1
+    return [views.deal_list(ctx, deals, page, "deals.list", "deals")]
+
+
+def _deal(ctx: Ctx, args: str) -> list[Reply]:
+    ref = args.strip().lstrip("#＃")
+    if not ref:
+        return _deals(ctx, "")
+    found = ctx.uow.deals.get(int(ref)) if ref.isdigit() else None
+    if found is None or found.team_id != ctx.team.id or not can_view(ctx.user, found):
+        return [Reply("deal.not_found", ctx.lang, {"ref": args.strip()})]
+    return [views.deal_detail(ctx, found)]
+
+
+def _funnel(ctx: Ctx, args: str) -> list[Reply]:
+    deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
+    return [Reply("funnel.mine", ctx.lang, views.funnel_params(ctx, deals))]
+
+
+def _forecast(ctx: Ctx, args: str) -> list[Reply]:
+    deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
+    return [Reply("forecast.view", ctx.lang, views.forecast_params(ctx, deals, ctx.user))]
+
+
+def _team(ctx: Ctx, args: str) -> list[Reply]:
+    deals = ctx.uow.deals.find(ctx.team.id, status=DealStatus.OPEN)
+    reps = []
+    for member in ctx.uow.users.members(ctx.team.id):
+        own = [d for d in deals if d.owner_id == member.id]
+        reps.append({"id": member.id, "name": member.name, **views.funnel_params(ctx, own)})
+    params = views.funnel_params(ctx, deals) | {"reps": reps, "team": ctx.team.name}
+    forecast = views.forecast_params(ctx, deals, None)
+    choices = tuple(Choice(f"rep.{r['id']}.1", "team.rep_button", {"name": r["name"]}) for r in reps if r["count"])
+    return [Reply("funnel.team", ctx.lang, params, choices), Reply("forecast.view", ctx.lang, forecast)]
+
+
+def _rep(ctx: Ctx, args: str) -> list[Reply]:
+    wanted = args.strip().casefold()
+    members = ctx.uow.users.members(ctx.team.id)
+    hits = [m for m in members if wanted and wanted in m.name.casefold()]
+    exact = [m for m in hits if m.name.casefold() == wanted]
+    if len(exact) == 1 or len(hits) == 1:
+        return rep_deals(ctx, (exact or hits)[0].id, 1)
+    return [Reply("team.which_rep", ctx.lang, {"query": args.strip()},
+                  tuple(Choice(f"rep.{m.id}.1", "team.rep_button", {"name": m.name}) for m in (hits or members)))]
+
+
+def rep_deals(ctx: Ctx, user_id: int, page: int) -> list[Reply]:
+    member = ctx.uow.users.get(user_id)
+    if member is None or member.team_id != ctx.team.id:
+        return [Reply("team.no_such_rep", ctx.lang)]
+    deals = ctx.uow.deals.find(ctx.team.id, owner_id=member.id, status=DealStatus.OPEN)
+    return [views.deal_list(ctx, deals, page, "team.rep_deals", f"rep.{member.id}", {"rep": member.name})]
+
+
+def _invite(ctx: Ctx, args: str) -> list[Reply]:
+    role = Role.MANAGER if args.strip().lower() in ("manager", render(ctx.lang, "role.manager").lower()) else Role.REP
+    if not may_invite(ctx.user, role):
+        return [Reply("common.not_allowed", ctx.lang)]
+    invite = create_invite(ctx.uow, ctx.team, ctx.user, role, ctx.now)
+    return [Reply("invite.created", ctx.lang, {"code": invite.code, "role": str(role), "expires": invite.expires_at,
+                                                "team": ctx.team.name})]
+
+
+def _unknown(ctx: Ctx, args: str) -> list[Reply]:
+    return [Reply("common.unknown_command", ctx.lang, {"text": args})] + _help(ctx, "")
+
+
+COMMANDS: dict[str, Command] = {
+    "start": Command(_start), "join": Command(_start), "help": Command(_help), "cancel": Command(_cancel),
+    "lang": Command(_lang),
+    "new": Command(_flow("new_deal")), "visit": Command(_flow("log_visit")),
+    "advance": Command(_deal_flow("advance_deal")), "back": Command(_deal_flow("back_off")),
+    "won": Command(_deal_flow("mark_won")), "lost": Command(_deal_flow("mark_lost")),
+    "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
+    "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
+    "target": Command(_flow("set_target"), True), "unknown": Command(_unknown),
+}
+MENU = ("new", "visit", "deals", "funnel", "forecast")
+
+
+def _aliases() -> dict[str, str]:
+    """Words that start a command without a slash ("新商机", "拜访"), from both catalogs."""
+    found: dict[str, str] = {}
+    for lang in LANGS:
+        for key, words in catalog(lang).items():
+            if key.startswith("alias."):
+                for word in words.split("|"):
+                    found[word.strip().casefold()] = key.removeprefix("alias.")
+    return found
+
+
+def parse_command(text: str, lang: str, in_flow: bool) -> tuple[str, str] | None:
+    """(command, arguments), or None for text that is an answer. A slash always wins; an
+    alias word only when no flow is waiting for an answer."""
+    if not text:
+        return None
+    head, _, args = text.partition(" ")
+    if head.startswith("/"):
+        name = head[1:].split("@")[0].lower()
+        name = name if name in COMMANDS else _aliases().get(name, "unknown")
+        return (name, args.strip()) if name != "unknown" else ("unknown", text)
+    if not in_flow and head.casefold() in _aliases():
+        return _aliases()[head.casefold()], args.strip()
+    return None
+
+
+def run(ctx: Ctx, name: str, args: str) -> list[Reply]:
+    command = COMMANDS[name]
+    if command.manager_only and not ctx.user.is_manager:
+        return [Reply("common.not_allowed", ctx.lang)]
+    return command.run(ctx, args)
+
+
+_GLOBAL = ("cmd.", "deal.", "deals.", "act.", "lang.", "rep.")
+DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost")
+
+
+def is_global_choice(value: str) -> bool:
+    return value.startswith(_GLOBAL)
+
+
+def run_choice(ctx: Ctx, value: str) -> list[Reply]:
+    """A menu or list button. Every value is re-checked: a forged one changes nothing."""
+    parts = value.split(".")
+    head, rest = parts[0], parts[1:]
+    if head == "cmd" and len(rest) == 1 and rest[0] in MENU:
+        return run(ctx, rest[0], "")
+    if head == "deal" and len(rest) == 1 and rest[0].isdigit():
+        return _deal(ctx, rest[0])
+    if head == "deals" and len(rest) == 1 and rest[0].isdigit():
+        return _deals(ctx, rest[0])
+    if head == "lang" and len(rest) == 1:
+        return _lang(ctx, rest[0])
+    if head == "rep" and len(rest) == 2 and all(p.isdigit() for p in rest) and ctx.user.is_manager:
+        return rep_deals(ctx, int(rest[0]), int(rest[1]))
+    if head == "act" and len(rest) == 2 and rest[0] in DEAL_FLOWS and rest[1].isdigit():
+        deal = load_own_deal(ctx, int(rest[1]))
+        if isinstance(deal, Problem):
+            return [Reply(deal.key, ctx.lang, dict(deal.params))]
+        return run_flow_on_deal(ctx, rest[0], deal.id)
+    return [Reply("common.stale_button", ctx.lang)]
+
+
+def run_flow_on_deal(ctx: Ctx, flow_name: str, deal_id: int) -> list[Reply]:
+    return start_flow(ctx, flow_name, "", {"deal": deal_id})
+
+
+def idle(ctx: Ctx, event: Inbound) -> list[Reply]:
+    """Text with no flow waiting and no command: offer the main menu."""
+    return [Reply("common.what_now", ctx.lang, {}, tuple(Choice(f"cmd.{name}", f"menu.{name}") for name in MENU))]

@@ -1,0 +1,72 @@
+"""The one way into the core: `handle(event, uow, clock)` -> replies to send.
+
+Each event runs in one unit of work: dedupe, find the user, route to a command, a button
+or the flow in progress, save the flow state, commit. Replies go out only after the commit.
+"""
+from __future__ import annotations
+
+import logging
+
+from assistant import commands
+from assistant.clock import Clock
+from assistant.context import Ctx
+from assistant.events import Inbound, Reply
+from assistant.flows import base
+from assistant.flows.registry import FLOWS
+from assistant.i18n import normalise_lang
+
+log = logging.getLogger(__name__)
+
+
+def handle(event: Inbound, uow, clock: Clock) -> list[Reply]:
+    with uow:
+        if not uow.inbox.first_time(event.who.platform, event.event_id, clock.now()):
+            log.info("duplicate event %s ignored", event.event_id)
+            return []
+        ctx = _context(event, uow, clock)
+        replies = _route(ctx, event)
+        uow.commit()
+    return replies
+
+
+def _context(event: Inbound, uow, clock: Clock) -> Ctx:
+    user = uow.users.by_identity(event.who.platform, event.who.user)
+    team = uow.teams.get(user.team_id) if user and user.team_id else None
+    lang = user.lang if user else normalise_lang(event.lang_hint)
+    return Ctx(uow=uow, clock=clock, who=event.who, lang=lang, user=user, team=team)
+
+
+def _route(ctx: Ctx, event: Inbound) -> list[Reply]:
+    if ctx.user is None:
+        return _stranger(ctx, event)
+    text = (event.text or "").strip()
+    if event.choice is None and event.form is None:
+        command = commands.parse_command(text, ctx.lang, in_flow=ctx.uow.flow_states.get(ctx.who) is not None)
+        if command is not None:
+            return commands.run(ctx, *command)
+    if event.choice is not None and commands.is_global_choice(event.choice):
+        return commands.run_choice(ctx, event.choice)
+    state = ctx.uow.flow_states.get(ctx.who)
+    if state is None:
+        return commands.idle(ctx, event)
+    step = base.resume(FLOWS[state.flow], state, ctx, event)
+    ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
+    return step.replies
+
+
+def _stranger(ctx: Ctx, event: Inbound) -> list[Reply]:
+    """An unknown user gets nothing but the way to join."""
+    text = (event.text or "").strip()
+    state = ctx.uow.flow_states.get(ctx.who)
+    name = {"name": event.display_name} if event.display_name else {}
+    command = commands.parse_command(text, ctx.lang, in_flow=state is not None)
+    if command and command[0] in ("start", "join") and command[1]:
+        return commands.start_flow(ctx, "join_team", command[1], name)
+    if command and command[0] == "cancel":
+        ctx.uow.flow_states.save(ctx.who, None, ctx.now)
+        return [Reply("join.prompt", ctx.lang)]
+    if state is not None and state.flow == "join_team" and (text or event.choice):
+        step = base.resume(FLOWS[state.flow], state, ctx, event)
+        ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
+        return step.replies
+    return commands.start_flow(ctx, "join_team", "", name)

@@ -1,0 +1,55 @@
+"""The platform-neutral boundary: what a chat adapter hands the core and gets back.
+
+Adapters (`handlers/*.py`) only translate their platform's updates into `Inbound` and
+render each `Reply` with `assistant.i18n.render`, in the markup their platform speaks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class ChatKey:
+    """Who is talking, and where: flow state is kept per key (one flow per chat and user)."""
+
+    platform: str
+    chat: str
+    user: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One user message, button press or submitted form."""
+
+    who: ChatKey
+    event_id: str
+    text: str | None = None
+    choice: str | None = None
+    form: Mapping[str, str] | None = None
+    display_name: str | None = None
+    lang_hint: str | None = None
+    private: bool = True
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: `value` comes back as `Inbound.choice`; the label is a catalog key."""
+
+    value: str
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send. `replace` asks a platform that can edit messages to edit the
+    message whose button was pressed instead of sending a new one (checklist ticks)."""
+
+    key: str
+    lang: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    to: ChatKey | None = None
+    replace: bool = False
+    image: bytes | None = None

@@ -1,0 +1,142 @@
+"""Field parsers and option lists shared by the flows (one place for each kind of answer)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable
+
+from assistant.context import Ctx
+from assistant.deals import can_edit
+from assistant.flows.base import Ask, Option
+from assistant.model import Deal, DealStatus
+from assistant.names import match_names, normalise_name
+from assistant.parse import parse_amount, parse_date, warn_if_past
+from assistant.results import Ok, Problem
+
+TITLE_MAX, NOTE_MAX, NAME_MAX = 200, 1000, 100
+DEAL_BUTTONS = 8
+
+
+def text(max_len: int = NOTE_MAX) -> Callable[[str, Ctx, dict], Ok | Problem]:
+    """Free text: not empty, not longer than `max_len`; stored as typed (escaped on display)."""
+    def parse(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+        value = raw.strip()
+        if not value:
+            return Problem.of("text.empty")
+        if len(value) > max_len:
+            return Problem.of("text.too_long", limit=max_len, length=len(value))
+        return Ok(value)
+    return parse
+
+
+def amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    result = parse_amount(raw)
+    if isinstance(result, Problem):
+        return result
+    return Ok({"amount": str(result.value.amount), "currency": result.value.currency})
+
+
+def future_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    """A due or close date: a past one is accepted with a warning."""
+    result = parse_date(raw, ctx.today)
+    if isinstance(result, Problem):
+        return result
+    return Ok(result.value.isoformat(), warn_if_past(result.value, ctx.today))
+
+
+def any_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    result = parse_date(raw, ctx.today)
+    if isinstance(result, Problem):
+        return result
+    return Ok(result.value.isoformat())
+
+
+def money_of(value: dict) -> tuple[Decimal, str]:
+    return Decimal(value["amount"]), value["currency"]
+
+
+def customer(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+    """The team's customer this name means; a close match is asked back, never guessed."""
+    checked = text(NAME_MAX)(raw, ctx, values)
+    if isinstance(checked, Problem):
+        return checked
+    name = checked.value
+    candidates = [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)]
+    matches = match_names(name, candidates)
+    same = [m for m in matches if m.verdict == "same"]
+    if same:
+        return Ok({"id": same[0].id, "name": same[0].name})
+    if matches:
+        options = [Option({"id": m.id, "name": m.name}, "customer.use_existing", {"name": m.name}) for m in matches]
+        options.append(Option({"new": name}, "customer.create_new", {"name": name}))
+        return Ask("customer.did_you_mean", tuple(options), {"name": name})
+    return Ok({"new": name}, Problem.of("customer.will_create", name=name))
+
+
+def resolve_customer(ctx: Ctx, value: dict) -> int:
+    """The id of the chosen customer, creating the new one now (at the flow's end)."""
+    if "id" in value:
+        return value["id"]
+    name = value["new"]
+    existing = {c.id: c for c in ctx.uow.customers.of_team(ctx.team.id)}
+    key = normalise_name(name)
+    for found in existing.values():
+        if normalise_name(found.name) == key:
+            return found.id
+    return ctx.uow.customers.add(ctx.team.id, ctx.user.id, name, key, ctx.now).id
+
+
+def own_open_deals(ctx: Ctx) -> list[Deal]:
+    deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
+    return sorted(deals, key=lambda d: d.last_activity_at or d.created_at, reverse=True)
+
+
+def deal_options(ctx: Ctx, values: dict) -> list[Option]:
+    return [deal_option(d) for d in own_open_deals(ctx)[:DEAL_BUTTONS]]
+
+
+def deal_option(deal: Deal) -> Option:
+    return Option(deal.id, "deal.option", {"id": deal.id, "customer": deal.customer_name, "title": deal.title})
+
+
+def deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+    """One of the rep's open deals, by number or by customer/title. Another rep's deal
+    number answers exactly like a number that does not exist."""
+    query = raw.strip().lstrip("#＃")
+    deals = own_open_deals(ctx)
+    if query.isdigit():
+        found = [d for d in deals if d.id == int(query)]
+        return Ok(found[0].id) if found else Problem.of("deal.not_found", ref=raw.strip())
+    if not query:
+        return Problem.of("text.empty")
+    by_customer = {m.id for m in match_names(query, [(d.id, d.customer_name) for d in deals], limit=50)}
+    hits = [d for d in deals if d.id in by_customer or query.casefold() in d.title.casefold()]
+    if len(hits) == 1:
+        return Ok(hits[0].id)
+    if not hits:
+        return Problem.of("deal.no_match", query=query)
+    return Ask("deal.which", tuple(deal_option(d) for d in hits[:DEAL_BUTTONS]), {"query": query})
+
+
+def load_own_deal(ctx: Ctx, deal_id: int) -> Deal | Problem:
+    """The deal if this user may change it; otherwise the same answer as a missing deal."""
+    found = ctx.uow.deals.get(int(deal_id))
+    if found is None or found.team_id != ctx.team.id or not can_edit(ctx.user, found):
+        return Problem.of("deal.not_found", ref=str(deal_id))
+    return found
+
+
+def checklist_options(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], list[Option]]:
+    """The entry check points of the stage a deal is about to enter, as toggles."""
+    def options(ctx: Ctx, values: dict) -> list[Option]:
+        stage = ctx.team.funnel.stage(stage_key_of(ctx, values) or "")
+        if stage is None:
+            return []
+        return [Option(p.key, "checklist.item", {"label": p.label(ctx.lang)}) for p in stage.checklist]
+    return options
+
+
+def has_checklist(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], bool]:
+    def when(ctx: Ctx, values: dict) -> bool:
+        stage = ctx.team.funnel.stage(stage_key_of(ctx, values) or "")
+        return bool(stage and stage.checklist)
+    return when

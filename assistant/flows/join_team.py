@@ -1,0 +1,40 @@
+"""Join a team with an invite code: the only thing an unknown user can do."""
+from __future__ import annotations
+
+from assistant.context import Ctx
+from assistant.events import Reply
+from assistant.flows import fields
+from assistant.flows.base import Field, Flow
+from assistant.i18n import normalise_lang
+from assistant.model import Invite
+from assistant.results import Ok, Problem
+from assistant.teams import check_invite
+
+
+def code(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    found = check_invite(ctx.uow, raw, ctx.now)
+    return found if isinstance(found, Problem) else Ok(found.code)
+
+
+def shortcut(args: str, ctx: Ctx) -> dict:
+    return {"_typed": {"code": args.split()[0]}}
+
+
+def finish(ctx: Ctx, values: dict) -> list[Reply] | Problem:
+    invite = check_invite(ctx.uow, values["code"], ctx.now)
+    if isinstance(invite, Problem):
+        return invite
+    team = ctx.uow.teams.get(invite.team_id)
+    lang = normalise_lang(ctx.lang) if ctx.lang else team.lang
+    user = ctx.uow.users.add(team.id, values["name"], invite.role, lang, ctx.now)
+    if not ctx.uow.invites.claim(invite.code, user.id, ctx.now):
+        return Problem.of("join.used_code")
+    ctx.uow.users.link(user.id, ctx.who.platform, ctx.who.user, ctx.who.chat)
+    return [Reply("join.welcome", lang, {"name": user.name, "team": team.name, "role": str(invite.role)}),
+            Reply(f"help.{'manager' if user.is_manager else 'rep'}", lang)]
+
+
+FLOW = Flow("join_team", shortcut=shortcut, finish=finish, fields=(
+    Field("code", parse=code),
+    Field("name", parse=fields.text(fields.NAME_MAX)),
+))

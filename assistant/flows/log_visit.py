@@ -1,0 +1,81 @@
+"""Log a visit (客户访谈报告), guided or in one line: `/visit 华为 明天 提交方案`."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.context import Ctx
+from assistant.deals import apply_visit
+from assistant.flows import fields
+from assistant.flows.base import Field, Flow, Option
+from assistant.model import VISIT_KINDS, Visit
+from assistant.parse import parse_date
+from assistant.results import Ok, Problem
+from assistant.views import deal_card
+
+# "1. 提交方案 2. 安排测试", "提交方案；安排测试" or one per line: a numbered list either way.
+_STEP_SPLIT = re.compile(r"(?:^|[\s;；,，。])\s*\d+\s*[.、)）]\s*|[;；\n]+")
+
+
+def split_steps(raw: str) -> list[str]:
+    return [part.strip(" ,，。") for part in _STEP_SPLIT.split(raw) if part.strip(" ,，。")]
+
+
+def next_steps(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    checked = fields.text(fields.NOTE_MAX)(raw, ctx, values)
+    return checked if isinstance(checked, Problem) else Ok(split_steps(checked.value))
+
+
+def shortcut(args: str, ctx: Ctx) -> dict:
+    """Customer first; a date after today is when the next step is due, today or earlier is
+    when the visit happened; the rest is the next step."""
+    words = args.split()
+    typed: dict[str, str] = {"deal": words[0]}
+    rest: list[str] = []
+    for word in words[1:]:
+        parsed = parse_date(word, ctx.today) if "visited_on" not in typed and "next_due" not in typed else None
+        if isinstance(parsed, Ok):
+            typed["next_due" if parsed.value > ctx.today else "visited_on"] = word
+        else:
+            rest.append(word)
+    if rest:
+        typed["next_steps"] = " ".join(rest)
+    return {"_typed": typed}
+
+
+def finish(ctx: Ctx, values: dict) -> list | Problem:
+    deal = fields.load_own_deal(ctx, values["deal"])
+    if isinstance(deal, Problem):
+        return deal
+    visit = Visit(
+        deal_id=deal.id, kind=values["kind"], visited_on=date.fromisoformat(values["visited_on"]),
+        objective=values.get("objective") or "", result=values.get("result") or "",
+        customer_participants=values.get("customer_participants") or "",
+        our_participants=values.get("our_participants") or "", next_steps=tuple(values.get("next_steps") or ()),
+        issues_customer=values.get("issues_customer") or "", issues_ours=values.get("issues_ours") or "",
+        next_due=date.fromisoformat(values["next_due"]) if values.get("next_due") else None, by_user_id=ctx.user.id)
+    ctx.uow.deals.add_visit(visit, ctx.now)
+    updated = apply_visit(deal, visit, ctx.now)
+    ctx.uow.deals.save(updated)
+    return [deal_card(ctx, updated, "log_visit.saved")]
+
+
+def _optional_text(name: str) -> Field:
+    return Field(name, parse=fields.text(fields.NOTE_MAX), optional=True)
+
+
+FLOW = Flow("log_visit", shortcut=shortcut, finish=finish, fields=(
+    Field("deal", parse=fields.deal, options=fields.deal_options),
+    Field("visited_on", parse=fields.any_date, default=lambda ctx, values: ctx.today.isoformat()),
+    Field("kind", default=lambda ctx, values: "follow_up",
+          options=lambda ctx, values: [Option(k, f"visit_kind.{k}") for k in VISIT_KINDS]),
+    _optional_text("objective"),
+    _optional_text("customer_participants"),
+    _optional_text("our_participants"),
+    Field("result", parse=fields.text(fields.NOTE_MAX), default=lambda ctx, values: ""),
+    Field("next_steps", parse=next_steps, optional=True),
+    Field("next_due", parse=fields.future_date, when=lambda ctx, values: bool(values.get("next_steps")),
+          optional=True),
+    _optional_text("issues_customer"),
+    _optional_text("issues_ours"),
+))

@@ -1,0 +1,85 @@
+"""New deal, guided or in one line: `/new 华为 数据中心扩容 120万 下月底`."""
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.context import Ctx
+from assistant.deals import record_creation
+from assistant.flows import fields
+from assistant.flows.base import Field, Flow, Option
+from assistant.i18n import render
+from assistant.model import LEAD_SOURCES, Deal, DealStatus
+from assistant.parse import parse_amount, parse_date
+from assistant.results import Problem
+from assistant.views import deal_card
+
+MAN_FLAGS = ("need", "money", "authority", "urgent")
+
+
+def _stage_options(ctx: Ctx, values: dict) -> list[Option]:
+    return [Option(s.key, "stage.option", {"name": s.name(ctx.lang), "probability": s.probability})
+            for s in ctx.team.funnel.stages]
+
+
+def _stage_of(ctx: Ctx, values: dict) -> str | None:
+    return values.get("stage")
+
+
+def shortcut(args: str, ctx: Ctx) -> dict:
+    """Split the one-liner: first word the customer, then whatever reads as an amount or a
+    date, and the rest is the title."""
+    words = args.split()
+    typed: dict[str, str] = {"customer": words[0]}
+    title: list[str] = []
+    for word in words[1:]:
+        if "amount" not in typed and not isinstance(parse_amount(word), Problem):
+            typed["amount"] = word
+        elif "close_date" not in typed and not isinstance(parse_date(word, ctx.today), Problem):
+            typed["close_date"] = word
+        else:
+            title.append(word)
+    if title:
+        typed["title"] = " ".join(title)
+    return {"_typed": typed}
+
+
+def finish(ctx: Ctx, values: dict) -> list:
+    amount, currency = fields.money_of(values["amount"])
+    deal = Deal(
+        id=0, team_id=ctx.team.id, owner_id=ctx.user.id, customer_id=fields.resolve_customer(ctx, values["customer"]),
+        customer_name=values["customer"].get("name") or values["customer"]["new"], title=values["title"],
+        amount=amount, currency=currency, close_date=date.fromisoformat(values["close_date"]),
+        stage_key=values["stage"], status=DealStatus.OPEN, lead_source=values.get("lead_source"),
+        next_step=values.get("next_step"),
+        next_due=date.fromisoformat(values["next_due"]) if values.get("next_due") else None,
+        created_at=ctx.now, last_activity_at=ctx.now,
+        **{flag: flag in (values.get("man") or {}).get("ticked", ()) for flag in MAN_FLAGS})
+    ctx.uow.deals.add(deal)
+    ctx.uow.deals.add_change(record_creation(deal, ctx.user, ctx.now, _checklist_record(ctx, values)))
+    return [deal_card(ctx, deal, "new_deal.created")]
+
+
+def _checklist_record(ctx: Ctx, values: dict) -> dict:
+    """A checklist the rep never saw (one-line shortcut) is recorded as not confirmed."""
+    if values.get("checklist"):
+        return values["checklist"]
+    stage = ctx.team.funnel.stage(values["stage"])
+    return {"ticked": [], "unticked": [p.key for p in stage.checklist]}
+
+
+FLOW = Flow("new_deal", shortcut=shortcut, finish=finish, fields=(
+    Field("customer", parse=fields.customer),
+    Field("title", parse=fields.text(fields.TITLE_MAX)),
+    Field("amount", parse=fields.amount),
+    Field("close_date", parse=fields.future_date),
+    Field("stage", options=_stage_options, default=lambda ctx, values: ctx.team.funnel.stages[0].key),
+    Field("checklist", multi=True, checklist=True, options=fields.checklist_options(_stage_of),
+          when=fields.has_checklist(_stage_of), default=lambda ctx, values: None,
+          prompt=lambda ctx, values: {"stage": ctx.team.funnel.stage(values["stage"]).name(ctx.lang)}),
+    Field("lead_source", optional=True,
+          options=lambda ctx, values: [Option(s, f"lead_source.{s}") for s in LEAD_SOURCES]),
+    Field("man", multi=True, default=lambda ctx, values: None,
+          options=lambda ctx, values: [Option(f, f"man.{f}", {"label": render(ctx.lang, f"man.{f}")}) for f in MAN_FLAGS]),
+    Field("next_step", parse=fields.text(fields.NOTE_MAX), optional=True),
+    Field("next_due", parse=fields.future_date, optional=True, when=lambda ctx, values: bool(values.get("next_step"))),
+))

@@ -1,0 +1,31 @@
+"""A manager sets the team's target for a month or quarter (forecast coverage reads it)."""
+from __future__ import annotations
+
+from assistant.context import Ctx
+from assistant.events import Reply
+from assistant.flows import fields
+from assistant.flows.base import Field, Flow, Option
+from assistant.forecast import current_month, current_quarter, next_month, next_quarter, period_from_label
+from assistant.results import Ok, Problem
+
+
+def _periods(ctx: Ctx, values: dict) -> list[Option]:
+    periods = (next_month(ctx.today), next_quarter(ctx.today), current_month(ctx.today), current_quarter(ctx.today))
+    return [Option(p.label, f"period.{p.kind}", {"label": p.label}) for p in periods]
+
+
+def period(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    found = period_from_label(raw.strip().upper())
+    return Ok(found.label) if found else Problem.of("set_target.bad_period", raw=raw)
+
+
+def finish(ctx: Ctx, values: dict) -> list[Reply]:
+    amount, currency = fields.money_of(values["amount"])
+    ctx.uow.targets.set(ctx.team.id, None, values["period"], amount, currency)
+    return [Reply("set_target.done", ctx.lang, {"period": values["period"], "amount": amount, "currency": currency})]
+
+
+FLOW = Flow("set_target", finish=finish, fields=(
+    Field("period", parse=period, options=_periods),
+    Field("amount", parse=fields.amount),
+))

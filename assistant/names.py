@@ -1,0 +1,147 @@
+"""Customer names: when two typed names are one customer, and when to ask the rep.
+
+A customer is identified by its registered legal name, unique per team, and two
+departments serving the same customer are registered as "name + department" (domain
+spec §5). Reps type the same name in many ways (full-width letters, with or without
+"有限公司", with a stray space), so `normalise_name` gives the key stored in the
+database, and `compare_names` says whether a second name is the same customer ("same":
+refuse to create it), probably the same ("ask" the rep) or another one ("distinct").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Literal
+
+from rapidfuzz import fuzz
+
+Verdict = Literal["same", "ask", "distinct"]
+
+# Cores this similar are asked about. rapidfuzz's ratio is 100 × (1 − Indel distance /
+# total length). A one-character change in a 4–6 character Chinese core scores 75–83 and
+# usually names another company (华为/华夏技术 75, 中国银行/中国建设银行 80), while a
+# one-letter typo or swapped pair in a Latin name of 8+ letters scores 87–94
+# (Mircosoft 89, Alibabba 93) and a changed word in a long Chinese core 86–88.
+# 华为技术 vs 中兴通讯 share no character and score 0.
+_ASK_THRESHOLD = 85.0
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_SEPARATORS = "-－—–/／·・"
+_SPLIT = re.compile(f"^(?P<head>.*\\S)\\s*[{_SEPARATORS}]\\s*(?P<tail>[^{_SEPARATORS}]+?)\\s*$")
+_DEPARTMENT_ENDINGS = ("部", "处", "科", "室", "中心", "分公司")
+_DEPARTMENT_LATIN = re.compile(r"\b(dept|department)\.?$")
+
+# Legal forms, longest first; stripped repeatedly from the end ("集团股份有限公司").
+_CJK_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "有限合伙", "株式会社", "公司", "集团")
+_LATIN_LEGAL = re.compile(
+    r"(?<![a-z0-9])(co|company|ltd|limited|inc|incorporated|llc|corp|corporation|gmbh|plc|"
+    r"pte|pty|ag|sa|bv|nv|srl|sarl|kk|group)[\s,&()-]*$"
+)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    id: int
+    name: str
+    verdict: Literal["same", "ask"]
+    score: float  # similarity of the cores, 0..1
+
+
+@dataclass(frozen=True)
+class _NameKey:
+    normalised: str
+    department: str | None
+    core: str
+
+
+def normalise_name(name: str) -> str:
+    """The "same customer" key: NFKC (full-width → half-width), no whitespace, casefolded."""
+    text = unicodedata.normalize("NFKC", name).translate(_INVISIBLE)
+    return "".join(text.split()).casefold()
+
+
+def split_department(name: str) -> tuple[str, str | None]:
+    """("腾讯科技（深圳）有限公司", "采购部") from "腾讯科技（深圳）有限公司-采购部"."""
+    stripped = name.strip()
+    found = _SPLIT.match(stripped)
+    if found is None or not _is_department(found["tail"]):
+        return stripped, None
+    return found["head"].strip(), found["tail"].strip()
+
+
+def compare_names(a: str, b: str) -> Verdict:
+    return _compare(_key(a), _key(b))[0]
+
+
+def match_names(query: str, candidates: Iterable[tuple[int, str]], limit: int = 5) -> list[NameMatch]:
+    """The rep's customers that `query` may mean, "same" first, then the closest."""
+    wanted = _key(query)
+    if not wanted.normalised:
+        return []
+    found: list[NameMatch] = []
+    for id_, name in candidates:
+        verdict, score = _compare(wanted, _key(name))
+        if verdict != "distinct":
+            found.append(NameMatch(id=id_, name=name, verdict=verdict, score=score))
+    found.sort(key=lambda m: (m.verdict != "same", -m.score, normalise_name(m.name), m.id))
+    return found[:max(limit, 0)]
+
+
+def _is_department(tail: str) -> bool:
+    text = unicodedata.normalize("NFKC", tail).strip().casefold()
+    return len(text) >= 2 and (text.endswith(_DEPARTMENT_ENDINGS) or bool(_DEPARTMENT_LATIN.search(text)))
+
+
+@lru_cache(maxsize=4096)
+def _key(name: str) -> _NameKey:
+    head, department = split_department(name)
+    return _NameKey(
+        normalised=normalise_name(name),
+        department=_alnum(normalise_name(department)) if department is not None else None,
+        core=_core(head),
+    )
+
+
+def _core(head: str) -> str:
+    """The distinctive part of a name: no legal form, no punctuation, no spaces."""
+    text = " ".join(unicodedata.normalize("NFKC", head).translate(_INVISIBLE).casefold().replace(".", "").split())
+    while True:
+        shorter = _strip_legal_form(text)
+        if shorter == text or not _alnum(shorter):
+            return _alnum(text)
+        text = shorter
+
+
+def _strip_legal_form(text: str) -> str:
+    text = text.rstrip(" ,&()-")
+    for suffix in _CJK_LEGAL:
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return _LATIN_LEGAL.sub("", text)
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _compare(a: _NameKey, b: _NameKey) -> tuple[Verdict, float]:
+    if a.normalised == b.normalised:
+        return "same", 1.0
+    if a.department != b.department:
+        return "distinct", 0.0
+    score = fuzz.ratio(a.core, b.core)
+    if a.core and (a.core == b.core or _contains(a.core, b.core) or score >= _ASK_THRESHOLD):
+        return "ask", score / 100
+    return "distinct", score / 100
+
+
+def _contains(a: str, b: str) -> bool:
+    """One core inside the other ("华为" in "华为技术"), the shorter long enough to mean something."""
+    short, long = sorted((a, b), key=len)
+    return short in long and len(short) >= (2 if _has_cjk(short) else 3)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)

@@ -1,0 +1,41 @@
+"""Teams, members and invite codes."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from assistant.model import Invite, Role, Team, User
+from assistant.results import Problem
+
+INVITE_DAYS = 7
+# No 0/O or 1/I/l: codes are read off a screen and typed on a phone.
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def create_invite(uow, team: Team, by: User | None, role: Role, now: datetime) -> Invite:
+    """A single-use code that joins `team` with `role`, valid for INVITE_DAYS."""
+    invite = Invite(new_invite_code(), team.id, role, now + timedelta(days=INVITE_DAYS))
+    uow.invites.add(invite, by.id if by else None)
+    return invite
+
+
+def may_invite(user: User, role: Role) -> bool:
+    """Managers invite reps and managers to their team; only an admin invites an admin."""
+    if role == Role.ADMIN:
+        return user.role == Role.ADMIN
+    return user.is_manager
+
+
+def check_invite(uow, code: str, now: datetime) -> Invite | Problem:
+    invite = uow.invites.get(code.strip().upper())
+    if invite is None:
+        return Problem.of("join.unknown_code", code=code.strip())
+    if invite.used_by is not None:
+        return Problem.of("join.used_code")
+    if invite.expires_at <= now:
+        return Problem.of("join.expired_code")
+    return invite

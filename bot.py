@@ -1,0 +1,89 @@
+"""Entry point. With no platform token it opens the terminal chat on a SQLite file.
+
+    python bot.py --demo                 # terminal chat as a demo rep, demo team preloaded
+    python bot.py --new-team 华东销售部   # create a team, print a manager's invite code
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from assistant.clock import SystemClock
+from assistant.demo import DEMO_PEOPLE, seed_demo
+from assistant.i18n import render
+from assistant.model import Role
+from assistant.stages import PRESET_NAMES, load_funnel_file, preset
+from assistant.teams import create_invite
+from storage.db import database_url, make_engine, migrate, session_factory
+from storage.uow import SqlUnitOfWork
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Sales funnel assistant")
+    parser.add_argument("--demo", action="store_true", help="seed the demo team and chat as a demo rep")
+    parser.add_argument("--as", dest="as_user", help="terminal chat as this user")
+    parser.add_argument("--db", help="SQLite file (default sales_assistant.sqlite; DATABASE_URL wins if set)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of a new user and of the demo team")
+    parser.add_argument("--new-team", metavar="NAME", help="create a team and print a manager invite code")
+    parser.add_argument("--preset", choices=PRESET_NAMES, default="project", help="stages of a new team")
+    parser.add_argument("--load-funnel", nargs=2, metavar=("TEAM", "FILE"), help="load a team's stages from YAML/TOML")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
+    engine = make_engine(database_url(args.db))
+    migrate(engine)
+    sessions = session_factory(engine)
+    clock = SystemClock()
+    lang = args.lang or "zh"
+    if args.new_team:
+        return _new_team(sessions, clock, args.new_team, args.preset, lang)
+    if args.load_funnel:
+        return _load_funnel(sessions, *args.load_funnel, lang)
+    if args.demo:
+        with SqlUnitOfWork(sessions) as uow:
+            seed_demo(uow, clock, lang)
+    from handlers import console
+    name = args.as_user or (DEMO_PEOPLE[0][0] if args.demo else os.environ.get("USER", "me"))
+    console.run(console.ConsoleChat(lambda: SqlUnitOfWork(sessions), clock, name, args.lang))
+    return 0
+
+
+def _new_team(sessions, clock, name: str, preset_name: str, lang: str) -> int:
+    with SqlUnitOfWork(sessions) as uow:
+        team = uow.teams.add(name, preset(preset_name), clock.now(), lang=lang)
+        invite = create_invite(uow, team, None, Role.MANAGER, clock.now())
+        uow.commit()
+    print(render(lang, "cli.team_created", team=name, code=invite.code, expires=invite.expires_at))
+    return 0
+
+
+def _load_funnel(sessions, team_name: str, path: str, lang: str) -> int:
+    loaded = load_funnel_file(Path(path))
+    if isinstance(loaded, list):
+        for problem in loaded:
+            print(render(lang, problem.key, **problem.params), file=sys.stderr)
+        return 2
+    with SqlUnitOfWork(sessions) as uow:
+        team = uow.teams.by_name(team_name)
+        if team is None:
+            print(render(lang, "cli.no_such_team", team=team_name), file=sys.stderr)
+            return 2
+        in_use = {d.stage_key for d in uow.deals.find(team.id, status="open")}
+        missing = sorted(key for key in in_use if loaded.stage(key) is None)
+        if missing:
+            print(render(lang, "cli.funnel_stage_in_use", stages=", ".join(missing)), file=sys.stderr)
+            return 2
+        uow.teams.set_funnel(team.id, loaded)
+        uow.commit()
+    print(render(lang, "cli.funnel_loaded", team=team_name, count=len(loaded.stages)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Terminal chat: one line in is one message, replies printed; buttons become numbers.
+
+Works the same typed by a person or piped from a script, which is how the flow tests
+drive the whole assistant.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+from typing import Callable, TextIO
+
+from assistant.engine import handle
+from assistant.events import ChatKey, Choice, Inbound, Reply
+from assistant.i18n import render
+
+PLATFORM = "console"
+log = logging.getLogger(__name__)
+
+
+class ConsoleChat:
+    def __init__(self, make_uow: Callable, clock, name: str, lang: str | None = None) -> None:
+        self.make_uow = make_uow
+        self.clock = clock
+        self.who = ChatKey(PLATFORM, name, name)
+        self.name = name
+        self.lang = lang
+        self.buttons: list[Choice] = []
+
+    def send(self, line: str) -> list[str]:
+        """One line typed by the user -> the texts the assistant answers, buttons included."""
+        text = line.strip()
+        choice = None
+        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+            choice, text = self.buttons[int(text) - 1].value, None
+        event = Inbound(self.who, f"{PLATFORM}-{uuid.uuid4().hex}", text=text, choice=choice,
+                        display_name=self.name, lang_hint=self.lang)
+        try:
+            replies = handle(event, self.make_uow(), self.clock)
+        except Exception:
+            log.exception("event %s failed", event.event_id)
+            return [render(self.lang or "zh", "common.internal_error")]
+        return self._render(replies)
+
+    def _render(self, replies: list[Reply]) -> list[str]:
+        self.buttons = [choice for reply in replies for choice in reply.choices] or self.buttons
+        if replies and not any(reply.choices for reply in replies):
+            self.buttons = []
+        texts, number = [], 0
+        for reply in replies:
+            lines = [render(reply.lang, reply.key, **reply.params)]
+            for choice in reply.choices:
+                number += 1
+                lines.append(f"  [{number}] {render(reply.lang, choice.key, **choice.params)}")
+            texts.append("\n".join(lines))
+        return texts
+
+
+def run(chat: ConsoleChat, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    """Read lines until end of input; a prompt only when a person is typing."""
+    interactive = stdin.isatty()
+    if interactive:
+        stdout.write(render(chat.lang or "zh", "console.banner", name=chat.name) + "\n")
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            break
+        if not line.strip():
+            continue
+        for text in chat.send(line):
+            stdout.write(text + "\n\n")
+        stdout.flush()

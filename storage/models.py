@@ -1,0 +1,182 @@
+"""SQLAlchemy tables. Only `storage/` imports these; the core sees `assistant.model`."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, MetaData, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = Numeric(18, 2)
+Stamp = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class TeamRow(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(8), default="zh")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    funnel: Mapped[dict] = mapped_column(JSON)
+    share_in_groups: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="rep")
+    lang: Mapped[str] = mapped_column(String(8), default="zh")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class IdentityRow(Base):
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[str | None] = mapped_column(String(128))
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InviteRow(Base):
+    __tablename__ = "invites"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(Stamp)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    used_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("team_id", "normalized"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    normalized: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class DealRow(Base):
+    __tablename__ = "deals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    close_date: Mapped[date] = mapped_column(Date)
+    stage_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(8), default="open", index=True)
+    lead_source: Mapped[str | None] = mapped_column(String(32))
+    need: Mapped[bool] = mapped_column(Boolean, default=False)
+    money: Mapped[bool] = mapped_column(Boolean, default=False)
+    authority: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    next_due: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    last_activity_at: Mapped[datetime] = mapped_column(Stamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    lost_reason_ours: Mapped[str | None] = mapped_column(Text)
+    lost_reason_customer: Mapped[str | None] = mapped_column(Text)
+    lost_prevention: Mapped[str | None] = mapped_column(Text)
+
+
+class StageChangeRow(Base):
+    __tablename__ = "stage_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(64))
+    to_stage: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(Stamp)
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    checklist_complete: Mapped[bool] = mapped_column(Boolean)
+    ticked: Mapped[list] = mapped_column(JSON, default=list)
+    unticked: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class VisitRow(Base):
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    visited_on: Mapped[date] = mapped_column(Date)
+    objective: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    customer_participants: Mapped[str] = mapped_column(Text, default="")
+    our_participants: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[list] = mapped_column(JSON, default=list)
+    issues_customer: Mapped[str] = mapped_column(Text, default="")
+    issues_ours: Mapped[str] = mapped_column(Text, default="")
+    next_due: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class TargetRow(Base):
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    period: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class FlowStateRow(Base):
+    __tablename__ = "flow_states"
+    __table_args__ = (UniqueConstraint("platform", "chat", "user_ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    chat: Mapped[str] = mapped_column(String(128))
+    user_ref: Mapped[str] = mapped_column(String(128))
+    flow: Mapped[str] = mapped_column(String(64))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    pending: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class ProcessedEventRow(Base):
+    """Every inbound event id seen: a redelivered update is answered once."""
+
+    __tablename__ = "processed_events"
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    at: Mapped[datetime] = mapped_column(Stamp)

@@ -1,0 +1,273 @@
+"""Repositories: rows in, domain objects out. One class per aggregate the core reads."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from assistant.events import ChatKey
+from assistant.model import Contact, Customer, Deal, FlowState, Invite, Role, StageChange, Team, User, Visit
+from assistant.stages import Funnel
+from storage.models import (ContactRow, CustomerRow, DealRow, FlowStateRow, IdentityRow, InviteRow,
+                            ProcessedEventRow, StageChangeRow, TargetRow, TeamRow, UserRow, VisitRow)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stamp we store is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
+class Teams(Repository):
+    def get(self, team_id: int) -> Team | None:
+        row = self.session.get(TeamRow, team_id)
+        return _team(row) if row else None
+
+    def add(self, name: str, funnel: Funnel, at: datetime, lang: str = "zh",
+            timezone_name: str = "Asia/Shanghai", currency: str = "CNY") -> Team:
+        row = TeamRow(name=name, funnel=funnel.to_dict(), lang=lang, timezone=timezone_name,
+                      currency=currency, share_in_groups=False, created_at=at)
+        self.session.add(row)
+        self.session.flush()
+        return _team(row)
+
+    def set_funnel(self, team_id: int, funnel: Funnel) -> None:
+        self.session.get(TeamRow, team_id).funnel = funnel.to_dict()
+
+    def all(self) -> list[Team]:
+        return [_team(row) for row in self.session.scalars(select(TeamRow).order_by(TeamRow.id))]
+
+    def by_name(self, name: str) -> Team | None:
+        row = self.session.scalars(select(TeamRow).where(TeamRow.name == name)).first()
+        return _team(row) if row else None
+
+
+class Users(Repository):
+    def get(self, user_id: int) -> User | None:
+        row = self.session.get(UserRow, user_id)
+        return _user(row) if row else None
+
+    def by_identity(self, platform: str, external_id: str) -> User | None:
+        row = self.session.scalars(
+            select(UserRow).join(IdentityRow, IdentityRow.user_id == UserRow.id)
+            .where(IdentityRow.platform == platform, IdentityRow.external_id == external_id)).first()
+        return _user(row) if row else None
+
+    def add(self, team_id: int | None, name: str, role: Role, lang: str, at: datetime) -> User:
+        row = UserRow(team_id=team_id, name=name, role=str(role), lang=lang, active=True, created_at=at)
+        self.session.add(row)
+        self.session.flush()
+        return _user(row)
+
+    def link(self, user_id: int, platform: str, external_id: str, chat_id: str | None = None) -> None:
+        self.session.add(IdentityRow(user_id=user_id, platform=platform, external_id=external_id,
+                                     chat_id=chat_id, reachable=True))
+        self.session.flush()
+
+    def set_lang(self, user_id: int, lang: str) -> None:
+        self.session.get(UserRow, user_id).lang = lang
+
+    def members(self, team_id: int) -> list[User]:
+        rows = self.session.scalars(select(UserRow).where(UserRow.team_id == team_id).order_by(UserRow.id))
+        return [_user(row) for row in rows]
+
+    def by_name(self, name: str) -> User | None:
+        row = self.session.scalars(select(UserRow).where(UserRow.name == name).order_by(UserRow.id)).first()
+        return _user(row) if row else None
+
+
+class Invites(Repository):
+    def add(self, invite: Invite, created_by: int) -> None:
+        self.session.add(InviteRow(code=invite.code, team_id=invite.team_id, role=str(invite.role),
+                                   created_by=created_by, expires_at=invite.expires_at))
+        self.session.flush()
+
+    def get(self, code: str) -> Invite | None:
+        row = self.session.get(InviteRow, code)
+        if row is None:
+            return None
+        return Invite(code=row.code, team_id=row.team_id, role=Role(row.role),
+                      expires_at=aware(row.expires_at), used_by=row.used_by)
+
+    def claim(self, code: str, user_id: int, at: datetime) -> bool:
+        """Use an invite once: a conditional update, so two people racing for it can't both win."""
+        result = self.session.execute(
+            update(InviteRow).where(InviteRow.code == code, InviteRow.used_by.is_(None),
+                                    InviteRow.expires_at > at)
+            .values(used_by=user_id, used_at=at))
+        return result.rowcount == 1
+
+
+class Customers(Repository):
+    def of_team(self, team_id: int) -> list[Customer]:
+        rows = self.session.scalars(select(CustomerRow).where(CustomerRow.team_id == team_id).order_by(CustomerRow.id))
+        return [_customer(row) for row in rows]
+
+    def get(self, customer_id: int) -> Customer | None:
+        row = self.session.get(CustomerRow, customer_id)
+        return _customer(row) if row else None
+
+    def add(self, team_id: int, owner_id: int, name: str, normalized: str, at: datetime) -> Customer:
+        row = CustomerRow(team_id=team_id, owner_id=owner_id, name=name, normalized=normalized, created_at=at)
+        self.session.add(row)
+        self.session.flush()
+        return _customer(row)
+
+    def add_contact(self, customer_id: int, name: str, title: str, role: str) -> Contact:
+        row = ContactRow(customer_id=customer_id, name=name, title=title, role=role)
+        self.session.add(row)
+        self.session.flush()
+        return Contact(row.id, row.customer_id, row.name, row.title, row.role)
+
+    def contacts(self, customer_id: int) -> list[Contact]:
+        rows = self.session.scalars(select(ContactRow).where(ContactRow.customer_id == customer_id).order_by(ContactRow.id))
+        return [Contact(r.id, r.customer_id, r.name, r.title, r.role) for r in rows]
+
+
+_DEAL_FIELDS = ("team_id", "owner_id", "customer_id", "title", "amount", "currency", "close_date", "stage_key",
+                "status", "lead_source", "need", "money", "authority", "urgent", "next_step", "next_due",
+                "created_at", "last_activity_at", "closed_at", "lost_reason_ours", "lost_reason_customer",
+                "lost_prevention")
+
+
+class Deals(Repository):
+    def _query(self):
+        return select(DealRow, CustomerRow.name).join(CustomerRow, CustomerRow.id == DealRow.customer_id)
+
+    def get(self, deal_id: int) -> Deal | None:
+        found = self.session.execute(self._query().where(DealRow.id == deal_id)).first()
+        return _deal(*found) if found else None
+
+    def add(self, deal: Deal) -> Deal:
+        row = DealRow(**{name: getattr(deal, name) for name in _DEAL_FIELDS})
+        self.session.add(row)
+        self.session.flush()
+        deal.id = row.id
+        return deal
+
+    def save(self, deal: Deal) -> None:
+        row = self.session.get(DealRow, deal.id)
+        for name in _DEAL_FIELDS:
+            setattr(row, name, getattr(deal, name))
+
+    def find(self, team_id: int, owner_id: int | None = None, status: str | None = None,
+             customer_id: int | None = None) -> list[Deal]:
+        query = self._query().where(DealRow.team_id == team_id)
+        if owner_id is not None:
+            query = query.where(DealRow.owner_id == owner_id)
+        if status is not None:
+            query = query.where(DealRow.status == status)
+        if customer_id is not None:
+            query = query.where(DealRow.customer_id == customer_id)
+        return [_deal(row, name) for row, name in self.session.execute(query.order_by(DealRow.id))]
+
+    def add_change(self, change: StageChange) -> None:
+        self.session.add(StageChangeRow(deal_id=change.deal_id, from_stage=change.from_stage,
+                                        to_stage=change.to_stage, kind=change.kind, at=change.at,
+                                        by_user_id=change.by_user_id, checklist_complete=change.checklist_complete,
+                                        ticked=list(change.ticked), unticked=list(change.unticked),
+                                        note=change.note))
+
+    def changes(self, deal_id: int) -> list[StageChange]:
+        rows = self.session.scalars(select(StageChangeRow).where(StageChangeRow.deal_id == deal_id)
+                                    .order_by(StageChangeRow.at, StageChangeRow.id))
+        return [StageChange(r.deal_id, r.from_stage, r.to_stage, r.kind, aware(r.at), r.by_user_id,
+                            r.checklist_complete, tuple(r.ticked or ()), tuple(r.unticked or ()), r.note or "")
+                for r in rows]
+
+    def add_visit(self, visit: Visit, at: datetime) -> None:
+        self.session.add(VisitRow(deal_id=visit.deal_id, by_user_id=visit.by_user_id, kind=visit.kind,
+                                  visited_on=visit.visited_on, objective=visit.objective, result=visit.result,
+                                  customer_participants=visit.customer_participants,
+                                  our_participants=visit.our_participants, next_steps=list(visit.next_steps),
+                                  issues_customer=visit.issues_customer, issues_ours=visit.issues_ours,
+                                  next_due=visit.next_due, created_at=at))
+
+    def visits(self, deal_id: int) -> list[Visit]:
+        rows = self.session.scalars(select(VisitRow).where(VisitRow.deal_id == deal_id).order_by(VisitRow.visited_on, VisitRow.id))
+        return [Visit(r.deal_id, r.kind, r.visited_on, r.objective, r.result, r.customer_participants,
+                      r.our_participants, tuple(r.next_steps or ()), r.issues_customer, r.issues_ours,
+                      r.next_due, r.by_user_id, r.id) for r in rows]
+
+
+class Targets(Repository):
+    def set(self, team_id: int, user_id: int | None, period: str, amount: Decimal, currency: str) -> None:
+        row = self.session.scalars(select(TargetRow).where(
+            TargetRow.team_id == team_id, TargetRow.period == period,
+            TargetRow.user_id.is_(None) if user_id is None else TargetRow.user_id == user_id)).first()
+        if row is None:
+            self.session.add(TargetRow(team_id=team_id, user_id=user_id, period=period, amount=amount, currency=currency))
+        else:
+            row.amount, row.currency = amount, currency
+
+    def get(self, team_id: int, user_id: int | None, period: str) -> Decimal | None:
+        row = self.session.scalars(select(TargetRow).where(
+            TargetRow.team_id == team_id, TargetRow.period == period,
+            TargetRow.user_id.is_(None) if user_id is None else TargetRow.user_id == user_id)).first()
+        return row.amount if row else None
+
+
+class FlowStates(Repository):
+    def _row(self, who: ChatKey) -> FlowStateRow | None:
+        return self.session.scalars(select(FlowStateRow).where(
+            FlowStateRow.platform == who.platform, FlowStateRow.chat == who.chat,
+            FlowStateRow.user_ref == who.user)).first()
+
+    def get(self, who: ChatKey) -> FlowState | None:
+        row = self._row(who)
+        return FlowState(row.flow, row.step, dict(row.values or {}), dict(row.pending or {})) if row else None
+
+    def save(self, who: ChatKey, state: FlowState | None, at: datetime) -> None:
+        row = self._row(who)
+        if state is None:
+            if row is not None:
+                self.session.delete(row)
+            return
+        if row is None:
+            row = FlowStateRow(platform=who.platform, chat=who.chat, user_ref=who.user)
+            self.session.add(row)
+        row.flow, row.step, row.values, row.pending, row.updated_at = (
+            state.flow, state.step, dict(state.values), dict(state.pending), at)
+
+
+class Inbox(Repository):
+    def first_time(self, platform: str, event_id: str, at: datetime) -> bool:
+        """Record an inbound event id; False if it was seen before (a redelivered update)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(ProcessedEventRow).values(platform=platform, event_id=event_id, at=at)
+        return self.session.execute(statement.on_conflict_do_nothing()).rowcount == 1
+
+
+def _team(row: TeamRow) -> Team:
+    return Team(row.id, row.name, row.lang, row.timezone, row.currency, Funnel.from_dict(row.funnel),
+                row.share_in_groups)
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.team_id, row.name, Role(row.role), row.lang, row.active)
+
+
+def _customer(row: CustomerRow) -> Customer:
+    return Customer(row.id, row.team_id, row.owner_id, row.name)
+
+
+def _deal(row: DealRow, customer_name: str) -> Deal:
+    values = {name: getattr(row, name) for name in _DEAL_FIELDS}
+    for stamp in ("created_at", "last_activity_at", "closed_at"):
+        values[stamp] = aware(values[stamp])
+    values["amount"] = Decimal(values["amount"])
+    return Deal(id=row.id, customer_name=customer_name, **values)
+
+
