@@ -83,10 +83,12 @@ def parse_amount(raw: str) -> Ok[Money] | Problem:
     if not text or len(text) > _MAX_AMOUNT_TEXT:
         return Problem.of("amount.unreadable", raw=_shown(raw))
     stripped = _strip_money_words(text)
-    value = None if stripped is None else _read_number(stripped[0])
-    if stripped is None or value is None:
+    if stripped is None:
         return Problem.of("amount.unreadable", raw=_shown(raw))
     body, currency, negative = stripped
+    value = _read_number(body)
+    if value is None:
+        return Problem.of("amount.unreadable", raw=_shown(raw))
     if negative or value <= 0:
         return Problem.of("amount.not_positive", raw=_shown(raw))
     if value > _AMOUNT_LIMIT:
@@ -202,6 +204,8 @@ def warn_if_past(value: date, today: date) -> Problem | None:
     return Problem.of("date.in_past", date=value) if value < today else None
 
 
+_NUMERIC_YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _read_date(text: str, today: date) -> date | None:
@@ -212,10 +216,6 @@ def _read_date(text: str, today: date) -> date | None:
     if _CJK.search(compact):
         return _read_zh(compact, today)
     return _read_en(text, today)
-
-
-_NUMERIC_YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 # dateparser reads none of the Chinese forms below but 明天, 3天后 and a few dates, and it
 # has its own weekday and month semantics, so the Chinese vocabulary is all read here.
@@ -317,6 +317,10 @@ _EN_WEEK = re.compile(r"(?:the )?(next week|week after next)")
 _EN_PERIOD_END = re.compile(r"(?:(?:the )?end of (?:the )?(?:(this|next|last) )?|(this|next|last) )(month|year)"
                             r"|eo(m|y)")
 _EN_SHIFTS = {"this": 0, "next": 1, "last": -1, None: 0}
+_EN_VAGUE = re.compile(r"(?:this|last) week|(?:this )?weekend")
+_BARE_DURATION = re.compile(r"(?:\d+|an?|one|two|three|four|five|six) (?:day|week|month|year)s?")
+_LATIN_TEXT = re.compile(r"[a-z0-9 ,./:'-]*[a-z][a-z0-9 ,./:'-]*")
+_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 
 
 def _read_en(text: str, today: date) -> date | None:
@@ -334,12 +338,6 @@ def _read_en(text: str, today: date) -> date | None:
     if _LATIN_TEXT.fullmatch(text):
         return _dateparser(text, today)
     return None
-
-
-_LATIN_TEXT = re.compile(r"[a-z0-9 ,./:'-]*[a-z][a-z0-9 ,./:'-]*")
-_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
-_EN_VAGUE = re.compile(r"(?:this|last) week|(?:this )?weekend")
-_BARE_DURATION = re.compile(r"(?:\d+|an?|one|two|three|four|five|six) (?:day|week|month|year)s?")
 
 
 def _en_weekday(today: date, which: str | None, weekday: int) -> date:

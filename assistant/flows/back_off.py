@@ -19,7 +19,7 @@ def _earlier_stages(ctx: Ctx, values: dict) -> list[Option]:
     if deal is None or funnel.stage(deal.stage_key) is None:
         return []
     earlier = funnel.stages[:funnel.index(deal.stage_key)]
-    return [Option(s.key, "stage.option", {"name": s.name(ctx.lang), "probability": s.probability})
+    return [Option(s.key, "stage.option", {"name": s.name(ctx.lang), "probability": str(s.probability)})
             for s in reversed(earlier)]
 
 

@@ -35,12 +35,16 @@ def amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
     return Ok({"amount": str(result.value.amount), "currency": result.value.currency})
 
 
-def future_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
-    """A due or close date: a past one is accepted with a warning."""
+def future_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+    """A due or close date. A past one is asked back: keep it, or type another."""
     result = parse_date(raw, ctx.today)
     if isinstance(result, Problem):
         return result
-    return Ok(result.value.isoformat(), warn_if_past(result.value, ctx.today))
+    warning = warn_if_past(result.value, ctx.today)
+    if warning is None:
+        return Ok(result.value.isoformat())
+    iso = result.value.isoformat()
+    return Ask(warning.key, (Option(iso, "date.keep_past", {"date": iso}),), dict(warning.params))
 
 
 def any_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:

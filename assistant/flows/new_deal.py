@@ -17,7 +17,7 @@ MAN_FLAGS = ("need", "money", "authority", "urgent")
 
 
 def _stage_options(ctx: Ctx, values: dict) -> list[Option]:
-    return [Option(s.key, "stage.option", {"name": s.name(ctx.lang), "probability": s.probability})
+    return [Option(s.key, "stage.option", {"name": s.name(ctx.lang), "probability": str(s.probability)})
             for s in ctx.team.funnel.stages]
 
 
