@@ -48,7 +48,7 @@ def _route(ctx: Ctx, event: Inbound) -> list[Reply]:
         return commands.run_choice(ctx, event.choice)
     state = ctx.uow.flow_states.get(ctx.who)
     if state is None:
-        return commands.idle(ctx, event)
+        return [Reply("common.stale_button", ctx.lang)] if event.choice is not None else commands.idle(ctx, event)
     step = base.resume(FLOWS[state.flow], state, ctx, event)
     ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
     return step.replies

@@ -3,9 +3,9 @@
 Reps type on a phone, in Chinese shorthand more often than in any standard format. Each
 parser answers `Ok(value)` or a `Problem` the flow renders before asking again; user
 text never raises. Libraries read the standard parts: cn2an Chinese numerals, dateparser
-ISO dates, English relative phrases and month names. The layers around them are written
-here because no library reads the shorthand: "3万5", "120w", "$50k", "下下周一", "月底",
-a bare weekday that is never today, or "a month alone means its last day".
+English relative phrases and month names. The layers around them are written here
+because no library reads the shorthand: "3万5", "120w", "$50k", "下下周一", "月底", a
+bare weekday that is never today, or "a month alone means its last day".
 `tests/data/phrases.tsv` is the reference for what must be read.
 """
 from __future__ import annotations
@@ -357,7 +357,7 @@ def _en_period_end(today: date, found: re.Match[str]) -> date | None:
 
 
 def _dateparser(text: str, today: date) -> date | None:
-    """Relative phrases first ("in 3 days"), then absolute dates ("Dec 15", "2026/12/1").
+    """Relative phrases first ("in 3 days"), then dates with a month name ("Dec 15").
 
     The base is noon of `today` and both timezones are pinned to UTC, so the result depends
     on `today` only: neither the machine's clock nor its timezone can shift it a day.

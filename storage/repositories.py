@@ -246,8 +246,9 @@ class Inbox(Repository):
         """Record an inbound event id; False if it was seen before (a redelivered update)."""
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(ProcessedEventRow).values(platform=platform, event_id=event_id, at=at)
-        return self.session.execute(statement.on_conflict_do_nothing()).rowcount == 1
+        statement = (insert(ProcessedEventRow).values(platform=platform, event_id=event_id, at=at)
+                     .on_conflict_do_nothing().returning(ProcessedEventRow.event_id))
+        return self.session.execute(statement).scalar() is not None
 
 
 def _team(row: TeamRow) -> Team:

@@ -1,0 +1,145 @@
+"""Joining, roles and permissions, lists, funnel, forecast and manager views."""
+from datetime import timedelta
+from decimal import Decimal
+
+from assistant.forecast import next_month
+from assistant.model import DealStatus
+
+
+def invite_code(reply: str) -> str:
+    return reply.split("邀请码：")[1].split("（")[0].strip()
+
+
+def test_stranger_gets_only_the_join_prompt(demo, chat):
+    stranger = chat("陌生人")
+    assert "邀请码" in stranger.say("/deals")
+    assert "邀请码" in stranger.say("/team")
+    assert "不存在" in stranger.say("ABCDEFGH")
+    with demo() as uow:
+        assert uow.users.by_identity("console", "陌生人") is None
+
+
+def test_invite_join_and_single_use(demo, chat, clock):
+    manager = chat("张强")
+    code = invite_code(manager.say("/invite"))
+    newcomer = chat("赵敏")
+    reply = newcomer.say(f"/start {code}")
+    assert "欢迎 赵敏 加入“华东大区销售部”，你的角色是销售" in reply and "/new" in reply
+    assert "还没有进行中的商机" in newcomer.say("/deals")
+    late = chat("钱多多")
+    assert "已经用过了" in late.say(f"/start {code}")
+    expiring = invite_code(manager.say("/invite"))
+    clock.at += timedelta(days=8)
+    assert "已过期" in late.say(f"/start {expiring}")
+    with demo() as uow:
+        joined = uow.users.by_identity("console", "赵敏")
+        assert joined.team_id == 1 and joined.role == "rep"
+        assert uow.users.by_identity("console", "钱多多") is None
+
+
+def test_rep_cannot_use_manager_commands(demo, chat):
+    rep = chat("王伟")
+    for command in ("/team", "/rep 李娜", "/invite", "/target"):
+        assert "你的角色不能" in rep.say(command)
+
+
+def test_another_reps_deal_is_refused_like_a_missing_one(demo, chat):
+    rep = chat("李娜")
+    assert "找不到商机“999”" in rep.say("/deal 999")
+    assert "找不到商机“1”" in rep.say("/deal 1")
+    assert "华为" not in rep.last
+    assert "找不到商机“1”" in rep.say("/advance 1")
+    rep.say("/cancel")
+
+
+def test_forged_buttons_change_nothing(demo, chat):
+    from assistant.events import Choice
+
+    rep = chat("李娜")
+    forged = {"act.mark_won.1": "找不到商机“1”", "deal.1": "找不到商机“1”", "rep.1.1": "过期",
+              "act.set_target.1": "过期", "cmd.team": "过期", "x" * 64: "过期"}
+    for value, answer in forged.items():
+        rep.console.buttons = [Choice(value, "common.confirm")]
+        assert answer in rep.say("1"), value
+        assert "华为" not in rep.last
+    with demo() as uow:
+        assert uow.deals.get(1).status == DealStatus.OPEN
+        assert uow.flow_states.get(rep.console.who) is None
+
+
+def test_my_deals_pages(demo, chat):
+    rep = chat("王伟")
+    for n in range(3):
+        rep.say(f"/new 华为技术有限公司 项目{n} 1万 月底")
+    reply = rep.say("/deals")
+    assert "进行中的商机 8 个（第 1/2 页）" in reply and "下一页 ▶" in reply
+    reply = rep.press("下一页")
+    assert "第 2/2 页" in reply and "项目2" in reply and "◀ 上一页" in reply
+    assert "第 1/2 页" in rep.press("上一页")
+
+
+def test_funnel_and_forecast_equal_hand_computed_figures(demo, chat, clock):
+    rep = chat("王伟")
+    reply = rep.say("/funnel")
+    # demo: 1,200,000 x 10%, 350,000 x 25%, 2,800,000 x 50%, 960,000 x 75%, 450,000 x 90%
+    assert "目标客户（10%）：1 个，¥120万，加权 ¥12万" in reply
+    assert "合计：5 个，¥576万，加权 ¥273.25万" in reply
+    reply = rep.say("/forecast")
+    # next month (2026-12): Xiaomi (Dec 8) 87,500 + CATL (Dec 18) 720,000 + Huawei (Dec 28) 120,000
+    # = 927,500; Midea closes Nov 30, this month
+    assert "下月 2026年12月1日（周二） 至 2026年12月31日（周四）：¥92.75万，3 个商机" in reply
+    # next quarter (2027-Q1): BYD (Feb 1) 1,400,000
+    assert "下季度 2027年1月1日（周五） 至 2027年3月31日（周三）：¥140万，1 个商机" in reply
+
+
+def test_manager_team_funnel_rep_deals_and_target(demo, chat):
+    manager = chat("张强")
+    assert "2026-12" in manager.say("/target")
+    assert "目标金额" in manager.press("2026-12")
+    assert "已设定 2026-12 的团队目标：¥100万" in manager.say("100万")
+    reply = manager.say("/team")
+    assert "“华东大区销售部”团队漏斗" in reply
+    assert "王伟：5 个，¥576万" in reply and "李娜：3 个，¥233万" in reply
+    assert "合计：8 个，¥809万" in reply
+    # team next month: 927,500 (王伟) + 150,000 x 50% (李娜, Dec 13) = 1,002,500 against 1,000,000
+    assert "¥100.25万，4 个商机，目标 ¥100万，覆盖率 100.2%" in reply
+    reply = manager.press("李娜")
+    assert "李娜 的商机" in reply and "顺丰速运有限公司" in reply and "华为" not in reply
+    assert "李娜 的商机" in manager.say("/rep 李娜")
+    assert "阶段记录" in manager.say("/deal 1")
+    assert "⏩ 推进" not in manager.last
+
+
+def test_help_cancel_and_language(demo, chat):
+    rep = chat("王伟")
+    assert "/new 新建商机" in rep.say("/help")
+    assert "当前没有进行中的操作" in rep.say("/cancel")
+    assert "想做什么" in rep.say("你好")
+    assert "English" in rep.say("/lang")
+    reply = rep.press("English")
+    assert "English" in reply or "english" in reply.lower()
+    reply = rep.say("/help")
+    assert "/new" in reply and "新建商机" not in reply
+    reply = rep.say("/new Huawei DC expansion 1.2m end of next month")
+    assert "Huawei" in reply
+    with demo() as uow:
+        assert uow.users.by_name("王伟").lang == "en"
+
+
+def test_chinese_alias_words_start_commands(demo, chat):
+    rep = chat("王伟")
+    assert "商机已创建" in rep.say("新商机 华为技术有限公司 二期 50万 下个月15号")
+    assert "进行中的商机 6 个" in rep.say("我的商机")
+    assert "合计" in rep.say("漏斗")
+
+
+def test_redelivered_event_is_handled_once(demo, make_uow, clock):
+    from assistant.engine import handle
+    from assistant.events import ChatKey, Inbound
+
+    event = Inbound(ChatKey("console", "王伟", "王伟"), "evt-1", text="/new 华为技术有限公司 三期 20万 月底")
+    first = handle(event, make_uow(), clock)
+    again = handle(event, make_uow(), clock)
+    assert first and again == []
+    with make_uow() as uow:
+        assert [d.title for d in uow.deals.find(1)].count("三期") == 1
