@@ -54,6 +54,25 @@ def any_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
     return Ok(result.value.isoformat())
 
 
+def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
+    """Find the words of a one-liner that read as a date ("end of next month" is four
+    words, "下月底" one): the longest span wins, the other words are returned."""
+    for length in range(min(4, len(words)), 0, -1):
+        for start in range(len(words) - length + 1):
+            span = " ".join(words[start:start + length])
+            if not isinstance(parse_date(span, today), Problem):
+                return span, words[:start] + words[start + length:]
+    return None, words
+
+
+def take_amount(words: list[str]) -> tuple[str | None, list[str]]:
+    """The last word that reads as an amount (a title word such as "3M" comes earlier)."""
+    for index in range(len(words) - 1, -1, -1):
+        if not isinstance(parse_amount(words[index]), Problem):
+            return words[index], words[:index] + words[index + 1:]
+    return None, words
+
+
 def money_of(value: dict) -> tuple[Decimal, str]:
     return Decimal(value["amount"]), value["currency"]
 

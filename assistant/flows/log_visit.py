@@ -31,13 +31,10 @@ def shortcut(args: str, ctx: Ctx) -> dict:
     when the visit happened; the rest is the next step."""
     words = args.split()
     typed: dict[str, str] = {"deal": words[0]}
-    rest: list[str] = []
-    for word in words[1:]:
-        parsed = parse_date(word, ctx.today) if "visited_on" not in typed and "next_due" not in typed else None
-        if isinstance(parsed, Ok):
-            typed["next_due" if parsed.value > ctx.today else "visited_on"] = word
-        else:
-            rest.append(word)
+    when, rest = fields.take_date(words[1:], ctx.today)
+    if when:
+        day = parse_date(when, ctx.today).value
+        typed["next_due" if day > ctx.today else "visited_on"] = when
     if rest:
         typed["next_steps"] = " ".join(rest)
     return {"_typed": typed}

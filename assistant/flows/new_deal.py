@@ -9,8 +9,6 @@ from assistant.flows import fields
 from assistant.flows.base import Field, Flow, Option
 from assistant.i18n import render
 from assistant.model import LEAD_SOURCES, Deal, DealStatus
-from assistant.parse import parse_amount, parse_date
-from assistant.results import Problem
 from assistant.views import deal_card
 
 MAN_FLAGS = ("need", "money", "authority", "urgent")
@@ -26,20 +24,15 @@ def _stage_of(ctx: Ctx, values: dict) -> str | None:
 
 
 def shortcut(args: str, ctx: Ctx) -> dict:
-    """Split the one-liner: first word the customer, then whatever reads as an amount or a
-    date, and the rest is the title."""
+    """Split the one-liner: first word the customer, then what reads as an amount and as a
+    date; the rest is the title."""
     words = args.split()
     typed: dict[str, str] = {"customer": words[0]}
-    title: list[str] = []
-    for word in words[1:]:
-        if "amount" not in typed and not isinstance(parse_amount(word), Problem):
-            typed["amount"] = word
-        elif "close_date" not in typed and not isinstance(parse_date(word, ctx.today), Problem):
-            typed["close_date"] = word
-        else:
-            title.append(word)
-    if title:
-        typed["title"] = " ".join(title)
+    amount, rest = fields.take_amount(words[1:])
+    close_date, rest = fields.take_date(rest, ctx.today)
+    for name, value in (("amount", amount), ("close_date", close_date), ("title", " ".join(rest))):
+        if value:
+            typed[name] = value
     return {"_typed": typed}
 
 

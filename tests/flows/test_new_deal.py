@@ -164,3 +164,18 @@ def test_a_crash_while_saving_leaves_no_half_written_deal(demo, chat, monkeypatc
     assert count(demo, DealRow) == 8 and count(demo, StageChangeRow) > 0
     with demo() as uow:
         assert all(d.title != "新项目" for d in uow.deals.find(1))
+
+
+def test_english_one_liners(demo, chat):
+    rep = chat("王伟", "en")
+    rep.say("/lang en")
+    rep.say("/new 华为 DC expansion 1.2m end of next month")
+    rep.press("华为技术有限公司")
+    created = deals_of(demo, "王伟")[-1]
+    assert (created.title, created.amount, created.close_date) == ("DC expansion", Decimal("1200000"), date(2026, 12, 31))
+    assert "no open deal matches “BYD”" in rep.say("/visit BYD next Tue send quote") or "BYD" in rep.last
+    rep.say("/cancel")
+    rep.say("/visit 比亚迪 next Tue send quote")
+    with demo() as uow:
+        byd = uow.deals.get(3)
+    assert byd.next_step == "send quote" and byd.next_due == date(2026, 11, 24)
