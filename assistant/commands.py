@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from assistant import views
 from assistant.context import Ctx
@@ -125,7 +126,7 @@ def _invite(ctx: Ctx, args: str) -> list[Reply]:
     if not may_invite(ctx.user, role):
         return [Reply("common.not_allowed", ctx.lang)]
     invite = create_invite(ctx.uow, ctx.team, ctx.user, role, ctx.now)
-    return [Reply("invite.created", ctx.lang, {"code": invite.code, "role": str(role), "expires": invite.expires_at,
+    return [Reply("invite.created", ctx.lang, {"code": invite.code, "role": str(role), "expires": invite.expires_at.astimezone(ZoneInfo(ctx.team.timezone)),
                                                 "team": ctx.team.name})]
 
 
@@ -139,6 +140,7 @@ COMMANDS: dict[str, Command] = {
     "new": Command(_flow("new_deal")), "visit": Command(_flow("log_visit")),
     "advance": Command(_deal_flow("advance_deal")), "back": Command(_deal_flow("back_off")),
     "won": Command(_deal_flow("mark_won")), "lost": Command(_deal_flow("mark_lost")),
+    "qualify": Command(_deal_flow("qualify_deal")),
     "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
     "target": Command(_flow("set_target"), True), "unknown": Command(_unknown),
@@ -180,7 +182,7 @@ def run(ctx: Ctx, name: str, args: str) -> list[Reply]:
 
 
 _GLOBAL = ("cmd.", "deal.", "deals.", "act.", "lang.", "rep.")
-DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost")
+DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal")
 
 
 def is_global_choice(value: str) -> bool:

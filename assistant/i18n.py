@@ -57,7 +57,7 @@ def moment(value: datetime | None, lang: str) -> str:
     if value is None:
         return "—"
     pattern = "yyyy年M月d日 HH:mm" if lang == "zh" else "d MMM yyyy HH:mm"
-    return format_datetime(value, pattern, locale=_LOCALES[lang])
+    return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=_LOCALES[lang])
 
 
 def percent(value: Any, lang: str) -> str:

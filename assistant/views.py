@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from assistant.classes import man_class, timeframe_class
 from assistant.context import Ctx
@@ -27,7 +28,8 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict:
         "amount": deal.amount, "currency": deal.currency, "close_date": deal.close_date,
         "stage": stage.name(ctx.lang) if stage else deal.stage_key, "probability": probability,
         "weighted": deal.amount * probability, "status": str(deal.status), "won_label": status_label,
-        "man_class": man_class(deal.need, deal.money, deal.authority, deal.urgent),
+        "man_class": man_class(deal.need, deal.money, deal.authority, deal.urgent)
+        if any((deal.need, deal.money, deal.authority, deal.urgent)) else None,
         "timeframe": timeframe_class(deal.close_date, ctx.today),
         "next_step": deal.next_step, "next_due": deal.next_due, "overdue": is_overdue(deal, ctx.today),
         "lead_source": deal.lead_source, "suggestion": stage.actions(ctx.lang) if stage else "",
@@ -40,7 +42,7 @@ def deal_actions(ctx: Ctx, deal: Deal) -> tuple[Choice, ...]:
     if deal.status != DealStatus.OPEN or not can_edit(ctx.user, deal):
         return ()
     return tuple(Choice(f"act.{action}.{deal.id}", f"action.{action}")
-                 for action in ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost"))
+                 for action in ("log_visit", "advance_deal", "back_off", "qualify_deal", "mark_won", "mark_lost"))
 
 
 def deal_card(ctx: Ctx, deal: Deal, key: str = "deal.card") -> Reply:
@@ -53,7 +55,7 @@ def deal_detail(ctx: Ctx, deal: Deal) -> Reply:
     names = {s.key: s.name(ctx.lang) for s in funnel.stages} | {"won": funnel.won_name(ctx.lang)}
     people = {u.id: u.name for u in ctx.uow.users.members(ctx.team.id)}
     history = [{"kind": c.kind, "from": names.get(c.from_stage or "", c.from_stage), "to": names.get(c.to_stage, c.to_stage),
-                "at": c.at, "by": people.get(c.by_user_id, "?"), "complete": c.checklist_complete,
+                "at": c.at.astimezone(ZoneInfo(ctx.team.timezone)), "by": people.get(c.by_user_id, "?"), "complete": c.checklist_complete,
                 "unticked": len(c.unticked)} for c in ctx.uow.deals.changes(deal.id)]
     visits = [{"on": v.visited_on, "kind": v.kind, "objective": v.objective, "result": v.result,
                "next_steps": list(v.next_steps)} for v in ctx.uow.deals.visits(deal.id)]

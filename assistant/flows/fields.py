@@ -7,6 +7,7 @@ from typing import Callable
 from assistant.context import Ctx
 from assistant.deals import can_edit
 from assistant.flows.base import Ask, Option
+from assistant.i18n import render
 from assistant.model import Deal, DealStatus
 from assistant.names import match_names, normalise_name
 from assistant.parse import parse_amount, parse_date, warn_if_past
@@ -146,6 +147,14 @@ def load_own_deal(ctx: Ctx, deal_id: int) -> Deal | Problem:
     if found is None or found.team_id != ctx.team.id or not can_edit(ctx.user, found):
         return Problem.of("deal.not_found", ref=str(deal_id))
     return found
+
+
+MAN_FLAGS = ("need", "money", "authority", "urgent")
+
+
+def man_options(ctx: Ctx, values: dict) -> list[Option]:
+    """Need, money, authority and urgency as toggles: they give the 3S/2S/1S/A/B class."""
+    return [Option(flag, f"man.{flag}", {"label": render(ctx.lang, f"man.{flag}")}) for flag in MAN_FLAGS]
 
 
 def checklist_options(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], list[Option]]:

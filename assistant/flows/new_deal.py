@@ -7,12 +7,8 @@ from assistant.context import Ctx
 from assistant.deals import record_creation
 from assistant.flows import fields
 from assistant.flows.base import Field, Flow, Option
-from assistant.i18n import render
 from assistant.model import LEAD_SOURCES, Deal, DealStatus
 from assistant.views import deal_card
-
-MAN_FLAGS = ("need", "money", "authority", "urgent")
-
 
 def _stage_options(ctx: Ctx, values: dict) -> list[Option]:
     return [Option(s.key, "stage.option", {"name": s.name(ctx.lang), "probability": str(s.probability)})
@@ -46,7 +42,7 @@ def finish(ctx: Ctx, values: dict) -> list:
         next_step=values.get("next_step"),
         next_due=date.fromisoformat(values["next_due"]) if values.get("next_due") else None,
         created_at=ctx.now, last_activity_at=ctx.now,
-        **{flag: flag in (values.get("man") or {}).get("ticked", ()) for flag in MAN_FLAGS})
+        **{flag: flag in (values.get("man") or {}).get("ticked", ()) for flag in fields.MAN_FLAGS})
     ctx.uow.deals.add(deal)
     ctx.uow.deals.add_change(record_creation(deal, ctx.user, ctx.now, _checklist_record(ctx, values)))
     return [deal_card(ctx, deal, "new_deal.created")]
@@ -71,8 +67,7 @@ FLOW = Flow("new_deal", shortcut=shortcut, finish=finish, fields=(
           prompt=lambda ctx, values: {"stage": ctx.team.funnel.stage(values["stage"]).name(ctx.lang)}),
     Field("lead_source", optional=True,
           options=lambda ctx, values: [Option(s, f"lead_source.{s}") for s in LEAD_SOURCES]),
-    Field("man", multi=True, default=lambda ctx, values: None,
-          options=lambda ctx, values: [Option(f, f"man.{f}", {"label": render(ctx.lang, f"man.{f}")}) for f in MAN_FLAGS]),
+    Field("man", multi=True, default=lambda ctx, values: None, options=fields.man_options),
     Field("next_step", parse=fields.text(fields.NOTE_MAX), optional=True),
     Field("next_due", parse=fields.future_date, optional=True, when=lambda ctx, values: bool(values.get("next_step"))),
 ))

@@ -143,3 +143,21 @@ def test_stale_button_changes_nothing(demo, chat):
     rep.console.buttons = old_buttons
     assert "过期" in rep.say("1")
     assert deal(demo, 5).status == DealStatus.OPEN
+
+
+def test_qualify_sets_the_man_class(demo, chat):
+    rep = chat("王伟")
+    assert "未评估" in rep.say("/new 华为技术有限公司 试点 5万 月底")
+    new_id = max(d.id for d in _open(demo))
+    rep.press("🎯")
+    for flag in ("有需求", "有预算", "能拍板"):
+        rep.press(flag)
+    reply = rep.press("确认")
+    assert "分类已更新" in reply and "2S 金矿型" in reply
+    updated = deal(demo, new_id)
+    assert (updated.need, updated.money, updated.authority, updated.urgent) == (True, True, True, False)
+
+
+def _open(make_uow):
+    with make_uow() as uow:
+        return uow.deals.find(1, status="open")

@@ -1,0 +1,383 @@
+"""The zh and en catalogs mirror each other, and every key the code can ask for exists.
+
+zh is written first; en must have exactly its keys, and per key the same Jinja variables
+and the same included templates. Keys the code asks for are found two ways: string
+literals in the Python source (calls such as `Reply("...")`, and any literal that looks
+like `<catalog table>.<name>`), and the keys built at run time (flow prompts, option
+labels, menu buttons), listed here from the same constants the code builds them from.
+A zh key nobody asks for fails too: it is either dead text or a key the code misspells.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from jinja2 import Environment, meta, nodes
+
+from assistant.classes import CLASS_KEYS, TIMEFRAME_KEYS
+from assistant.commands import COMMANDS, DEAL_FLOWS, MENU
+from assistant.flows import set_target
+from assistant.flows.back_off import BACK_OFF_SIGNALS
+from assistant.flows.new_deal import MAN_FLAGS
+from assistant.flows.registry import FLOWS
+from assistant.i18n import LANGS, TEMPLATES, catalog, render
+from assistant.model import LEAD_SOURCES, VISIT_KINDS, Role
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = (sorted((ROOT / "assistant").rglob("*.py")) + sorted((ROOT / "handlers").rglob("*.py"))
+           + [ROOT / "bot.py"])
+
+# Parsing only: the same block options as assistant.i18n, and its four locale filters
+# (dummies) so that compiling also catches a misspelt filter name.
+ENV = Environment(trim_blocks=True, lstrip_blocks=True)
+ENV.filters.update({name: (lambda value, *args: str(value)) for name in ("money", "date", "datetime", "percent")})
+
+# Calls whose argument at this position (or `key=`) is a catalog key.
+KEY_ARGUMENT = {"Reply": 0, "Ask": 0, "Problem": 0, "Choice": 1, "Option": 1, "render": 1, "has_key": 1,
+                "deal_card": 2, "deal_list": 3}
+KEY_LIKE = re.compile(r"[a-z_]+(?:\.[A-Za-z0-9_]+)+")
+
+# `t('prefix.' ~ value)` in templates: the values each prefix can be followed by.
+TEMPLATE_FAMILIES = {
+    "role.": tuple(str(role) for role in Role),
+    "visit_kind.": VISIT_KINDS,
+    "timeframe.": TIMEFRAME_KEYS,
+    "deal_class.": CLASS_KEYS,
+}
+
+# Chinese in the English texts on purpose: the language picker shows both languages.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+CJK_ALLOWED_IN_EN = {"lang.ask", "lang.zh"}
+
+
+# ---- reading the catalogs and the code ------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def parsed(lang: str, key: str) -> nodes.Template:
+    return ENV.parse(catalog(lang)[key])
+
+
+def variables(lang: str, key: str) -> set[str]:
+    return set(meta.find_undeclared_variables(parsed(lang, key)))
+
+
+def includes(lang: str, key: str) -> set[str | None]:
+    """Included template names; None stands for an include whose name is computed."""
+    return set(meta.find_referenced_templates(parsed(lang, key)))
+
+
+def t_calls(lang: str, key: str) -> tuple[set[str], set[str], int]:
+    """(literal keys, literal prefixes of `'prefix.' ~ value` keys, fully dynamic calls)."""
+    literals, prefixes, dynamic = set(), set(), 0
+    for call in parsed(lang, key).find_all(nodes.Call):
+        if not (isinstance(call.node, nodes.Name) and call.node.name == "t" and call.args):
+            continue
+        first = call.args[0]
+        if isinstance(first, nodes.Const) and isinstance(first.value, str):
+            literals.add(first.value)
+        elif (isinstance(first, nodes.Concat) and isinstance(first.nodes[0], nodes.Const)
+              and isinstance(first.nodes[0].value, str)):
+            prefixes.add(first.nodes[0].value)
+        else:
+            dynamic += 1
+    return literals, prefixes, dynamic
+
+
+def _call_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        if func.attr == "of" and isinstance(func.value, ast.Name) and func.value.id == "Problem":
+            return "Problem"
+        return func.attr
+    return None
+
+
+def _constants(node: ast.expr) -> set[str]:
+    """The string(s) an argument can be: "k", or both branches of `"a" if c else "b"`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _constants(node.body) | _constants(node.orelse)
+    return set()  # f-strings and variables: covered by test_dynamic_keys_exist
+
+
+@lru_cache(maxsize=None)
+def code_keys() -> dict[str, str]:
+    """Every literal key in the source -> where it was found (file:line)."""
+    tables = {key.split(".")[0] for lang in LANGS for key in catalog(lang)}
+    found: dict[str, str] = {}
+    for path in SOURCES:
+        tree = ast.parse(path.read_text("utf-8"), str(path))
+        where = lambda node: f"{path.relative_to(ROOT)}:{node.lineno}"  # noqa: E731
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and (name := _call_name(node.func)) in KEY_ARGUMENT:
+                position = KEY_ARGUMENT[name]
+                arguments = [kw.value for kw in node.keywords if kw.arg == "key"]
+                if len(node.args) > position:
+                    arguments.append(node.args[position])
+                for argument in arguments:
+                    for key in _constants(argument):
+                        found.setdefault(key, where(node))
+            elif (isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY_LIKE.fullmatch(node.value)
+                  and node.value.split(".")[0] in tables):
+                found.setdefault(node.value, where(node))
+    return found
+
+
+def _period_keys() -> set[str]:
+    """The label keys of the target periods set_target offers (it needs only a date from its context)."""
+    return {option.key for option in set_target._periods(SimpleNamespace(today=date(2026, 11, 18)), {})}
+
+
+@lru_cache(maxsize=None)
+def dynamic_keys() -> frozenset[str]:
+    """Keys the code builds at run time (f-strings), from the constants it builds them from."""
+    keys = {f"{flow.name}.{field.name}.ask" for flow in FLOWS.values() for field in flow.fields}
+    keys |= {f"lead_source.{x}" for x in LEAD_SOURCES}
+    keys |= {f"visit_kind.{x}" for x in VISIT_KINDS}
+    keys |= {f"man.{x}" for x in MAN_FLAGS}
+    keys |= {f"action.{x}" for x in DEAL_FLOWS}
+    keys |= {f"menu.{x}" for x in MENU}
+    keys |= {f"role.{x}" for x in Role}
+    keys |= {f"back_off.signal.{x}" for x in BACK_OFF_SIGNALS}
+    keys |= {f"lang.{x}" for x in LANGS}
+    keys |= _period_keys()
+    keys |= {f"{prefix}{value}" for prefix, values in TEMPLATE_FAMILIES.items() for value in values}
+    return frozenset(keys)
+
+
+def template_references(lang: str) -> set[str]:
+    """Keys reached from inside the templates: includes and literal t('...') calls."""
+    refs: set[str] = set()
+    for key in catalog(lang):
+        refs |= {name for name in includes(lang, key) if name is not None}
+        refs |= t_calls(lang, key)[0]
+    return refs
+
+
+def messages_keys(lang: str) -> set[str]:
+    """The keys of messages.toml and the .j2 files (funnel.toml and parse.toml have owners of their own)."""
+    root = TEMPLATES / lang
+    keys = set(_flatten(tomllib.loads((root / "messages.toml").read_text("utf-8"))))
+    return keys | {".".join(p.relative_to(root).with_suffix("").parts) for p in root.rglob("*.j2")}
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for name, value in table.items():
+        flat |= _flatten(value, f"{prefix}{name}.") if isinstance(value, dict) else {f"{prefix}{name}": value}
+    return flat
+
+
+def alias_owners() -> dict[str, set[tuple[str, str]]]:
+    """Each alias word (as commands._aliases folds it) -> {(lang, command)}."""
+    owners: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for lang in LANGS:
+        for key, words in catalog(lang).items():
+            if key.startswith("alias."):
+                for word in words.split("|"):
+                    owners[word.strip().casefold()].add((lang, key.removeprefix("alias.")))
+    return owners
+
+
+# ---- the two languages mirror each other ----------------------------------------------------
+
+def test_zh_and_en_have_the_same_keys() -> None:
+    zh, en = set(catalog("zh")), set(catalog("en"))
+    assert not zh - en, f"missing in en: {sorted(zh - en)}"
+    assert not en - zh, f"missing in zh (or stray in en): {sorted(en - zh)}"
+
+
+def test_no_j2_file_shadows_a_toml_key() -> None:
+    for lang in LANGS:
+        root = TEMPLATES / lang
+        toml_keys: set[str] = set()
+        for path in root.glob("*.toml"):
+            toml_keys |= set(_flatten(tomllib.loads(path.read_text("utf-8"))))
+        j2_keys = {".".join(p.relative_to(root).with_suffix("").parts) for p in root.rglob("*.j2")}
+        assert not toml_keys & j2_keys, f"{lang}: defined in a .toml and as a .j2 file: {sorted(toml_keys & j2_keys)}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_template_compiles(lang: str) -> None:
+    broken = {}
+    for key, text in catalog(lang).items():
+        try:
+            ENV.parse(text)
+            ENV.from_string(text)
+        except Exception as error:  # noqa: BLE001 - report every broken key at once
+            broken[key] = f"{type(error).__name__}: {error}"
+    assert not broken, broken
+
+
+def test_same_variables_and_includes_per_key() -> None:
+    differ = {}
+    for key in sorted(set(catalog("zh")) & set(catalog("en"))):
+        zh_vars, en_vars = variables("zh", key), variables("en", key)
+        if zh_vars != en_vars:
+            differ[key] = f"variables zh-only {sorted(zh_vars - en_vars)}, en-only {sorted(en_vars - zh_vars)}"
+        zh_inc, en_inc = includes("zh", key), includes("en", key)
+        if zh_inc != en_inc:
+            differ[f"{key} (includes)"] = f"zh {sorted(map(str, zh_inc))}, en {sorted(map(str, en_inc))}"
+        zh_t, en_t = t_calls("zh", key), t_calls("en", key)
+        if zh_t != en_t:
+            differ[f"{key} (t calls)"] = f"zh {zh_t}, en {en_t}"
+    assert not differ, differ
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_included_and_t_keys_exist(lang: str) -> None:
+    texts = catalog(lang)
+    missing, computed = {}, {}
+    for key in texts:
+        for name in includes(lang, key):
+            if name is None:
+                computed[key] = "include with a computed name"
+            elif name not in texts:
+                missing[key] = f"includes {name!r}"
+        literals, prefixes, dynamic = t_calls(lang, key)
+        for literal in literals - set(texts):
+            missing[key] = f"t({literal!r})"
+        for prefix in prefixes - set(TEMPLATE_FAMILIES):
+            computed[key] = f"t({prefix!r} ~ ...): add the prefix and its values to TEMPLATE_FAMILIES"
+        if dynamic:
+            computed[key] = "t() with a computed key"
+    assert not missing, missing
+    assert not computed, computed
+
+
+# ---- every key the code asks for exists -----------------------------------------------------
+
+def test_the_scan_finds_the_code_keys() -> None:
+    """A guard on the scanner itself: a few keys known to be used in each way."""
+    assert {"common.cancelled", "common.nothing_to_cancel",   # Reply("a" if c else "b")
+            "deal.not_found", "funnel.unreadable_file",         # Problem.of(...)
+            "team.rep_button", "common.confirm",                 # Choice(value, key)
+            "stage.option", "deal.option",                       # Option(value, key)
+            "customer.did_you_mean",                             # Ask(key, ...)
+            "cli.team_created", "common.skip_words",             # render(lang, key)
+            "new_deal.created", "deals.list",                    # deal_card / deal_list arguments
+            "advance_deal.done", "advance_deal.done_anyway"} <= set(code_keys())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_literal_key_in_the_code_exists(lang: str) -> None:
+    texts = catalog(lang)
+    missing = {key: where for key, where in code_keys().items() if key not in texts}
+    assert not missing, f"keys used in the code but missing in templates/{lang}: {missing}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dynamic_keys_exist(lang: str) -> None:
+    missing = sorted(dynamic_keys() - set(catalog(lang)))
+    assert not missing, f"keys the code builds at run time, missing in templates/{lang}: {missing}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_alias_keys_name_commands(lang: str) -> None:
+    strays = [key for key in catalog(lang) if key.startswith("alias.") and key.removeprefix("alias.") not in COMMANDS]
+    assert not strays, f"alias keys naming no command: {strays}"
+
+
+def test_every_zh_key_is_used() -> None:
+    """zh keys that neither the code nor another template asks for (alias.* is read as a
+    whole by commands._aliases)."""
+    used = set(code_keys()) | dynamic_keys() | template_references("zh")
+    unused = sorted(key for key in catalog("zh") if key not in used and not key.startswith("alias."))
+    assert not unused, f"zh keys nothing uses: {unused}"
+
+
+# ---- aliases --------------------------------------------------------------------------------
+
+def test_no_alias_word_starts_two_commands() -> None:
+    clashes = {word: sorted(owners) for word, owners in alias_owners().items()
+               if len({command for _, command in owners}) > 1}
+    assert not clashes, clashes
+
+
+def test_alias_words_are_single_words_and_not_other_commands() -> None:
+    """Only a message's first word is matched, and `/word` tries COMMANDS before aliases."""
+    bad = {}
+    for word, owners in alias_owners().items():
+        commands = {command for _, command in owners}
+        if not word or len(word.split()) != 1 or word.startswith("/"):
+            bad[repr(word)] = "not a single word"
+        elif word in COMMANDS and commands != {word}:
+            bad[word] = f"is the command /{word} but starts {sorted(commands)}"
+    assert not bad, bad
+
+
+# ---- the English reads as English ------------------------------------------------------------
+
+def test_english_has_no_chinese_left() -> None:
+    texts = catalog("en")
+    leftovers = {key: texts[key] for key in sorted(messages_keys("en"))
+                 if key in texts and key not in CJK_ALLOWED_IN_EN and CJK.search(texts[key])}
+    assert not leftovers, leftovers
+
+
+def _card(status: str = "open", **extra) -> dict:
+    return {"id": 3, "customer": "Huawei", "title": "DC expansion", "amount": Decimal(1200000), "currency": "CNY",
+            "close_date": date(2026, 12, 31), "stage": "Qualified", "probability": Decimal("0.25"),
+            "weighted": Decimal(300000), "status": status, "won_label": "Won", "man_class": "2S", "timeframe": "B",
+            "next_step": "Send proposal", "next_due": date(2026, 11, 17), "overdue": True, "lead_source": "referral",
+            "suggestion": "Run the product test", "lost_reason_ours": "Price", "lost_reason_customer": "Budget",
+            "lost_prevention": "Qualify budget earlier", **extra}
+
+
+def _funnel(**extra) -> dict:
+    line = {"stage": "Qualified", "probability": Decimal("0.25"), "count": 2, "amount": Decimal(2000000),
+            "weighted": Decimal(500000)}
+    return {"lines": [line, line | {"count": 1}], "count": 3, "amount": Decimal(3000000),
+            "weighted": Decimal(750000), "currency": "CNY", "other_currency": 1, "period": "all", **extra}
+
+
+SAMPLES = [
+    ("deal.card", _card()),
+    ("deal.card", _card("won")),
+    ("deal.card", _card("lost")),
+    ("deal.card", _card(next_step=None, next_due=None)),
+    ("new_deal.created", _card()),
+    ("deal.detail", _card(owner="Alice", history=[
+        {"kind": "created", "from": None, "to": "Target", "at": date(2026, 10, 1), "by": "Alice",
+         "complete": True, "unticked": 0},
+        {"kind": "advance", "from": "Target", "to": "Qualified", "at": date(2026, 10, 9), "by": "Alice",
+         "complete": False, "unticked": 2},
+        {"kind": "back_off", "from": "Qualified", "to": "Target", "at": date(2026, 10, 20), "by": "Alice",
+         "complete": True, "unticked": 0}],
+        visits=[{"on": date(2026, 11, 17), "kind": "follow_up", "objective": "Demo", "result": "Liked it",
+                 "next_steps": ["Send proposal", "Book the test"]}])),
+    ("deals.list", {"items": [_card(), _card(overdue=False)], "page": 1, "pages": 2, "total": 6}),
+    ("deals.list", {"items": [], "page": 1, "pages": 1, "total": 0}),
+    ("team.rep_deals", {"rep": "Alice", "items": [_card()], "page": 1, "pages": 1, "total": 1}),
+    ("funnel.mine", _funnel()),
+    ("funnel.mine", _funnel(lines=[], count=0, other_currency=0)),
+    ("funnel.team", _funnel(team="East", reps=[{"name": "Alice", **_funnel()}])),
+    ("forecast.view", {"who": "Alice", "currency": "CNY", "periods": [
+        {"kind": "month", "start": date(2026, 12, 1), "end": date(2026, 12, 31), "weighted": Decimal(500000),
+         "count": 2, "target": Decimal(1000000), "coverage": Decimal("0.5")},
+        {"kind": "quarter", "start": date(2027, 1, 1), "end": date(2027, 3, 31), "weighted": Decimal(0),
+         "count": 0, "target": None, "coverage": None}]}),
+    ("invite.created", {"code": "ABCD2345", "role": "rep", "team": "East", "expires": date(2026, 11, 25)}),
+    ("join.welcome", {"name": "Alice", "team": "East", "role": "manager"}),
+    ("checklist.incomplete", {"missing": 1}),
+    ("set_target.done", {"period": "2027-Q1", "amount": Decimal(5000000), "currency": "CNY"}),
+]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("key", "params"), SAMPLES, ids=[f"{key}-{i}" for i, (key, _) in enumerate(SAMPLES)])
+def test_long_texts_render(lang: str, key: str, params: dict) -> None:
+    text = render(lang, key, **params)
+    assert text and "{{" not in text and "{%" not in text
+    if lang == "en":
+        assert not CJK.search(text), text
