@@ -173,7 +173,7 @@ def test_english_one_liners(demo, chat):
     rep.press("华为技术有限公司")
     created = deals_of(demo, "王伟")[-1]
     assert (created.title, created.amount, created.close_date) == ("DC expansion", Decimal("1200000"), date(2026, 12, 31))
-    assert "no open deal matches “BYD”" in rep.say("/visit BYD next Tue send quote") or "BYD" in rep.last
+    assert "None of your open deals match “BYD”" in rep.say("/visit BYD next Tue send quote")
     rep.say("/cancel")
     rep.say("/visit 比亚迪 next Tue send quote")
     with demo() as uow:
