@@ -141,6 +141,8 @@ COMMANDS: dict[str, Command] = {
     "advance": Command(_deal_flow("advance_deal")), "back": Command(_deal_flow("back_off")),
     "won": Command(_deal_flow("mark_won")), "lost": Command(_deal_flow("mark_lost")),
     "qualify": Command(_deal_flow("qualify_deal")),
+    "customer": Command(_flow("new_customer")), "contact": Command(_flow("add_contact")),
+    "prospects": Command(_flow("plan_prospects")),
     "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
     "target": Command(_flow("set_target"), True), "unknown": Command(_unknown),

@@ -436,3 +436,20 @@ def _add_months(day: date, months: int) -> date:
     if not 1 <= year <= 9999:
         return date.max if months > 0 else date.min
     return date(year, index + 1, min(day.day, monthrange(year, index + 1)[1]))
+
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|percent)?", re.IGNORECASE)
+
+
+def parse_percent(raw: str) -> Ok[Decimal] | Problem:
+    """A rate as a fraction: "10%", "10", "0.1" -> 0.1. Must lie in (0, 100%]."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    found = _PERCENT.fullmatch(text)
+    if not found:
+        return Problem.of("percent.unreadable", raw=_shown(raw or ""))
+    value = Decimal(found.group(1))
+    if found.group(2) or value > 1:
+        value = value / 100
+    if not 0 < value <= 1:
+        return Problem.of("percent.out_of_range", raw=_shown(raw))
+    return Ok(value)

@@ -29,7 +29,7 @@ from assistant.flows.back_off import BACK_OFF_SIGNALS
 from assistant.flows.fields import MAN_FLAGS
 from assistant.flows.registry import FLOWS
 from assistant.i18n import LANGS, TEMPLATES, catalog, render
-from assistant.model import LEAD_SOURCES, VISIT_KINDS, Role
+from assistant.model import CONTACT_ROLES, LEAD_SOURCES, VISIT_KINDS, Role
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (sorted((ROOT / "assistant").rglob("*.py")) + sorted((ROOT / "handlers").rglob("*.py"))
@@ -51,6 +51,7 @@ TEMPLATE_FAMILIES = {
     "visit_kind.": VISIT_KINDS,
     "timeframe.": TIMEFRAME_KEYS,
     "deal_class.": CLASS_KEYS,
+    "contact_role.": CONTACT_ROLES,
 }
 
 # Chinese in the English texts on purpose: the language picker shows both languages.

@@ -61,6 +61,7 @@ class Flow:
     fields: tuple[Field, ...]
     finish: Callable[[Ctx, dict], "list[Reply] | Problem"]
     shortcut: Callable[[str, Ctx], "dict | Problem"] | None = None
+    quick: bool = False  # a one-liner fills optional fields with their defaults instead of asking
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -75,10 +76,12 @@ class Step:
 
 
 def start(flow: Flow, ctx: Ctx, args: str = "", values: dict | None = None) -> Step:
-    """Begin `flow`; a one-line shortcut (`args`) pre-fills fields and skips optional ones."""
+    """Begin `flow`; a one-line shortcut (`args`) pre-fills fields, and in a `quick` flow
+    skips the optional ones."""
     prefilled = dict(values or {})
-    quick = bool(args.strip()) and flow.shortcut is not None
-    if quick:
+    given = bool(args.strip()) and flow.shortcut is not None
+    quick = given and flow.quick
+    if given:
         parsed = flow.shortcut(args, ctx)
         if isinstance(parsed, Problem):
             return Step([problem_reply(ctx, parsed)], None)

@@ -34,7 +34,7 @@ def finish(ctx: Ctx, values: dict) -> list[Reply] | Problem:
             Reply(f"help.{'manager' if user.is_manager else 'rep'}", lang)]
 
 
-FLOW = Flow("join_team", shortcut=shortcut, finish=finish, fields=(
+FLOW = Flow("join_team", shortcut=shortcut, quick=True, finish=finish, fields=(
     Field("code", parse=code),
     Field("name", parse=fields.text(fields.NAME_MAX)),
 ))

@@ -143,3 +143,37 @@ def test_redelivered_event_is_handled_once(demo, make_uow, clock):
     assert first and again == []
     with make_uow() as uow:
         assert [d.title for d in uow.deals.find(1)].count("三期") == 1
+
+
+def test_duplicate_customer_refused_close_one_asked(demo, chat):
+    rep = chat("王伟")
+    assert "已经存在" in rep.say("/customer 华为技术有限公司 ")
+    assert "已经存在" in rep.say("中国石油(北京)有限公司")
+    rep.say("/cancel")
+    reply = rep.say("/customer 北京小米科技")
+    assert "相近的客户" in reply and "北京小米科技有限责任公司" in reply
+    assert "沿用已有客户" in rep.press("是，就是")
+    assert "已建档" in rep.say("/customer 腾讯科技（深圳）有限公司-研发部")
+    with demo() as uow:
+        names = [c.name for c in uow.customers.of_team(1)]
+    assert names.count("北京小米科技有限责任公司") == 1 and "北京小米科技" not in names
+    assert "腾讯科技（深圳）有限公司-研发部" in names and len(names) == 9
+
+
+def test_contacts_with_roles(demo, chat):
+    rep = chat("王伟")
+    assert "联系人姓名" in rep.say("/contact 比亚迪")
+    rep.say("刘总")
+    rep.say("CIO")
+    reply = rep.press("决策者")
+    assert "刘总（CIO）：决策者" in reply
+    assert "没有叫“不存在公司”的客户" in rep.say("/contact 不存在公司")
+    with demo() as uow:
+        contacts = uow.customers.contacts(3)
+    assert [(c.name, c.title, c.role) for c in contacts] == [("刘总", "CIO", "decision_maker")]
+
+
+def test_required_prospects_from_the_seed_example(demo, chat):
+    reply = chat("张强").say("/prospects 300万 3万 10%")
+    assert "需要成交 100.0 单" in reply and "每年需要 1000.0 个目标客户" in reply and "每月需要 83.3 个" in reply
+    assert "没看懂比例" in chat("王伟").say("/prospects 300万 3万 很高")

@@ -1,0 +1,39 @@
+"""How many target customers a year's target needs (004, 销售漏斗的平衡计算)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from assistant.context import Ctx
+from assistant.events import Reply
+from assistant.flows import fields
+from assistant.flows.base import Field, Flow
+from assistant.forecast import required_prospects
+from assistant.parse import parse_percent
+from assistant.results import Ok, Problem
+
+
+def win_rate(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    result = parse_percent(raw)
+    return result if isinstance(result, Problem) else Ok(str(result.value))
+
+
+def shortcut(args: str, ctx: Ctx) -> dict:
+    """`/prospects 300万 3万 10%`: target, average deal, win rate, in that order."""
+    return {"_typed": dict(zip(("annual_target", "average_deal", "win_rate"), args.split()))}
+
+
+def finish(ctx: Ctx, values: dict) -> list[Reply]:
+    target, currency = fields.money_of(values["annual_target"])
+    average, _ = fields.money_of(values["average_deal"])
+    rate = Decimal(values["win_rate"])
+    need = required_prospects(target, average, rate)
+    return [Reply("plan_prospects.result", ctx.lang, {
+        "target": target, "average": average, "currency": currency, "win_rate": rate,
+        "deals": need.deals_needed, "per_year": need.prospects_per_year, "per_month": need.prospects_per_month})]
+
+
+FLOW = Flow("plan_prospects", finish=finish, shortcut=shortcut, fields=(
+    Field("annual_target", parse=fields.amount),
+    Field("average_deal", parse=fields.amount),
+    Field("win_rate", parse=win_rate),
+))
