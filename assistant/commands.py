@@ -22,6 +22,7 @@ from assistant.teams import create_invite, may_invite
 class Command:
     run: Callable[[Ctx, str], list[Reply]]
     manager_only: bool = False
+    flow: str | None = None
 
 
 def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict | None = None) -> list[Reply]:
@@ -30,16 +31,16 @@ def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict | None = N
     return step.replies
 
 
-def _flow(flow_name: str) -> Callable[[Ctx, str], list[Reply]]:
-    return lambda ctx, args: start_flow(ctx, flow_name, args)
+def _flow(flow_name: str, manager_only: bool = False) -> Command:
+    return Command(lambda ctx, args: start_flow(ctx, flow_name, args), manager_only, flow_name)
 
 
-def _deal_flow(flow_name: str) -> Callable[[Ctx, str], list[Reply]]:
+def _deal_flow(flow_name: str) -> Command:
     """`/advance 12`, `/lost 华为`: the argument names the deal, the rest is asked."""
     def run(ctx: Ctx, args: str) -> list[Reply]:
         values = {"_typed": {"deal": args.strip()}} if args.strip() else None
         return start_flow(ctx, flow_name, "", values)
-    return run
+    return Command(run, False, flow_name)
 
 
 def _cancel(ctx: Ctx, args: str) -> list[Reply]:
@@ -137,15 +138,13 @@ def _unknown(ctx: Ctx, args: str) -> list[Reply]:
 COMMANDS: dict[str, Command] = {
     "start": Command(_start), "join": Command(_start), "help": Command(_help), "cancel": Command(_cancel),
     "lang": Command(_lang),
-    "new": Command(_flow("new_deal")), "visit": Command(_flow("log_visit")),
-    "advance": Command(_deal_flow("advance_deal")), "back": Command(_deal_flow("back_off")),
-    "won": Command(_deal_flow("mark_won")), "lost": Command(_deal_flow("mark_lost")),
-    "qualify": Command(_deal_flow("qualify_deal")),
-    "customer": Command(_flow("new_customer")), "contact": Command(_flow("add_contact")),
-    "prospects": Command(_flow("plan_prospects")),
+    "new": _flow("new_deal"), "visit": _flow("log_visit"),
+    "advance": _deal_flow("advance_deal"), "back": _deal_flow("back_off"),
+    "won": _deal_flow("mark_won"), "lost": _deal_flow("mark_lost"), "qualify": _deal_flow("qualify_deal"),
+    "customer": _flow("new_customer"), "contact": _flow("add_contact"), "prospects": _flow("plan_prospects"),
     "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
-    "target": Command(_flow("set_target"), True), "unknown": Command(_unknown),
+    "target": _flow("set_target", True), "unknown": Command(_unknown),
 }
 MENU = ("new", "visit", "deals", "funnel", "forecast")
 
@@ -215,6 +214,17 @@ def run_choice(ctx: Ctx, value: str) -> list[Reply]:
 
 def run_flow_on_deal(ctx: Ctx, flow_name: str, deal_id: int) -> list[Reply]:
     return start_flow(ctx, flow_name, "", {"deal": deal_id})
+
+
+def submit_form(ctx: Ctx, form: dict[str, str]) -> list[Reply]:
+    """A whole flow submitted at once (a Slack modal); `_flow` names it."""
+    name = form.pop("_flow", "")
+    command = next((c for c in COMMANDS.values() if c.flow == name), None)
+    if command is None or (command.manager_only and not ctx.user.is_manager):
+        return [Reply("common.stale_button", ctx.lang)]
+    step = base.submit_form(FLOWS[name], ctx, form)
+    ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
+    return step.replies
 
 
 def idle(ctx: Ctx, event: Inbound) -> list[Reply]:

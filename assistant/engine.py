@@ -44,6 +44,8 @@ def _route(ctx: Ctx, event: Inbound) -> list[Reply]:
         command = commands.parse_command(text, ctx.lang, in_flow=ctx.uow.flow_states.get(ctx.who) is not None)
         if command is not None:
             return commands.run(ctx, *command)
+    if event.form is not None:
+        return commands.submit_form(ctx, dict(event.form))
     if event.choice is not None and commands.is_global_choice(event.choice):
         return commands.run_choice(ctx, event.choice)
     state = ctx.uow.flow_states.get(ctx.who)

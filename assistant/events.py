@@ -53,3 +53,4 @@ class Reply:
     to: ChatKey | None = None
     replace: bool = False
     image: bytes | None = None
+    errors: Mapping[str, "Reply"] = field(default_factory=dict)  # per form field, when a form is refused
