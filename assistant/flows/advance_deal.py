@@ -5,8 +5,8 @@ from assistant.context import Ctx
 from assistant.deals import advance
 from assistant.flows import fields
 from assistant.flows.base import Field, Flow
+from assistant.flows.stage_move import finish_move
 from assistant.results import Problem
-from assistant.views import deal_card
 
 
 def _target(ctx: Ctx, values: dict) -> str | None:
@@ -16,18 +16,9 @@ def _target(ctx: Ctx, values: dict) -> str | None:
 
 
 def finish(ctx: Ctx, values: dict) -> list | Problem:
-    deal = fields.load_own_deal(ctx, values["deal"])
-    if isinstance(deal, Problem):
-        return deal
     checklist = values.get("checklist") or {"ticked": [], "unticked": []}
-    moved = advance(deal, ctx.team.funnel, ctx.user, ctx.now, checklist)
-    if isinstance(moved, Problem):
-        return moved
-    updated, change = moved
-    ctx.uow.deals.save(updated)
-    ctx.uow.deals.add_change(change)
-    key = "advance_deal.done" if change.checklist_complete else "advance_deal.done_anyway"
-    return [deal_card(ctx, updated, key)]
+    return finish_move(ctx, values["deal"], lambda deal: advance(deal, ctx.team.funnel, ctx.user, ctx.now, checklist),
+                       lambda change: "advance_deal.done" if change.checklist_complete else "advance_deal.done_anyway")
 
 
 FLOW = Flow("advance_deal", finish=finish, fields=(

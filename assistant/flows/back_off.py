@@ -5,12 +5,12 @@ from assistant.context import Ctx
 from assistant.deals import back_off
 from assistant.flows import fields
 from assistant.flows.base import Field, Flow, Option
+from assistant.flows.stage_move import finish_move
 from assistant.i18n import render
 from assistant.results import Ok, Problem
 
 # Domain §1 (seed 003): do not wait to hear "no"; these are the signals to move back on.
 BACK_OFF_SIGNALS = ("no_reply", "call_later", "postponed", "no_budget", "no_commitment")
-from assistant.views import deal_card
 
 
 def _earlier_stages(ctx: Ctx, values: dict) -> list[Option]:
@@ -29,16 +29,8 @@ def _stage(raw: str, ctx: Ctx, values: dict):
 
 
 def finish(ctx: Ctx, values: dict) -> list | Problem:
-    deal = fields.load_own_deal(ctx, values["deal"])
-    if isinstance(deal, Problem):
-        return deal
-    moved = back_off(deal, ctx.team.funnel, values["to_stage"], ctx.user, ctx.now, values.get("reason") or "")
-    if isinstance(moved, Problem):
-        return moved
-    updated, change = moved
-    ctx.uow.deals.save(updated)
-    ctx.uow.deals.add_change(change)
-    return [deal_card(ctx, updated, "back_off.done")]
+    return finish_move(ctx, values["deal"], lambda deal: back_off(
+        deal, ctx.team.funnel, values["to_stage"], ctx.user, ctx.now, values.get("reason") or ""), "back_off.done")
 
 
 FLOW = Flow("back_off", finish=finish, fields=(

@@ -6,7 +6,6 @@ from assistant.events import Reply
 from assistant.flows import fields
 from assistant.flows.base import Field, Flow
 from assistant.i18n import normalise_lang
-from assistant.model import Invite
 from assistant.results import Ok, Problem
 from assistant.teams import check_invite
 

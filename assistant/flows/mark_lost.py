@@ -5,21 +5,12 @@ from assistant.context import Ctx
 from assistant.deals import mark_lost
 from assistant.flows import fields
 from assistant.flows.base import Field, Flow
+from assistant.flows.stage_move import finish_move
 from assistant.results import Problem
-from assistant.views import deal_card
 
 
 def finish(ctx: Ctx, values: dict) -> list | Problem:
-    deal = fields.load_own_deal(ctx, values["deal"])
-    if isinstance(deal, Problem):
-        return deal
-    closed = mark_lost(deal, values, ctx.user, ctx.now)
-    if isinstance(closed, Problem):
-        return closed
-    updated, change = closed
-    ctx.uow.deals.save(updated)
-    ctx.uow.deals.add_change(change)
-    return [deal_card(ctx, updated, "mark_lost.done")]
+    return finish_move(ctx, values["deal"], lambda deal: mark_lost(deal, values, ctx.user, ctx.now), "mark_lost.done")
 
 
 FLOW = Flow("mark_lost", finish=finish, fields=(

@@ -10,6 +10,7 @@ from assistant.flows.base import Field, Flow, Option
 from assistant.model import LEAD_SOURCES, Deal, DealStatus
 from assistant.views import deal_card
 
+
 def _stage_options(ctx: Ctx, values: dict) -> list[Option]:
     return [Option(s.key, "stage.option", {"name": s.name(ctx.lang), "probability": str(s.probability)})
             for s in ctx.team.funnel.stages]

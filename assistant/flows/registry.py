@@ -1,6 +1,18 @@
 """Every flow by name: flow state in the database refers to flows by these names."""
-from assistant.flows import (add_contact, advance_deal, back_off, join_team, log_visit, mark_lost, mark_won,
-                             new_customer, new_deal, plan_prospects, qualify_deal, set_target)
+from assistant.flows import (
+                             add_contact,
+                             advance_deal,
+                             back_off,
+                             join_team,
+                             log_visit,
+                             mark_lost,
+                             mark_won,
+                             new_customer,
+                             new_deal,
+                             plan_prospects,
+                             qualify_deal,
+                             set_target,
+)
 
 FLOWS = {flow.name: flow for flow in (
     join_team.FLOW, new_deal.FLOW, log_visit.FLOW, advance_deal.FLOW, back_off.FLOW, mark_won.FLOW,

@@ -1,8 +1,6 @@
 """Joining, roles and permissions, lists, funnel, forecast and manager views."""
 from datetime import timedelta
-from decimal import Decimal
 
-from assistant.forecast import next_month
 from assistant.model import DealStatus
 
 
