@@ -15,6 +15,7 @@ from assistant.flows.registry import FLOWS
 from assistant.i18n import LANGS, catalog, render
 from assistant.model import DealStatus, Role
 from assistant.results import Problem
+from assistant.stages import DEFAULT_PRESET, preset
 from assistant.teams import create_invite, may_invite
 
 
@@ -23,6 +24,7 @@ class Command:
     run: Callable[[Ctx, str], list[Reply]]
     manager_only: bool = False
     flow: str | None = None
+    admin_only: bool = False
 
 
 def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict | None = None) -> list[Reply]:
@@ -131,6 +133,25 @@ def _invite(ctx: Ctx, args: str) -> list[Reply]:
                                                 "team": ctx.team.name})]
 
 
+def _new_team(ctx: Ctx, args: str) -> list[Reply]:
+    """An admin opens a team (default stages) and gets the invite for its first manager."""
+    name = args.strip()
+    if not name or len(name) > 100:
+        return [Reply("team.new_needs_name", ctx.lang)]
+    if ctx.uow.teams.by_name(name) is not None:
+        return [Reply("team.exists", ctx.lang, {"team": name})]
+    team = ctx.uow.teams.add(name, preset(DEFAULT_PRESET), ctx.now, lang=ctx.lang, timezone_name=ctx.team.timezone)
+    invite = create_invite(ctx.uow, team, ctx.user, Role.MANAGER, ctx.now)
+    return [Reply("invite.created", ctx.lang, {"code": invite.code, "role": str(Role.MANAGER), "team": team.name,
+                                                "expires": invite.expires_at.astimezone(ZoneInfo(team.timezone))})]
+
+
+def _teams(ctx: Ctx, args: str) -> list[Reply]:
+    teams = [{"name": t.name, "members": len(ctx.uow.users.members(t.id)), "preset": t.funnel.preset}
+             for t in ctx.uow.teams.all()]
+    return [Reply("team.list", ctx.lang, {"teams": teams})]
+
+
 def _unknown(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply("common.unknown_command", ctx.lang, {"text": args})] + _help(ctx, "")
 
@@ -145,6 +166,7 @@ COMMANDS: dict[str, Command] = {
     "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
     "target": _flow("set_target", True), "unknown": Command(_unknown),
+    "newteam": Command(_new_team, admin_only=True), "teams": Command(_teams, admin_only=True),
 }
 MENU = ("new", "visit", "deals", "funnel", "forecast")
 
@@ -177,7 +199,7 @@ def parse_command(text: str, lang: str, in_flow: bool) -> tuple[str, str] | None
 
 def run(ctx: Ctx, name: str, args: str) -> list[Reply]:
     command = COMMANDS[name]
-    if command.manager_only and not ctx.user.is_manager:
+    if (command.manager_only and not ctx.user.is_manager) or (command.admin_only and ctx.user.role != Role.ADMIN):
         return [Reply("common.not_allowed", ctx.lang)]
     return command.run(ctx, args)
 
@@ -220,7 +242,7 @@ def submit_form(ctx: Ctx, form: dict[str, str]) -> list[Reply]:
     """A whole flow submitted at once (a Slack modal); `_flow` names it."""
     name = form.pop("_flow", "")
     command = next((c for c in COMMANDS.values() if c.flow == name), None)
-    if command is None or (command.manager_only and not ctx.user.is_manager):
+    if command is None or (command.manager_only and not ctx.user.is_manager) or command.admin_only:
         return [Reply("common.stale_button", ctx.lang)]
     step = base.submit_form(FLOWS[name], ctx, form)
     ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)

@@ -11,7 +11,7 @@ from assistant.names import normalise_name
 from assistant.stages import preset
 
 DEMO_TEAM = "华东大区销售部"
-DEMO_PEOPLE = (("王伟", Role.REP), ("李娜", Role.REP), ("张强", Role.MANAGER))
+DEMO_PEOPLE = (("王伟", Role.REP), ("李娜", Role.REP), ("张强", Role.MANAGER), ("陈静", Role.ADMIN))
 # (owner, customer, title, amount, days to close, stage index, need, money, authority, urgent, next step, due in days)
 DEMO_DEALS = (
     ("王伟", "华为技术有限公司", "数据中心扩容", 1200000, 40, 0, True, False, False, False, "提交同行业案例", 2),

@@ -175,3 +175,16 @@ def test_required_prospects_from_the_seed_example(demo, chat):
     reply = chat("张强").say("/prospects 300万 3万 10%")
     assert "需要成交 100.0 单" in reply and "每年需要 1000.0 个目标客户" in reply and "每月需要 83.3 个" in reply
     assert "没看懂比例" in chat("王伟").say("/prospects 300万 3万 很高")
+
+
+def test_admin_creates_a_team_and_its_manager_joins_it(demo, chat):
+    assert "你的角色不能" in chat("张强").say("/newteam 华南销售部")
+    admin = chat("陈静")
+    reply = admin.say("/newteam 华南销售部")
+    assert "加入“华南销售部”" in reply and "经理" in reply
+    assert "已经有名为“华南销售部”的团队" in admin.say("/newteam 华南销售部")
+    assert "华南销售部：0 人" in admin.say("/teams")
+    reply = chat("周杰").say(f"/start {invite_code(reply)}")
+    assert "欢迎 周杰 加入“华南销售部”，你的角色是经理" in reply
+    newcomer = chat("周杰")
+    assert "团队漏斗" in newcomer.say("/team") and "王伟" not in newcomer.last
