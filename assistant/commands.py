@@ -152,6 +152,16 @@ def _teams(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply("team.list", ctx.lang, {"teams": teams})]
 
 
+def _share(ctx: Ctx, args: str) -> list[Reply]:
+    """Whether deal details may be shown in the team's group chats (off by default)."""
+    wanted = args.strip().lower()
+    if wanted not in ("on", "off"):
+        return [Reply("team.share_ask", ctx.lang, {"on": ctx.team.share_in_groups},
+                      (Choice("cmd.share_on", "team.share_on"), Choice("cmd.share_off", "team.share_off")))]
+    ctx.uow.teams.set_share_in_groups(ctx.team.id, wanted == "on")
+    return [Reply("team.share_set", ctx.lang, {"on": wanted == "on"})]
+
+
 def _unknown(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply("common.unknown_command", ctx.lang, {"text": args})] + _help(ctx, "")
 
@@ -166,6 +176,7 @@ COMMANDS: dict[str, Command] = {
     "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
     "target": _flow("set_target", True), "unknown": Command(_unknown),
+    "share": Command(_share, True),
     "newteam": Command(_new_team, admin_only=True), "teams": Command(_teams, admin_only=True),
 }
 MENU = ("new", "visit", "deals", "funnel", "forecast")
@@ -218,6 +229,8 @@ def run_choice(ctx: Ctx, value: str) -> list[Reply]:
     head, rest = parts[0], parts[1:]
     if head == "cmd" and len(rest) == 1 and rest[0] in MENU:
         return run(ctx, rest[0], "")
+    if head == "cmd" and rest in (["share_on"], ["share_off"]):
+        return run(ctx, "share", rest[0].removeprefix("share_"))
     if head == "deal" and len(rest) == 1 and rest[0].isdigit():
         return _deal(ctx, rest[0])
     if head == "deals" and len(rest) == 1 and rest[0].isdigit():

@@ -37,8 +37,26 @@ def _context(event: Inbound, uow, clock: Clock) -> Ctx:
 
 
 def _route(ctx: Ctx, event: Inbound) -> list[Reply]:
+    if not event.private:
+        return _group(ctx, event)
     if ctx.user is None:
         return _stranger(ctx, event)
+    return _member(ctx, event)
+
+
+def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
+    """A team group holds the bot for digests. Only the team's members are answered there,
+    and deal details only if the team allows it; anyone else is ignored (no invite prompts
+    in public)."""
+    text = (event.text or "").strip()
+    if ctx.user is None or not (text.startswith("/") or event.choice or event.form):
+        return []
+    if not ctx.team.share_in_groups:
+        return [Reply("common.private_only", ctx.lang)]
+    return _member(ctx, event)
+
+
+def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
     if event.choice is None and event.form is None:
         command = commands.parse_command(text, ctx.lang, in_flow=ctx.uow.flow_states.get(ctx.who) is not None)

@@ -45,6 +45,9 @@ class Teams(Repository):
     def set_funnel(self, team_id: int, funnel: Funnel) -> None:
         self.session.get(TeamRow, team_id).funnel = funnel.to_dict()
 
+    def set_share_in_groups(self, team_id: int, share: bool) -> None:
+        self.session.get(TeamRow, team_id).share_in_groups = share
+
     def all(self) -> list[Team]:
         return [_team(row) for row in self.session.scalars(select(TeamRow).order_by(TeamRow.id))]
 

@@ -188,3 +188,23 @@ def test_admin_creates_a_team_and_its_manager_joins_it(demo, chat):
     assert "欢迎 周杰 加入“华南销售部”，你的角色是经理" in reply
     newcomer = chat("周杰")
     assert "团队漏斗" in newcomer.say("/team") and "王伟" not in newcomer.last
+
+
+def test_group_chats_answer_members_only_and_hide_deals_unless_shared(demo, make_uow, clock, chat):
+    from assistant.engine import handle
+    from assistant.events import ChatKey, Inbound
+    from assistant.i18n import render
+
+    def in_group(user, text, n):
+        replies = handle(Inbound(ChatKey("console", "group-1", user), f"g{n}", text=text, private=False),
+                         make_uow(), clock)
+        return "\n".join(render(r.lang, r.key, **r.params) for r in replies)
+
+    assert in_group("路人", "/start ABC", 1) == ""
+    assert in_group("王伟", "大家好", 2) == ""
+    assert "只在私聊里显示" in in_group("王伟", "/deals", 3)
+    manager = chat("张强")
+    manager.say("/share")
+    assert "团队群里的成员现在可以" in manager.press("允许群里显示")
+    assert "进行中的商机 5 个" in in_group("王伟", "/deals", 4)
+    assert in_group("路人", "/deals", 5) == ""
