@@ -10,7 +10,7 @@ import logging
 from assistant import commands
 from assistant.clock import Clock
 from assistant.context import Ctx
-from assistant.events import Inbound, Reply
+from assistant.events import ChatKey, Inbound, Reply
 from assistant.flows import base
 from assistant.flows.registry import FLOWS
 from assistant.i18n import normalise_lang
@@ -24,9 +24,19 @@ def handle(event: Inbound, uow, clock: Clock) -> list[Reply]:
             log.info("duplicate event %s ignored", event.event_id)
             return []
         ctx = _context(event, uow, clock)
+        if ctx.user is not None:
+            uow.users.set_reachable(event.who.platform, event.who.user, True)
         replies = _route(ctx, event)
         uow.commit()
     return replies
+
+
+def mark_unreachable(who: ChatKey, uow) -> None:
+    """A platform said this user blocked the bot: proactive messages skip them until they
+    write again (any message of theirs makes them reachable)."""
+    with uow:
+        uow.users.set_reachable(who.platform, who.user, False)
+        uow.commit()
 
 
 def _context(event: Inbound, uow, clock: Clock) -> Ctx:

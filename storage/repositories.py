@@ -78,6 +78,18 @@ class Users(Repository):
                                      chat_id=chat_id, reachable=True))
         self.session.flush()
 
+    def set_reachable(self, platform: str, external_id: str, reachable: bool) -> bool:
+        """Mark a platform identity (un)reachable; True if that changed anything."""
+        result = self.session.execute(update(IdentityRow).where(
+            IdentityRow.platform == platform, IdentityRow.external_id == external_id,
+            IdentityRow.reachable.is_not(reachable)).values(reachable=reachable))
+        return result.rowcount == 1
+
+    def is_reachable(self, platform: str, external_id: str) -> bool:
+        row = self.session.scalars(select(IdentityRow).where(
+            IdentityRow.platform == platform, IdentityRow.external_id == external_id)).first()
+        return bool(row and row.reachable)
+
     def set_lang(self, user_id: int, lang: str) -> None:
         self.session.get(UserRow, user_id).lang = lang
 

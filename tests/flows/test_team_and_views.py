@@ -208,3 +208,16 @@ def test_group_chats_answer_members_only_and_hide_deals_unless_shared(demo, make
     assert "团队群里的成员现在可以" in manager.press("允许群里显示")
     assert "进行中的商机 5 个" in in_group("王伟", "/deals", 4)
     assert in_group("路人", "/deals", 5) == ""
+
+
+def test_a_user_who_blocked_the_bot_is_unreachable_until_they_write(demo, make_uow, chat):
+    from assistant.engine import mark_unreachable
+
+    rep = chat("王伟")
+    mark_unreachable(rep.console.who, make_uow())
+    with make_uow() as uow:
+        assert not uow.users.is_reachable("console", "王伟")
+        assert uow.users.is_reachable("console", "李娜")
+    rep.say("/help")
+    with make_uow() as uow:
+        assert uow.users.is_reachable("console", "王伟")

@@ -1,0 +1,265 @@
+"""Telegram front end on python-telegram-bot v22: updates in, the core's replies out.
+
+A message or button press becomes one neutral `Inbound`; each `Reply` becomes sendMessage,
+editMessageText (a checklist tick edits the message whose button was pressed) or sendPhoto,
+in HTML parse mode with every text escaped. Nothing here knows about deals or stages: which
+buttons exist and whether a press is allowed is the core's call, made again for every press.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import secrets
+import unicodedata
+from typing import Any, Callable, Sequence
+from urllib.parse import urlsplit
+
+from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes,
+                          MessageHandler, filters)
+
+from assistant.clock import Clock
+from assistant.engine import handle
+from assistant.events import ChatKey, Inbound, Reply
+from assistant.i18n import LANGS, has_key, normalise_lang, render
+
+PLATFORM = "telegram"
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
+CALLBACK_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+ROW_WIDTH, ROW_BUTTONS = 24, 3  # short labels share a row on a phone screen; CJK counts double
+MAX_RETRIES = 3  # 429s waited out per request before giving up
+UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# What other client languages see: the core answers them in en (`normalise_lang`).
+FALLBACK_MENU_LANG = "en"
+# The command menu: command -> catalog key of its description.
+MENU_COMMANDS = (
+    ("new", "menu.new"), ("visit", "menu.visit"), ("advance", "action.advance_deal"), ("back", "action.back_off"),
+    ("won", "action.mark_won"), ("lost", "action.mark_lost"), ("qualify", "action.qualify_deal"),
+    ("deals", "menu.deals"), ("funnel", "menu.funnel"), ("forecast", "menu.forecast"),
+    ("team", "menu_command.team"), ("invite", "menu_command.invite"), ("lang", "menu_command.lang"),
+    ("help", "menu_command.help"), ("cancel", "menu_command.cancel"),
+)
+
+log = logging.getLogger(__name__)
+
+
+def inbound(update: Update, text: str | None, choice: str | None) -> Inbound:
+    """The neutral event for one update; a press on an inline message (no chat) is private."""
+    user = update.effective_user
+    chat = update.effective_chat
+    return Inbound(
+        ChatKey(PLATFORM, str(chat.id if chat else user.id), str(user.id)), f"tg-{update.update_id}",
+        text=text, choice=choice, display_name=user.full_name, lang_hint=user.language_code,
+        private=chat is None or chat.type == ChatType.PRIVATE)
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(line: str, limit: int) -> list[str]:
+    """A single line longer than a message, cut between characters: the last resort."""
+    pieces, piece, size = [], "", 0
+    for char in line:
+        if size + _units(char) > limit:
+            pieces.append(piece)
+            piece, size = "", 0
+        piece += char
+        size += _units(char)
+    return pieces + [piece]
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Parts of at most `limit` units, cut only between lines, because Telegram refuses a
+    longer message and a cut inside a line would break a deal line in two."""
+    lines = [piece for line in text.split("\n") for piece in (_cut(line, limit) if _units(line) > limit else [line])]
+    parts: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        extra = _units(line) + (1 if parts[-1] else 0)
+        if parts[-1] and size + extra > limit:
+            parts.append([])
+            size, extra = 0, _units(line)
+        parts[-1].append(line)
+        size += extra
+    texts = ["\n".join(part) for part in parts]
+    return [part for part in texts if part.strip()] or [text]
+
+
+def _width(label: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in label)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's buttons, short ones side by side. A value over Telegram's 64-byte callback
+    limit would make the whole message fail, so it is logged and its button left out."""
+    rows: list[list[InlineKeyboardButton]] = []
+    width = 0
+    for choice in reply.choices:
+        if len(choice.value.encode()) > CALLBACK_LIMIT:
+            log.error("button %r dropped: callback data over %d bytes", choice.value, CALLBACK_LIMIT)
+            continue
+        label = render(reply.lang, choice.key, **choice.params)
+        button = InlineKeyboardButton(label, callback_data=choice.value)
+        if rows and len(rows[-1]) < ROW_BUTTONS and width + _width(label) <= ROW_WIDTH:
+            rows[-1].append(button)
+            width += _width(label)
+        else:
+            rows.append([button])
+            width = _width(label)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _html(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+async def _send_text(bot: Bot, chat: str, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    parts = split_text(text)
+    for index, part in enumerate(parts):
+        await bot.send_message(chat, _html(part), parse_mode=ParseMode.HTML,
+                               reply_markup=markup if index == len(parts) - 1 else None)
+
+
+async def _edit(bot: Bot, pressed: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Edit the message that carried the pressed button; False when it can't be (a photo, too
+    old, deleted) and a new message must go out instead."""
+    if pressed.text is None:
+        return False
+    try:
+        await bot.edit_message_text(_html(text), chat_id=pressed.chat_id, message_id=pressed.message_id,
+                                    parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" in str(error).lower():
+            return True
+        log.info("message %s not edited (%s): sent anew", pressed.message_id, error)
+        return False
+    return True
+
+
+async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None = None) -> None:
+    """One reply: a photo with its text as caption, an edit of `pressed`, or messages."""
+    text = render(reply.lang, reply.key, **reply.params)
+    markup = keyboard(reply)
+    if reply.image is not None:
+        fits = _units(text) <= CAPTION_LIMIT
+        await bot.send_photo(chat, reply.image, caption=_html(text) if fits else None, parse_mode=ParseMode.HTML,
+                             reply_markup=markup if fits else None)
+        if not fits:
+            await _send_text(bot, chat, text, markup)
+        return
+    if reply.replace and pressed is not None and len(split_text(text)) == 1 and await _edit(bot, pressed, text, markup):
+        return
+    await _send_text(bot, chat, text, markup)
+
+
+async def send_replies(bot: Bot, chat: str, replies: Sequence[Reply], pressed: Message | None = None) -> None:
+    """All replies in order. A chat that blocked the bot (403) is logged and skipped, never
+    retried; 429s are waited out by the rate limiter and the message still goes."""
+    unreachable: set[str] = set()
+    for reply in replies:
+        target = reply.to.chat if reply.to else chat
+        if target in unreachable:
+            continue
+        try:
+            await send_reply(bot, target, reply, pressed if reply.to is None else None)
+        except Forbidden as error:
+            log.warning("chat %s unreachable, its replies dropped: %s", target, error)
+            unreachable.add(target)
+
+
+class _Bridge:
+    """Where Telegram meets the core: the synchronous `handle` runs in a worker thread so the
+    event loop keeps serving other chats while the database works."""
+
+    def __init__(self, make_uow: Callable[[], Any], clock: Clock) -> None:
+        self.make_uow = make_uow
+        self.clock = clock
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._run(context.bot, inbound(update, update.message.text, None), None)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await _answer(query)
+        pressed = query.message if isinstance(query.message, Message) else None
+        await self._run(context.bot, inbound(update, None, query.data or ""), pressed)
+
+    async def _run(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
+        replies = await asyncio.to_thread(handle, event, self.make_uow(), self.clock)
+        await send_replies(bot, event.who.chat, replies, pressed)
+
+
+async def _answer(query: CallbackQuery) -> None:
+    """Stop the button's spinner first, whatever the core then says; a query too old to
+    answer is not worth failing the press for."""
+    try:
+        await query.answer()
+    except TelegramError as error:
+        log.info("callback query %s not answered: %s", query.id, error)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with the update id; tell the user when the fault was ours (a Telegram error means
+    the user can't be reached anyway, and what was saved is unknown)."""
+    log.error("update %s failed", getattr(update, "update_id", None), exc_info=context.error)
+    if isinstance(context.error, TelegramError) or not isinstance(update, Update) or update.effective_chat is None:
+        return
+    user = update.effective_user
+    lang = normalise_lang(user.language_code if user else None)
+    try:
+        await context.bot.send_message(update.effective_chat.id, _html(render(lang, "common.internal_error")),
+                                       parse_mode=ParseMode.HTML)
+    except TelegramError as error:
+        log.warning("update %s: error notice not sent: %s", update.update_id, error)
+
+
+def menu_commands(lang: str) -> list[BotCommand]:
+    """The command menu in `lang`; a command whose description the catalog lacks stays out."""
+    return [BotCommand(name, render(lang, key)) for name, key in MENU_COMMANDS if has_key(lang, key)]
+
+
+async def set_commands(application: Application) -> None:
+    """Run at start-up: the menu per client language, and a fallback for all the others."""
+    for lang in LANGS:
+        await application.bot.set_my_commands(menu_commands(lang), language_code=lang)
+    await application.bot.set_my_commands(menu_commands(FALLBACK_MENU_LANG))
+
+
+def build_application(token: str, make_uow: Callable[[], Any], clock: Clock, base_url: str | None = None,
+                      base_file_url: str | None = None, max_retries: int = MAX_RETRIES) -> Application:
+    """The wired Application; `base_url` points it at another Bot API server (tests, a local one)."""
+    builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=max_retries))
+               .post_init(set_commands))
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
+    application = builder.build()
+    bridge = _Bridge(make_uow, clock)
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, bridge.on_message))
+    application.add_handler(CallbackQueryHandler(bridge.on_button))
+    application.add_error_handler(on_error)
+    return application
+
+
+def webhook_options(webhook_url: str, listen: str, port: int, secret: str | None) -> dict[str, Any]:
+    """Arguments for run_webhook / start_webhook: serve the URL's path and register the URL
+    with a secret, so that a request without the X-Telegram-Bot-Api-Secret-Token header
+    Telegram echoes back is refused (403). No secret given: a fresh one per start."""
+    return {"listen": listen, "port": port, "url_path": urlsplit(webhook_url).path.strip("/"),
+            "webhook_url": webhook_url, "secret_token": secret or secrets.token_urlsafe(32),
+            "allowed_updates": UPDATES}
+
+
+def run(token: str, make_uow: Callable[[], Any], clock: Clock, webhook_url: str | None = None,
+        listen: str = "0.0.0.0", port: int = 8443, secret: str | None = None) -> None:
+    """Serve until stopped: long polling, or a webhook when `webhook_url` is given."""
+    application = build_application(token, make_uow, clock)
+    if webhook_url:
+        application.run_webhook(**webhook_options(webhook_url, listen, port, secret))
+    else:
+        application.run_polling(allowed_updates=UPDATES)
