@@ -1,7 +1,8 @@
 """Commands and menu buttons outside a flow: what `/new`, `/deals`, `新商机 …` do."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -215,7 +216,7 @@ def run(ctx: Ctx, name: str, args: str) -> list[Reply]:
     return command.run(ctx, args)
 
 
-_GLOBAL = ("cmd.", "deal.", "deals.", "act.", "lang.", "rep.")
+_GLOBAL = ("cmd.", "deal.", "deals.", "act.", "lang.", "rep.", "rem.")
 DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal")
 
 
@@ -244,7 +245,27 @@ def run_choice(ctx: Ctx, value: str) -> list[Reply]:
         if isinstance(deal, Problem):
             return [Reply(deal.key, ctx.lang, dict(deal.params))]
         return run_flow_on_deal(ctx, rest[0], deal.id)
+    if head == "rem" and len(rest) == 2 and rest[1].isdigit():
+        return _reminder_action(ctx, rest[0], int(rest[1]))
     return [Reply("common.stale_button", ctx.lang)]
+
+
+def _reminder_action(ctx: Ctx, action: str, item_id: int) -> list[Reply]:
+    """A reminder's buttons act once: a second press (or a forged id) changes nothing."""
+    item = ctx.uow.outbox.get(item_id)
+    if item is None or item.user_id != ctx.user.id or action not in ("done", "snooze", "date"):
+        return [Reply("common.stale_button", ctx.lang)]
+    deal = load_own_deal(ctx, int(item.subject))
+    if isinstance(deal, Problem):
+        return [Reply(deal.key, ctx.lang, dict(deal.params))]
+    if not ctx.uow.outbox.act(item.id, ctx.user.id, ctx.now):
+        return [Reply("reminder.already_handled", ctx.lang)]
+    if action == "snooze":
+        snoozed = replace(deal, next_due=ctx.today + timedelta(days=1))
+        ctx.uow.deals.save(snoozed)
+        return [Reply("reminder.snoozed", ctx.lang, {"due": snoozed.next_due, "title": deal.title})]
+    values = {"deal": deal.id} | ({"next_step": deal.next_step} if action == "date" else {})
+    return start_flow(ctx, "next_step", "", values)
 
 
 def run_flow_on_deal(ctx: Ctx, flow_name: str, deal_id: int) -> list[Reply]:

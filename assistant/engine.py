@@ -25,7 +25,7 @@ def handle(event: Inbound, uow, clock: Clock) -> list[Reply]:
             return []
         ctx = _context(event, uow, clock)
         if ctx.user is not None:
-            uow.users.set_reachable(event.who.platform, event.who.user, True)
+            uow.users.touch(event.who.platform, event.who.user, clock.now())
         replies = _route(ctx, event)
         uow.commit()
     return replies

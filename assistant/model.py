@@ -36,6 +36,7 @@ class Team:
     currency: str
     funnel: Funnel
     share_in_groups: bool = False
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,21 @@ class FlowState:
     step: int = 0
     values: dict = field(default_factory=dict)
     pending: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A proactive message waiting, being sent, or sent. `key` is unique: the same
+    reminder for the same deal on the same day is one row however often it is enqueued."""
+
+    key: str
+    kind: str
+    user_id: int
+    platform: str
+    subject: str
+    due_at: datetime
+    id: int = 0
+    status: str = "pending"
+    attempts: int = 0
+    acted_at: datetime | None = None
+    sent_at: datetime | None = None

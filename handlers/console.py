@@ -10,6 +10,7 @@ import sys
 import uuid
 from typing import Callable, TextIO
 
+from assistant.delivery import RETRY, SENT
 from assistant.engine import handle
 from assistant.events import ChatKey, Choice, Inbound, Reply
 from assistant.i18n import render
@@ -42,6 +43,10 @@ class ConsoleChat:
             return [render(self.lang or "zh", "common.internal_error")]
         return self._render(replies)
 
+    def receive(self, replies: list[Reply]) -> list[str]:
+        """Messages the assistant sends by itself (reminders): shown, their buttons pressable."""
+        return self._render(replies)
+
     def _render(self, replies: list[Reply]) -> list[str]:
         self.buttons = [choice for reply in replies for choice in reply.choices] or self.buttons
         if replies and not any(reply.choices for reply in replies):
@@ -54,6 +59,26 @@ class ConsoleChat:
                 lines.append(f"  [{number}] {render(reply.lang, choice.key, **choice.params)}")
             texts.append("\n".join(lines))
         return texts
+
+
+class ConsoleDeliverer:
+    """Proactive messages to whoever sits at this terminal; anyone else's wait (retried later)."""
+
+    platform = PLATFORM
+
+    def __init__(self, chats: dict[str, ConsoleChat], stdout: TextIO | None = None) -> None:
+        self.chats = chats
+        self.stdout = stdout
+
+    def send(self, to: ChatKey, replies: list[Reply]) -> str:
+        chat = self.chats.get(to.user)
+        if chat is None:
+            return RETRY
+        texts = chat.receive(replies)
+        if self.stdout is not None:
+            self.stdout.write("\n" + "\n\n".join(texts) + "\n\n")
+            self.stdout.flush()
+        return SENT
 
 
 def run(chat: ConsoleChat, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:

@@ -32,6 +32,7 @@ class TeamRow(Base):
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     funnel: Mapped[dict] = mapped_column(JSON)
     share_in_groups: Mapped[bool] = mapped_column(Boolean, default=False)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(Stamp)
 
 
@@ -55,6 +56,7 @@ class IdentityRow(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     chat_id: Mapped[str | None] = mapped_column(String(128))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(Stamp)
 
 
 class InviteRow(Base):
@@ -180,3 +182,26 @@ class ProcessedEventRow(Base):
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class OutboxRow(Base):
+    """One proactive message (a reminder, a nudge, a digest). `key` makes it unique however
+    often the scheduler fires; senders claim rows with a lease, so two bot processes never
+    send the same row and a row whose sender died is taken over when the lease expires."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64), default="")
+    due_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(Stamp)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(Stamp)
+    acted_at: Mapped[datetime | None] = mapped_column(Stamp)
+    created_at: Mapped[datetime] = mapped_column(Stamp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
+from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Outbox, Targets, Teams, Users
 
 
 class SqlUnitOfWork:
@@ -21,6 +21,7 @@ class SqlUnitOfWork:
         self.targets = Targets(self.session)
         self.flow_states = FlowStates(self.session)
         self.inbox = Inbox(self.session)
+        self.outbox = Outbox(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -25,6 +25,7 @@ from jinja2 import Environment, meta, nodes
 from assistant.classes import CLASS_KEYS, TIMEFRAME_KEYS
 from assistant.commands import COMMANDS, DEAL_FLOWS, MENU
 from assistant.flows import set_target
+from assistant.delivery import BUILDERS
 from assistant.flows.back_off import BACK_OFF_SIGNALS
 from assistant.flows.fields import MAN_FLAGS
 from assistant.flows.registry import FLOWS
@@ -159,6 +160,7 @@ def dynamic_keys() -> frozenset[str]:
     keys |= {f"menu.{x}" for x in MENU}
     keys |= {f"role.{x}" for x in Role}
     keys |= {f"back_off.signal.{x}" for x in BACK_OFF_SIGNALS}
+    keys |= {f"reminder.{kind}" for kind in BUILDERS}
     keys |= {f"lang.{x}" for x in LANGS}
     keys |= _period_keys()
     keys |= {f"{prefix}{value}" for prefix, values in TEMPLATE_FAMILIES.items() for value in values}

@@ -1,0 +1,65 @@
+"""What the assistant pushes by itself about deals: overdue next steps and stalled deals.
+
+`enqueue` decides what is due and writes outbox rows with unique keys (at most one overdue
+reminder per deal per day, one stalled nudge per deal per week); `build` turns a row into the
+message at send time, from the deal as it is then. The buttons act once per message.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from assistant.clock import Clock, local_today
+from assistant.context import Ctx
+from assistant.events import Choice, Reply
+from assistant.model import DealStatus, OutboxItem
+from assistant.schedule import cadence, next_allowed, stall_days
+from assistant.views import deal_params
+
+OVERDUE, STALLED = "overdue", "stalled"
+
+
+def enqueue(uow, clock: Clock) -> int:
+    """Write the reminders due now for every team; running it again adds nothing."""
+    now = clock.now()
+    added = 0
+    for team in uow.teams.all():
+        plan = cadence(team)
+        today = local_today(clock, team.timezone)
+        send_at = next_allowed(now, plan)
+        for deal in uow.deals.find(team.id, status=DealStatus.OPEN):
+            point = uow.users.contact_point(deal.owner_id)
+            if point is None:
+                continue
+            for kind, period in _due_kinds(deal, team, plan, today, now):
+                item = OutboxItem(f"{kind}:{deal.id}:{period}", kind, deal.owner_id, point.platform, str(deal.id), send_at)
+                added += uow.outbox.add(item, now)
+    return added
+
+
+def _due_kinds(deal, team, plan, today, now: datetime) -> list[tuple[str, str]]:
+    kinds = []
+    if deal.next_due is not None and deal.next_due < today:
+        kinds.append((OVERDUE, today.isoformat()))
+    stage_index = team.funnel.index(deal.stage_key) if team.funnel.stage(deal.stage_key) else 0
+    quiet_for = now - (deal.last_activity_at or deal.created_at or now)
+    if quiet_for > timedelta(days=stall_days(plan, stage_index)):
+        year, week, _ = today.isocalendar()
+        kinds.append((STALLED, f"{year}-W{week:02d}"))
+    return kinds
+
+
+def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
+    """The message for a reminder row, or nothing if the deal no longer needs it."""
+    deal = ctx.uow.deals.get(int(item.subject))
+    if deal is None or deal.status != DealStatus.OPEN:
+        return []
+    if item.kind == OVERDUE and (deal.next_due is None or deal.next_due >= ctx.today):
+        return []
+    params = deal_params(ctx, deal) | {"days": (ctx.today - deal.next_due).days if deal.next_due else 0,
+                                       "idle_days": (ctx.now - deal.last_activity_at).days}
+    choices = (Choice(f"rem.done.{item.id}", "reminder.done"), Choice(f"rem.snooze.{item.id}", "reminder.snooze"),
+               Choice(f"rem.date.{item.id}", "reminder.new_date"), Choice(f"act.log_visit.{deal.id}", "action.log_visit"))
+    if item.kind == STALLED:
+        choices = (Choice(f"act.log_visit.{deal.id}", "action.log_visit"),
+                   Choice(f"act.back_off.{deal.id}", "action.back_off"), Choice(f"deal.{deal.id}", "reminder.open"))
+    return [Reply(f"reminder.{item.kind}", ctx.lang, params, choices)]
