@@ -15,6 +15,7 @@ from assistant.flows.fields import load_own_deal
 from assistant.flows.registry import FLOWS
 from assistant.i18n import LANGS, catalog, render
 from assistant.model import DealStatus, Role
+from assistant.parse import shown
 from assistant.results import Problem
 from assistant.stages import DEFAULT_PRESET, preset
 from assistant.teams import create_invite, may_invite
@@ -53,7 +54,7 @@ def _cancel(ctx: Ctx, args: str) -> list[Reply]:
 
 
 def _help(ctx: Ctx, args: str) -> list[Reply]:
-    return [Reply("help.manager" if ctx.user.is_manager else "help.rep", ctx.lang)]
+    return [Reply(f"help.{ctx.user.role}", ctx.lang)]
 
 
 def _start(ctx: Ctx, args: str) -> list[Reply]:
@@ -99,6 +100,8 @@ def _team(ctx: Ctx, args: str) -> list[Reply]:
     reps = []
     for member in ctx.uow.users.members(ctx.team.id):
         own = [d for d in deals if d.owner_id == member.id]
+        if member.role != Role.REP and not own:
+            continue
         reps.append({"id": member.id, "name": member.name, **views.funnel_params(ctx, own)})
     params = views.funnel_params(ctx, deals) | {"reps": reps, "team": ctx.team.name}
     forecast = views.forecast_params(ctx, deals, None)
@@ -113,7 +116,8 @@ def _rep(ctx: Ctx, args: str) -> list[Reply]:
     exact = [m for m in hits if m.name.casefold() == wanted]
     if len(exact) == 1 or len(hits) == 1:
         return rep_deals(ctx, (exact or hits)[0].id, 1)
-    return [Reply("team.which_rep", ctx.lang, {"query": args.strip()},
+    key = "team.which_rep" if hits or not wanted else "team.rep_not_found"
+    return [Reply(key, ctx.lang, {"query": shown(args)},
                   tuple(Choice(f"rep.{m.id}.1", "team.rep_button", {"name": m.name}) for m in (hits or members)))]
 
 
@@ -207,6 +211,12 @@ def parse_command(text: str, lang: str, in_flow: bool) -> tuple[str, str] | None
     if not in_flow and head.casefold() in _aliases():
         return _aliases()[head.casefold()], args.strip()
     return None
+
+
+def keeps_flow(name: str) -> bool:
+    """Commands that look something up and leave the flow in progress as it was."""
+    command = COMMANDS[name]
+    return command.flow is None and name not in ("cancel", "start", "join", "newteam")
 
 
 def run(ctx: Ctx, name: str, args: str) -> list[Reply]:

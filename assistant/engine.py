@@ -71,7 +71,7 @@ def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
     if event.choice is None and event.form is None:
         command = commands.parse_command(text, ctx.lang, in_flow=ctx.uow.flow_states.get(ctx.who) is not None)
         if command is not None:
-            return commands.run(ctx, *command)
+            return commands.run(ctx, *command) + _still_waiting(ctx, command[0])
     if event.form is not None:
         return commands.submit_form(ctx, dict(event.form))
     if event.choice is not None and commands.is_global_choice(event.choice):
@@ -84,6 +84,17 @@ def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
     return step.replies
 
 
+def _still_waiting(ctx: Ctx, command: str) -> list[Reply]:
+    """After a look-up in the middle of a flow (/funnel while adding a deal), ask the open
+    question again so the next answer is not mistaken for something else."""
+    state = ctx.uow.flow_states.get(ctx.who)
+    if state is None or not commands.keeps_flow(command):
+        return []
+    step = base.reprompt(FLOWS[state.flow], state, ctx)
+    ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
+    return [Reply("common.still_waiting", ctx.lang)] + step.replies
+
+
 def _stranger(ctx: Ctx, event: Inbound) -> list[Reply]:
     """An unknown user gets nothing but the way to join."""
     text = (event.text or "").strip()
@@ -92,11 +103,11 @@ def _stranger(ctx: Ctx, event: Inbound) -> list[Reply]:
     command = commands.parse_command(text, ctx.lang, in_flow=state is not None)
     if command and command[0] in ("start", "join") and command[1]:
         return commands.start_flow(ctx, "join_team", command[1], name)
-    if command and command[0] == "cancel":
+    if command and command[0] not in ("start", "join"):
         ctx.uow.flow_states.save(ctx.who, None, ctx.now)
         return [Reply("join.prompt", ctx.lang)]
     if state is not None and state.flow == "join_team" and (text or event.choice):
         step = base.resume(FLOWS[state.flow], state, ctx, event)
         ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
         return step.replies
-    return commands.start_flow(ctx, "join_team", "", name)
+    return commands.start_flow(ctx, "join_team", text if text and not event.choice else "", name)

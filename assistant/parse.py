@@ -46,7 +46,8 @@ def parse_int(raw: str) -> int | None:
     return None
 
 
-def _shown(raw: str) -> str:
+def shown(raw: str) -> str:
+    """The user's text as echoed back in a message: one line, at most a few dozen characters."""
     text = " ".join(raw.split())
     return text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
 
@@ -81,21 +82,21 @@ def parse_amount(raw: str) -> Ok[Money] | Problem:
     """"120万", "3万5", "$50k", "50万美元" → Money; CNY unless the text names a currency."""
     text = "".join(unicodedata.normalize("NFKC", raw).split()).casefold()
     if not text or len(text) > _MAX_AMOUNT_TEXT:
-        return Problem.of("amount.unreadable", raw=_shown(raw))
+        return Problem.of("amount.unreadable", raw=shown(raw))
     stripped = _strip_money_words(text)
     if stripped is None:
-        return Problem.of("amount.unreadable", raw=_shown(raw))
+        return Problem.of("amount.unreadable", raw=shown(raw))
     body, currency, negative = stripped
     value = _read_number(body)
     if value is None:
-        return Problem.of("amount.unreadable", raw=_shown(raw))
+        return Problem.of("amount.unreadable", raw=shown(raw))
     if negative or value <= 0:
-        return Problem.of("amount.not_positive", raw=_shown(raw))
+        return Problem.of("amount.not_positive", raw=shown(raw))
     if value > _AMOUNT_LIMIT:
-        return Problem.of("amount.too_large", raw=_shown(raw))
+        return Problem.of("amount.too_large", raw=shown(raw))
     amount = _to_cents(value)
     if amount <= 0:
-        return Problem.of("amount.not_positive", raw=_shown(raw))
+        return Problem.of("amount.not_positive", raw=shown(raw))
     return Ok(Money(amount=amount, currency=currency or "CNY"))
 
 
@@ -193,10 +194,10 @@ def parse_date(raw: str, today: date) -> Ok[date] | Problem:
     text = " ".join(unicodedata.normalize("NFKC", raw).casefold().split()).rstrip("。.!?~")
     value = _read_date(text, today) if 0 < len(text) <= _MAX_DATE_TEXT else None
     if value is None:
-        return Problem.of("date.unreadable", raw=_shown(raw))
+        return Problem.of("date.unreadable", raw=shown(raw))
     limit = _add_months(today, 12 * _HORIZON_YEARS)
     if value > limit:
-        return Problem.of("date.too_far", raw=_shown(raw), limit=limit)
+        return Problem.of("date.too_far", raw=shown(raw), limit=limit)
     return Ok(value)
 
 
@@ -446,10 +447,10 @@ def parse_percent(raw: str) -> Ok[Decimal] | Problem:
     text = unicodedata.normalize("NFKC", raw or "").strip()
     found = _PERCENT.fullmatch(text)
     if not found:
-        return Problem.of("percent.unreadable", raw=_shown(raw or ""))
+        return Problem.of("percent.unreadable", raw=shown(raw or ""))
     value = Decimal(found.group(1))
     if found.group(2) or value > 1:
         value = value / 100
     if not 0 < value <= 1:
-        return Problem.of("percent.out_of_range", raw=_shown(raw))
+        return Problem.of("percent.out_of_range", raw=shown(raw))
     return Ok(value)

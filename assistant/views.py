@@ -1,6 +1,7 @@
 """Read-only answers: deal cards, lists, funnels and forecasts, as neutral replies."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from assistant.classes import man_class, timeframe_class
 from assistant.context import Ctx
 from assistant.deals import can_edit, is_overdue
 from assistant.events import Choice, Reply
-from assistant.forecast import Period, forecast, next_month, next_quarter
+from assistant.forecast import Period, current_month, forecast, next_month, next_quarter
 from assistant.model import Deal, DealStatus, User
 
 PAGE_SIZE = 5
@@ -56,10 +57,14 @@ def deal_detail(ctx: Ctx, deal: Deal) -> Reply:
     people = {u.id: u.name for u in ctx.uow.users.members(ctx.team.id)}
     history = [{"kind": c.kind, "from": names.get(c.from_stage or "", c.from_stage), "to": names.get(c.to_stage, c.to_stage),
                 "at": c.at.astimezone(ZoneInfo(ctx.team.timezone)), "by": people.get(c.by_user_id, "?"), "complete": c.checklist_complete,
-                "unticked": len(c.unticked)} for c in ctx.uow.deals.changes(deal.id)]
+                "unticked": len(c.unticked), "note": c.note} for c in ctx.uow.deals.changes(deal.id)]
     visits = [{"on": v.visited_on, "kind": v.kind, "objective": v.objective, "result": v.result,
-               "next_steps": list(v.next_steps)} for v in ctx.uow.deals.visits(deal.id)]
-    params = deal_params(ctx, deal) | {"history": history, "visits": visits, "owner": people.get(deal.owner_id, "?")}
+               "next_steps": list(v.next_steps), "customer_participants": v.customer_participants,
+               "our_participants": v.our_participants, "issues_customer": v.issues_customer,
+               "issues_ours": v.issues_ours} for v in ctx.uow.deals.visits(deal.id)]
+    contacts = [{"name": c.name, "title": c.title, "role": c.role} for c in ctx.uow.customers.contacts(deal.customer_id)]
+    params = deal_params(ctx, deal) | {"history": history, "visits": visits, "contacts": contacts,
+                                       "owner": people.get(deal.owner_id, "?")}
     return Reply("deal.detail", ctx.lang, params, deal_actions(ctx, deal))
 
 
@@ -92,12 +97,18 @@ def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = WHOLE_FUNNEL) ->
 
 
 def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict:
-    periods = (next_month(ctx.today), next_quarter(ctx.today))
+    """This month, next month and next quarter, each against its target where one is set.
+    This month includes overdue close dates: a deal past its date still counts until moved."""
+    periods = {"this_month": current_month(ctx.today), "next_month": next_month(ctx.today),
+               "next_quarter": next_quarter(ctx.today)}
     rows = []
-    for period in periods:
+    for name, period in periods.items():
+        if name == "this_month":
+            period = replace(period, start=date.min)
         figures = funnel_params(ctx, deals, period)
         target = ctx.uow.targets.get(ctx.team.id, owner.id if owner else None, period.label)
         coverage = figures["weighted"] / target if target else None
-        rows.append(figures | {"kind": period.kind, "start": period.start, "end": period.end,
-                               "target": target, "coverage": coverage})
-    return {"periods": rows, "currency": ctx.team.currency, "who": owner.name if owner else ctx.team.name}
+        rows.append(figures | {"name": name, "label": period.label, "target": target, "coverage": coverage})
+    other = sum(1 for d in deals if d.status == DealStatus.OPEN and d.currency != ctx.team.currency)
+    return {"periods": rows, "currency": ctx.team.currency, "who": owner.name if owner else ctx.team.name,
+            "other_currency": other}

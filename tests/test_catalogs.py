@@ -53,6 +53,7 @@ TEMPLATE_FAMILIES = {
     "timeframe.": TIMEFRAME_KEYS,
     "deal_class.": CLASS_KEYS,
     "contact_role.": CONTACT_ROLES,
+    "forecast.period.": ("this_month", "next_month", "next_quarter"),
 }
 
 # Chinese in the English texts on purpose: the language picker shows both languages.
@@ -159,6 +160,7 @@ def dynamic_keys() -> frozenset[str]:
     keys |= {f"action.{x}" for x in DEAL_FLOWS}
     keys |= {f"menu.{x}" for x in MENU}
     keys |= {f"role.{x}" for x in Role}
+    keys |= {f"help.{x}" for x in Role}
     keys |= {f"back_off.signal.{x}" for x in BACK_OFF_SIGNALS}
     keys |= {f"reminder.{kind}" for kind in BUILDERS}
     keys |= {f"lang.{x}" for x in LANGS}
@@ -362,25 +364,26 @@ SAMPLES = [
     ("deal.card", _card(man_class=None)),
     ("qualify_deal.done", _card()),
     ("new_deal.created", _card()),
-    ("deal.detail", _card(owner="Alice", history=[
+    ("deal.detail", _card(owner="Alice", contacts=[{"name": "Bob", "title": "CIO", "role": "decision_maker"}], history=[
         {"kind": "created", "from": None, "to": "Target", "at": datetime(2026, 10, 1, 9, 30, tzinfo=SHANGHAI), "by": "Alice",
-         "complete": True, "unticked": 0},
+         "complete": True, "unticked": 0, "note": ""},
         {"kind": "advance", "from": "Target", "to": "Qualified", "at": datetime(2026, 10, 9, 14, 30, tzinfo=SHANGHAI), "by": "Alice",
-         "complete": False, "unticked": 2},
+         "complete": False, "unticked": 2, "note": ""},
         {"kind": "back_off", "from": "Qualified", "to": "Target", "at": datetime(2026, 10, 20, 17, 30, tzinfo=SHANGHAI), "by": "Alice",
-         "complete": True, "unticked": 0}],
+         "complete": True, "unticked": 0, "note": "No reply"}],
         visits=[{"on": date(2026, 11, 17), "kind": "follow_up", "objective": "Demo", "result": "Liked it",
-                 "next_steps": ["Send proposal", "Book the test"]}])),
+                 "next_steps": ["Send proposal", "Book the test"], "customer_participants": "Bob (CIO)",
+                 "our_participants": "", "issues_customer": "Budget", "issues_ours": ""}])),
     ("deals.list", {"items": [_card(), _card(overdue=False)], "page": 1, "pages": 2, "total": 6}),
     ("deals.list", {"items": [], "page": 1, "pages": 1, "total": 0}),
     ("team.rep_deals", {"rep": "Alice", "items": [_card()], "page": 1, "pages": 1, "total": 1}),
     ("funnel.mine", _funnel()),
     ("funnel.mine", _funnel(lines=[], count=0, other_currency=0)),
     ("funnel.team", _funnel(team="East", reps=[{"name": "Alice", **_funnel()}])),
-    ("forecast.view", {"who": "Alice", "currency": "CNY", "periods": [
-        {"kind": "month", "start": date(2026, 12, 1), "end": date(2026, 12, 31), "weighted": Decimal(500000),
+    ("forecast.view", {"who": "Alice", "currency": "CNY", "other_currency": 1, "periods": [
+        {"name": "next_month", "label": "2026-12", "weighted": Decimal(500000),
          "count": 2, "target": Decimal(1000000), "coverage": Decimal("0.5")},
-        {"kind": "quarter", "start": date(2027, 1, 1), "end": date(2027, 3, 31), "weighted": Decimal(0),
+        {"name": "next_quarter", "label": "2027-Q1", "weighted": Decimal(0),
          "count": 0, "target": None, "coverage": None}]}),
     ("invite.created", {"code": "ABCD2345", "role": "rep", "team": "East", "expires": datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)}),
     ("join.welcome", {"name": "Alice", "team": "East", "role": "manager"}),

@@ -14,8 +14,8 @@ def existing_customer(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
     """One of the team's customers; unlike a new deal, no customer is created here."""
     matches = match_names(raw.strip(), [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)])
     same = [m for m in matches if m.verdict == "same"]
-    if same or len(matches) == 1:
-        return Ok((same or matches)[0].id)
+    if same:
+        return Ok(same[0].id)
     if not matches:
         return Problem.of("add_contact.no_customer", name=raw.strip())
     return Ask("add_contact.which_customer", tuple(Option(m.id, "customer.use_existing", {"name": m.name})
@@ -29,7 +29,12 @@ def finish(ctx: Ctx, values: dict) -> list[Reply]:
     return [Reply("add_contact.done", ctx.lang, {"customer": customer.name, "contacts": contacts})]
 
 
-FLOW = Flow("add_contact", finish=finish, shortcut=lambda args, ctx: {"_typed": {"customer": args.strip()}},
+def shortcut(args: str, ctx: Ctx) -> dict:
+    """`/contact 华为技术有限公司 王芳 采购经理`: customer, then name, then title."""
+    return {"_typed": dict(zip(("customer", "name", "title"), args.split(maxsplit=2)))}
+
+
+FLOW = Flow("add_contact", finish=finish, shortcut=shortcut,
             fields=(
                 Field("customer", parse=existing_customer),
                 Field("name", parse=fields.text(fields.NAME_MAX)),

@@ -8,6 +8,7 @@ stale or forged one is refused without touching any data.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
@@ -53,6 +54,7 @@ class Field:
     when: Callable[[Ctx, dict], bool] | None = None
     default: Callable[[Ctx, dict], Any] | None = None
     prompt: Callable[[Ctx, dict], dict] | None = None
+    ticked: Callable[[Ctx, dict], list] | None = None  # a multi field's boxes ticked at first
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ def _on_choice(flow: Flow, state: FlowState, ctx: Ctx, current: Field, choice: s
 def _on_text(flow: Flow, state: FlowState, ctx: Ctx, current: Field, text: str) -> Step:
     if current.optional and text.lower() in _skip_words(ctx.lang):
         return _on_control(flow, state, ctx, current, SKIP)
+    controls = {DONE: "common.confirm", ANYWAY: "checklist.anyway", SKIP: "common.skip"}
+    for control, key in controls.items():
+        if current.multi and _same_label(text, render(ctx.lang, key)):
+            return _on_control(flow, state, ctx, current, control)
     picked = _match_option(state, ctx, text)
     if picked is not None:
         return _on_choice(flow, state, ctx, current, f"{state.pending['nonce']}.{picked}")
@@ -142,11 +148,17 @@ def _match_option(state: FlowState, ctx: Ctx, text: str) -> int | None:
         return None
     if text.isdigit() and 1 <= int(text) <= len(options):
         return int(text) - 1
-    wanted = text.casefold()
     for index, option in enumerate(options):
-        if render(ctx.lang, option["key"], **option.get("params", {})).casefold() == wanted:
+        if _same_label(text, render(ctx.lang, option["key"], **option.get("params", {}))):
             return index
     return None
+
+
+def _same_label(typed: str, label: str) -> bool:
+    """"确认" names the button "✔ 确认": emoji, marks and spaces do not count."""
+    def letters(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text).casefold()
+    return bool(letters(typed)) and letters(typed) == letters(label)
 
 
 def _on_control(flow: Flow, state: FlowState, ctx: Ctx, current: Field, control: str) -> Step:
@@ -169,7 +181,7 @@ def _toggle(flow: Flow, state: FlowState, ctx: Ctx, current: Field, value: Any) 
     else:
         ticked.append(value)
     state = replace(state, pending={**state.pending, "ticked": ticked})
-    step = _prompt(flow, state, ctx, [], current, keep_ticked=True)
+    step = _prompt(flow, state, ctx, [], current)
     step.replies[-1] = replace(step.replies[-1], replace=True)
     return step
 
@@ -213,11 +225,13 @@ def _advance(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply]) -> Step
     return Step(notes + list(outcome), None)
 
 
-def _prompt(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply], current: Field,
-            keep_ticked: bool = False) -> Step:
+def _prompt(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply], current: Field) -> Step:
     options = list(current.options(ctx, state.values)) if current.options else []
     nonce = secrets.token_hex(3)
-    ticked = state.pending.get("ticked", []) if keep_ticked or current.multi else []
+    if "ticked" in state.pending:
+        ticked = list(state.pending["ticked"])
+    else:
+        ticked = list(current.ticked(ctx, state.values)) if current.ticked else []
     params = current.prompt(ctx, state.values) if current.prompt else {}
     choices = [_choice(nonce, i, o, current.multi, o.value in ticked) for i, o in enumerate(options)]
     if current.multi:

@@ -1,6 +1,7 @@
 """Field parsers and option lists shared by the flows (one place for each kind of answer)."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Callable
 
@@ -10,7 +11,7 @@ from assistant.flows.base import Ask, Option
 from assistant.i18n import render
 from assistant.model import Deal, DealStatus
 from assistant.names import match_names, normalise_name
-from assistant.parse import parse_amount, parse_date, warn_if_past
+from assistant.parse import parse_amount, parse_date, shown, warn_if_past
 from assistant.results import Ok, Problem
 
 TITLE_MAX, NOTE_MAX, NAME_MAX = 200, 1000, 100
@@ -66,11 +67,16 @@ def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
     return None, words
 
 
+_AMOUNT_LIKE = re.compile(r"[-−+]?[¥￥$]?\s*[\d.,，]+\s*(万|w|k|m|亿|千|元|块)?", re.IGNORECASE)
+
+
 def take_amount(words: list[str]) -> tuple[str | None, list[str]]:
-    """The last word that reads as an amount (a title word such as "3M" comes earlier)."""
-    for index in range(len(words) - 1, -1, -1):
-        if not isinstance(parse_amount(words[index]), Problem):
-            return words[index], words[:index] + words[index + 1:]
+    """The last word that reads as an amount (a title word such as "3M" comes earlier); else a
+    word that looks like one ("-5万"), so its problem is shown instead of joining the title."""
+    for accept in (lambda w: not isinstance(parse_amount(w), Problem), _AMOUNT_LIKE.fullmatch):
+        for index in range(len(words) - 1, -1, -1):
+            if accept(words[index]):
+                return words[index], words[:index] + words[index + 1:]
     return None, words
 
 
@@ -129,7 +135,12 @@ def deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
     deals = own_open_deals(ctx)
     if query.isdigit():
         found = [d for d in deals if d.id == int(query)]
-        return Ok(found[0].id) if found else Problem.of("deal.not_found", ref=raw.strip())
+        if found:
+            return Ok(found[0].id)
+        closed = ctx.uow.deals.get(int(query))
+        if closed is not None and closed.team_id == ctx.team.id and can_edit(ctx.user, closed):
+            return Problem.of("deal.closed_one", id=closed.id, title=closed.title, status=str(closed.status))
+        return Problem.of("deal.not_found", ref=shown(raw))
     if not query:
         return Problem.of("text.empty")
     by_customer = {m.id for m in match_names(query, [(d.id, d.customer_name) for d in deals], limit=50)}
@@ -137,8 +148,8 @@ def deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
     if len(hits) == 1:
         return Ok(hits[0].id)
     if not hits:
-        return Problem.of("deal.no_match", query=query)
-    return Ask("deal.which", tuple(deal_option(d) for d in hits[:DEAL_BUTTONS]), {"query": query})
+        return Problem.of("deal.no_match", query=shown(query))
+    return Ask("deal.which", tuple(deal_option(d) for d in hits[:DEAL_BUTTONS]), {"query": shown(query)})
 
 
 def load_own_deal(ctx: Ctx, deal_id: int) -> Deal | Problem:

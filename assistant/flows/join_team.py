@@ -30,7 +30,7 @@ def finish(ctx: Ctx, values: dict) -> list[Reply] | Problem:
         return Problem.of("join.used_code")
     ctx.uow.users.link(user.id, ctx.who.platform, ctx.who.user, ctx.who.chat)
     return [Reply("join.welcome", lang, {"name": user.name, "team": team.name, "role": str(invite.role)}),
-            Reply(f"help.{'manager' if user.is_manager else 'rep'}", lang)]
+            Reply(f"help.{user.role}", lang)]
 
 
 FLOW = Flow("join_team", shortcut=shortcut, quick=True, finish=finish, fields=(

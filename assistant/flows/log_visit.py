@@ -37,7 +37,7 @@ def shortcut(args: str, ctx: Ctx) -> dict:
         typed["next_due" if day > ctx.today else "visited_on"] = when
     if rest:
         typed["next_steps"] = " ".join(rest)
-    return {"_typed": typed}
+    return {"_typed": typed, "_quick": len(typed) > 1}
 
 
 def finish(ctx: Ctx, values: dict) -> list | Problem:

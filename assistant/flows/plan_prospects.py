@@ -12,6 +12,14 @@ from assistant.parse import parse_percent
 from assistant.results import Ok, Problem
 
 
+def average_deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    result = fields.amount(raw, ctx, values)
+    target_currency = values["annual_target"]["currency"]
+    if isinstance(result, Ok) and result.value["currency"] != target_currency:
+        return Problem.of("plan_prospects.currency", currency=target_currency)
+    return result
+
+
 def win_rate(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
     result = parse_percent(raw)
     return result if isinstance(result, Problem) else Ok(str(result.value))
@@ -34,6 +42,6 @@ def finish(ctx: Ctx, values: dict) -> list[Reply]:
 
 FLOW = Flow("plan_prospects", finish=finish, shortcut=shortcut, fields=(
     Field("annual_target", parse=fields.amount),
-    Field("average_deal", parse=fields.amount),
+    Field("average_deal", parse=average_deal),
     Field("win_rate", parse=win_rate),
 ))

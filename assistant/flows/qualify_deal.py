@@ -23,5 +23,6 @@ def finish(ctx: Ctx, values: dict) -> list | Problem:
 
 FLOW = Flow("qualify_deal", finish=finish, fields=(
     Field("deal", parse=fields.deal, options=fields.deal_options),
-    Field("man", multi=True, options=fields.man_options),
+    Field("man", multi=True, options=fields.man_options, ticked=lambda ctx, values: [
+        flag for flag in fields.MAN_FLAGS if getattr(ctx.uow.deals.get(values["deal"]), flag)]),
 ))

@@ -19,13 +19,26 @@ def period(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
     return Ok(found.label) if found else Problem.of("set_target.bad_period", raw=raw)
 
 
+def target_amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    """Coverage compares the target with the funnel, so both are in the team's currency."""
+    result = fields.amount(raw, ctx, values)
+    if isinstance(result, Ok) and result.value["currency"] != ctx.team.currency:
+        return Problem.of("set_target.currency", currency=ctx.team.currency)
+    return result
+
+
+def shortcut(args: str, ctx: Ctx) -> dict:
+    """`/target 2027-Q1 500万`."""
+    return {"_typed": dict(zip(("period", "amount"), args.split(maxsplit=1)))}
+
+
 def finish(ctx: Ctx, values: dict) -> list[Reply]:
     amount, currency = fields.money_of(values["amount"])
     ctx.uow.targets.set(ctx.team.id, None, values["period"], amount, currency)
     return [Reply("set_target.done", ctx.lang, {"period": values["period"], "amount": amount, "currency": currency})]
 
 
-FLOW = Flow("set_target", finish=finish, fields=(
+FLOW = Flow("set_target", finish=finish, shortcut=shortcut, fields=(
     Field("period", parse=period, options=_periods),
-    Field("amount", parse=fields.amount),
+    Field("amount", parse=target_amount),
 ))

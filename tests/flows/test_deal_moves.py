@@ -109,7 +109,7 @@ def test_won_needs_confirmation(demo, chat):
     assert "恭喜赢单" in rep.say("1")
     won = deal(demo, 5)
     assert won.status == DealStatus.WON and won.closed_at is not None
-    assert "已经关闭" in rep.say("/advance 5") or "找不到" in rep.last
+    assert "#5“呼叫中心升级”已经赢单，不能再变更" in rep.say("/advance 5")
 
 
 def test_lost_requires_the_three_answers(demo, chat):
