@@ -177,6 +177,7 @@ COMMANDS: dict[str, Command] = {
     "new": _flow("new_deal"), "visit": _flow("log_visit"),
     "advance": _deal_flow("advance_deal"), "back": _deal_flow("back_off"),
     "won": _deal_flow("mark_won"), "lost": _deal_flow("mark_lost"), "qualify": _deal_flow("qualify_deal"),
+    "edit": _deal_flow("edit_deal"), "next": _deal_flow("next_step"),
     "customer": _flow("new_customer"), "contact": _flow("add_contact"), "prospects": _flow("plan_prospects"),
     "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
@@ -227,7 +228,7 @@ def run(ctx: Ctx, name: str, args: str) -> list[Reply]:
 
 
 _GLOBAL = ("cmd.", "deal.", "deals.", "act.", "lang.", "rep.", "rem.")
-DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal")
+DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal")
 
 
 def is_global_choice(value: str) -> bool:

@@ -43,7 +43,8 @@ def deal_actions(ctx: Ctx, deal: Deal) -> tuple[Choice, ...]:
     if deal.status != DealStatus.OPEN or not can_edit(ctx.user, deal):
         return ()
     return tuple(Choice(f"act.{action}.{deal.id}", f"action.{action}")
-                 for action in ("log_visit", "advance_deal", "back_off", "qualify_deal", "mark_won", "mark_lost"))
+                 for action in ("log_visit", "advance_deal", "back_off", "qualify_deal", "edit_deal", "mark_won",
+                                "mark_lost"))
 
 
 def deal_card(ctx: Ctx, deal: Deal, key: str = "deal.card") -> Reply:

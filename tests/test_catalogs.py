@@ -26,6 +26,7 @@ from assistant.classes import CLASS_KEYS, TIMEFRAME_KEYS
 from assistant.commands import COMMANDS, DEAL_FLOWS, MENU
 from assistant.flows import set_target
 from assistant.delivery import BUILDERS
+from assistant.flows.edit_deal import EDITABLE
 from assistant.flows.back_off import BACK_OFF_SIGNALS
 from assistant.flows.fields import MAN_FLAGS
 from assistant.flows.registry import FLOWS
@@ -54,6 +55,7 @@ TEMPLATE_FAMILIES = {
     "deal_class.": CLASS_KEYS,
     "contact_role.": CONTACT_ROLES,
     "forecast.period.": ("this_month", "next_month", "next_quarter"),
+    "edit_deal.field.": EDITABLE,
 }
 
 # Chinese in the English texts on purpose: the language picker shows both languages.

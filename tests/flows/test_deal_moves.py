@@ -1,5 +1,6 @@
 """Visits, advance with the checklist, back-off, won and lost, through the terminal chat."""
 from datetime import date
+from decimal import Decimal
 
 from assistant.model import DealStatus
 
@@ -161,3 +162,16 @@ def test_qualify_sets_the_man_class(demo, chat):
 def _open(make_uow):
     with make_uow() as uow:
         return uow.deals.find(1, status="open")
+
+
+def test_edit_amount_and_close_date(demo, chat):
+    rep = chat("王伟")
+    assert "改哪一项" in rep.say("/edit 3")
+    assert "新的金额" in rep.press("金额")
+    assert "金额要大于 0" in rep.say("-1")
+    assert "已修改" in rep.say("320万") and "¥320万" in rep.last
+    rep.say("/edit 比亚迪")
+    rep.press("预计成交日期")
+    assert "2027年3月31日" in rep.say("明年3月")
+    updated = deal(demo, 3)
+    assert (updated.amount, updated.close_date) == (Decimal("3200000"), date(2027, 3, 31))
