@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from assistant import jobs
 from assistant.clock import SystemClock
 from assistant.demo import DEMO_PEOPLE, seed_demo
 from assistant.i18n import render
@@ -50,7 +51,15 @@ def main(argv: list[str] | None = None) -> int:
             seed_demo(uow, clock, lang)
     from handlers import console
     name = args.as_user or (DEMO_PEOPLE[0][0] if args.demo else os.environ.get("USER", "me"))
-    console.run(console.ConsoleChat(lambda: SqlUnitOfWork(sessions), clock, name, args.lang))
+    make_uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
+    chat = console.ConsoleChat(make_uow, clock, name, args.lang)
+    # Reminders pop up while a person types; a script piping lines in gets only its answers.
+    scheduler = jobs.start(make_uow, clock, console.ConsoleDeliverer({name: chat}, sys.stdout)) if sys.stdin.isatty() else None
+    try:
+        console.run(chat)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
     return 0
 
 

@@ -153,3 +153,20 @@ def test_forged_reminder_button_changes_nothing(office, make_uow, clock):
     assert "过期" in intruder.say("1")
     with make_uow() as uow:
         assert uow.deals.get(2).next_due == date(2026, 11, 17)
+
+
+def test_the_background_jobs_queue_and_send(office, make_uow, clock):
+    import time
+
+    from assistant import jobs
+
+    _, deliverer = office
+    scheduler = jobs.start(make_uow, clock, deliverer)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len([i for u in ("王伟", "李娜") for i in outbox(make_uow, u)
+                                                   if i.status == "sent"]) < 2:
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert [i.status for i in outbox(make_uow, "王伟") + outbox(make_uow, "李娜")] == ["sent", "sent"]
