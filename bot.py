@@ -31,6 +31,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--new-team", metavar="NAME", help="create a team and print a manager invite code")
     parser.add_argument("--preset", choices=PRESET_NAMES, default="project", help="stages of a new team")
     parser.add_argument("--load-funnel", nargs=2, metavar=("TEAM", "FILE"), help="load a team's stages from YAML/TOML")
+    parser.add_argument("--webhook", metavar="URL", help="Telegram: receive updates by webhook at this public URL")
+    parser.add_argument("--listen", default="0.0.0.0", help="Telegram webhook: address to listen on")
+    parser.add_argument("--port", type=int, default=8443, help="Telegram webhook: port to listen on")
     return parser.parse_args(argv)
 
 
@@ -49,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         with SqlUnitOfWork(sessions) as uow:
             seed_demo(uow, clock, lang)
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    if token:
+        from handlers import telegram
+        telegram.run(token, lambda: SqlUnitOfWork(sessions), clock, webhook_url=args.webhook, listen=args.listen,
+                     port=args.port, secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
+        return 0
     from handlers import console
     name = args.as_user or (DEMO_PEOPLE[0][0] if args.demo else os.environ.get("USER", "me"))
     make_uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731

@@ -22,7 +22,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Callb
                           MessageHandler, filters)
 
 from assistant.clock import Clock
-from assistant.engine import handle
+from assistant.engine import handle, mark_unreachable
 from assistant.events import ChatKey, Inbound, Reply
 from assistant.i18n import LANGS, has_key, normalise_lang, render
 
@@ -158,19 +158,21 @@ async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None 
     await _send_text(bot, chat, text, markup)
 
 
-async def send_replies(bot: Bot, chat: str, replies: Sequence[Reply], pressed: Message | None = None) -> None:
-    """All replies in order. A chat that blocked the bot (403) is logged and skipped, never
-    retried; 429s are waited out by the rate limiter and the message still goes."""
-    unreachable: set[str] = set()
+async def send_replies(bot: Bot, who: ChatKey, replies: Sequence[Reply], pressed: Message | None = None) -> list[ChatKey]:
+    """All replies in order, to `who` unless a reply names its recipient. 429s are waited
+    out by the rate limiter and the message still goes; a recipient that blocked the bot
+    (403) is logged and skipped, never retried, and returned so it can be marked."""
+    blocked: list[ChatKey] = []
     for reply in replies:
-        target = reply.to.chat if reply.to else chat
-        if target in unreachable:
+        target = reply.to or who
+        if target in blocked:
             continue
         try:
-            await send_reply(bot, target, reply, pressed if reply.to is None else None)
+            await send_reply(bot, target.chat, reply, pressed if reply.to is None else None)
         except Forbidden as error:
-            log.warning("chat %s unreachable, its replies dropped: %s", target, error)
-            unreachable.add(target)
+            log.warning("chat %s unreachable, its replies dropped: %s", target.chat, error)
+            blocked.append(target)
+    return blocked
 
 
 class _Bridge:
@@ -192,7 +194,9 @@ class _Bridge:
 
     async def _run(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
         replies = await asyncio.to_thread(handle, event, self.make_uow(), self.clock)
-        await send_replies(bot, event.who.chat, replies, pressed)
+        for who in await send_replies(bot, event.who, replies, pressed):
+            if who.chat == who.user:  # a private chat: the person blocked the bot (a group may only have removed it)
+                await asyncio.to_thread(mark_unreachable, who, self.make_uow())
 
 
 async def _answer(query: CallbackQuery) -> None:

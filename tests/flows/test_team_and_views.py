@@ -230,3 +230,13 @@ def test_a_user_who_blocked_the_bot_is_unreachable_until_they_write(demo, make_u
     rep.say("/help")
     with make_uow() as uow:
         assert uow.users.is_reachable("console", "王伟")
+
+
+def test_invites_never_go_to_a_group_even_when_sharing(demo, make_uow, clock, chat):
+    from assistant.engine import handle
+    from assistant.events import ChatKey, Inbound
+
+    chat("张强").say("/share on")
+    replies = handle(Inbound(ChatKey("console", "group-1", "张强"), "g-inv", text="/invite", private=False),
+                     make_uow(), clock)
+    assert [r.key for r in replies] == ["common.private_only"]

@@ -1,0 +1,423 @@
+"""The Telegram adapter end to end: the real python-telegram-bot Application talks HTTP to a
+fake Bot API server on 127.0.0.1; assertions are on what the server recorded and what the
+database holds. Flows themselves are tested through the terminal chat (tests/flows)."""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import socket
+import struct
+import time
+import urllib.error
+import urllib.request
+import zlib
+
+from telegram import Update
+from telegram.ext import Application
+
+from assistant.events import ChatKey, Choice, Reply
+from assistant.i18n import render
+from assistant.model import DealStatus, Role
+from handlers import telegram as adapter
+from tests.adapters.conftest import TOKEN, TelegramChat, TgUser, callback_update, message_update, texts
+
+REP = TgUser(811001, "赵敏")
+MANAGER = TgUser(811002, "孙", "丽", language_code="zh-hans")
+STRANGER = TgUser(811003, "Mallory", language_code="en")
+REP_CHAT = ChatKey("telegram", str(REP.id), str(REP.id))
+TEAM = 1  # the demo team
+
+
+async def join(tg: TelegramChat, user: TgUser, code: str) -> str:
+    return texts(await tg.say(user, f"/start {code}"))
+
+
+def deals_of(make_uow, user: TgUser):
+    with make_uow() as uow:
+        owner = uow.users.by_identity("telegram", str(user.id))
+        return uow.deals.find(TEAM, owner_id=owner.id)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG, made here so the test needs no image library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+# ---- joining, refusing strangers --------------------------------------------------------
+
+def test_new_user_joins_by_deep_link(running, invite, demo):
+    async def scenario():
+        async with running() as tg:
+            calls = await tg.say(REP, f"/start {invite()}")
+            assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
+            assert calls[0].text == render("zh", "join.welcome", name="赵敏", team="华东大区销售部", role="rep")
+            assert "/new" in calls[1].text and all(c.params["parse_mode"] == "HTML" for c in calls)
+            assert calls[0].params["chat_id"] == str(REP.id)
+    asyncio.run(scenario())
+    with demo() as uow:
+        joined = uow.users.by_identity("telegram", str(REP.id))
+        assert (joined.name, joined.team_id, joined.role) == ("赵敏", TEAM, "rep")
+
+
+def test_stranger_gets_only_the_join_prompt(running, demo):
+    async def scenario():
+        async with running() as tg:
+            for text in ("/deals", "/team", "/new 华为 数据中心扩容 120万 下月底"):
+                calls = await tg.say(STRANGER, text)
+                assert calls and {c.method for c in calls} == {"sendMessage"}
+                assert all("invite code" in c.text.lower() and not c.buttons() and "华为技术" not in c.text for c in calls)
+    asyncio.run(scenario())
+    with demo() as uow:
+        assert uow.users.by_identity("telegram", str(STRANGER.id)) is None
+        assert len(uow.deals.find(TEAM)) == 8
+
+
+# ---- a rep's flows from the phone ----------------------------------------------------------
+
+def test_rep_creates_deals_one_line_and_guided(running, invite, demo):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            asked = await tg.say(REP, "/new 华为 数据中心扩容 120万 下月底")
+            assert "“华为”是下面哪一个" in asked[0].text
+            assert [b["text"] for b in asked[0].buttons()] == ["就是 华为技术有限公司", "新客户：华为"]
+            assert all(len(b["callback_data"].encode()) <= 64 for b in asked[0].buttons())
+            created = await tg.press(REP, "就是")
+            assert created[0].method == "answerCallbackQuery"
+            assert "商机已创建" in created[1].text and "¥120万" in created[1].text
+            assert "⏩ 推进" in [b["text"] for b in created[1].buttons()]
+
+            assert "客户叫什么" in texts(await tg.say(REP, "/new"))
+            for answer in ("顺丰速运有限公司", "冷链监控", "50万", "2026-12-20"):
+                reply = await tg.say(REP, answer)
+            assert "目标客户（10%）" in [b["text"] for b in reply[0].buttons()]
+            await tg.press(REP, "目标客户")
+            await tg.press(REP, "仍然推进")
+            await tg.press(REP, "老客户介绍")
+            await tg.press(REP, "确认")
+            assert "商机已创建" in texts(await tg.say(REP, "跳过"))
+    asyncio.run(scenario())
+    titles = [(d.customer_name, d.title) for d in deals_of(demo, REP)]
+    assert titles == [("华为技术有限公司", "数据中心扩容"), ("顺丰速运有限公司", "冷链监控")]
+
+
+def test_visit_checklist_ticks_edit_the_message_back_off_and_lost(running, invite, demo):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            await tg.say(REP, "/new 华为技术有限公司 机房搬迁 30万 月底")
+            deal_id = deals_of(demo, REP)[-1].id
+            assert "拜访已记录" in texts(await tg.say(REP, "/visit 机房搬迁 明天 提交方案"))
+
+            checklist = (await tg.say(REP, f"/advance {deal_id}"))[0]
+            assert "推进到“有效客户”前" in checklist.text
+            boxes = [b["text"] for b in checklist.buttons() if b["text"].startswith("⬜")]
+            for box in boxes:
+                tick = await tg.press(REP, box)
+                assert [c.method for c in tick] == ["answerCallbackQuery", "editMessageText"]
+                edit = tick[1]
+                assert edit.params["message_id"] == str(checklist.result["message_id"])
+                assert "✅ " + box.removeprefix("⬜ ") in [b["text"] for b in edit.buttons()]
+            assert "已推进" in texts(await tg.press(REP, "确认"))
+
+            assert "退回到哪个阶段" in texts(await tg.say(REP, f"/back {deal_id}"))
+            await tg.press(REP, "目标客户")
+            assert "已后退" in texts(await tg.press(REP, "不回电话"))
+
+            assert "丢单报告 1/3" in texts(await tg.say(REP, f"/lost {deal_id}"))
+            await tg.say(REP, "报价偏高")
+            await tg.say(REP, "选了本地厂商")
+            assert "已标记丢单" in texts(await tg.say(REP, "提前做价值呈现"))
+            return deal_id
+    deal_id = asyncio.run(scenario())
+    with demo() as uow:
+        lost = uow.deals.get(deal_id)
+        kinds = [c.kind for c in uow.deals.changes(deal_id)]
+        visits = uow.deals.visits(deal_id)
+    assert (lost.status, lost.lost_reason_ours) == (DealStatus.LOST, "报价偏高")
+    assert kinds == ["created", "advance", "back_off", "lost"] and len(visits) == 1
+
+
+def test_manager_sees_the_team_funnel(running, invite, demo):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, MANAGER, invite(Role.MANAGER))
+            calls = await tg.say(MANAGER, "/team")
+            assert "“华东大区销售部”团队漏斗" in calls[0].text and "王伟：5 个，¥576万" in calls[0].text
+            assert "👤 王伟" in [b["text"] for b in calls[0].buttons()]
+            rep_deals = texts(await tg.press(MANAGER, "李娜"))
+            assert "顺丰速运有限公司" in rep_deals and "华为" not in rep_deals
+    asyncio.run(scenario())
+    with demo() as uow:
+        assert uow.users.by_identity("telegram", str(MANAGER.id)).role == "manager"
+
+
+def test_forged_callback_cannot_open_another_reps_deal(running, invite, demo):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            carrier = tg.last_message(REP).result
+            for forged in ("deal.1", "act.mark_won.1"):
+                calls = await tg.feed(callback_update(tg.next_id(), REP, forged, carrier))
+                assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+                assert calls[1].text == html.escape(render("zh", "deal.not_found", ref="1"), quote=False)
+    asyncio.run(scenario())
+    with demo() as uow:
+        assert uow.deals.get(1).status == DealStatus.OPEN
+        assert uow.flow_states.get(ChatKey("telegram", str(REP.id), str(REP.id))) is None
+
+
+def test_html_in_customer_names_is_shown_literally(running, invite):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            calls = await tg.say(REP, "/new <b>x</b>&amp; 试点 5万 月底")
+            created = next(c for c in calls if "商机已创建" in c.text)
+            assert "&lt;b&gt;x&lt;/b&gt;&amp;amp;" in created.text and "<b>" not in created.text
+            assert created.params["parse_mode"] == "HTML"
+    asyncio.run(scenario())
+
+
+# ---- delivery: duplicates, flood control, blocked users, errors -------------------------
+
+def test_the_same_update_twice_gives_one_record(running, invite, demo):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            update = message_update(tg.next_id(), REP, "/new 华为技术有限公司 三期 20万 月底")
+            assert "商机已创建" in texts(await tg.feed(update))
+            assert await tg.feed(update) == []
+            press = callback_update(tg.next_id(), REP, "deals.1", tg.last_message(REP).result)
+            assert len(await tg.feed(press)) == 2
+            assert [c.method for c in await tg.feed(press)] == ["answerCallbackQuery"]
+    asyncio.run(scenario())
+    assert [d.title for d in deals_of(demo, REP)] == ["三期"]
+
+
+def test_flood_control_429_is_waited_out_and_sent_once(running, invite, fake_telegram):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+            mark, started = fake_telegram.mark(), time.monotonic()
+            await tg.say(REP, "/funnel")
+            tries = [c for c in fake_telegram.since(mark, ok_only=False) if c.method == "sendMessage"]
+            assert [c.status for c in tries] == [429, 200] and time.monotonic() - started >= 1
+            assert "漏斗是空的" in tries[1].text
+    asyncio.run(scenario())
+
+
+def test_blocked_user_is_logged_skipped_and_marked_unreachable(running, invite, fake_telegram, demo, caplog):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            fake_telegram.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+            mark = fake_telegram.mark()
+            await tg.say(REP, "/help")
+            tried = fake_telegram.since(mark, ok_only=False)
+            assert [(c.method, c.status) for c in tried] == [("sendMessage", 403)]
+            with demo() as uow:
+                assert not uow.users.is_reachable("telegram", str(REP.id))
+            assert "漏斗是空的" in texts(await tg.say(REP, "/funnel"))
+    with caplog.at_level(logging.WARNING, logger="handlers.telegram"):
+        asyncio.run(scenario())
+    assert any("unreachable" in r.getMessage() and str(REP.id) in r.getMessage() for r in caplog.records)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records)
+
+
+def test_core_failure_is_logged_and_the_user_told(running, invite, monkeypatch, caplog):
+    def broken(event, uow, clock):
+        raise RuntimeError("database on fire")
+
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            monkeypatch.setattr(adapter, "handle", broken)
+            update = message_update(tg.next_id(), REP, "/deals")
+            calls = await tg.feed(update)
+            assert [c.text for c in calls] == [html.escape(render("zh", "common.internal_error"), quote=False)]
+            return update["update_id"]
+    with caplog.at_level(logging.ERROR, logger="handlers.telegram"):
+        update_id = asyncio.run(scenario())
+    assert any(f"update {update_id} failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+# ---- group chats ---------------------------------------------------------------------------
+
+GROUP = {"id": -100123, "type": "supergroup", "title": "华东销售群"}
+
+
+def test_group_messages_reach_the_core_as_not_private():
+    payload = message_update(42, TgUser(5, "Wei", "Wang", "en-GB"), "/deals@funnel_test_bot", GROUP)
+    event = adapter.inbound(Update.de_json(payload, None), "/deals@funnel_test_bot", None)
+    assert (event.who, event.event_id, event.display_name, event.lang_hint, event.private) == (
+        ChatKey("telegram", "-100123", "5"), "tg-42", "Wei Wang", "en-GB", False)
+    private = adapter.inbound(Update.de_json(message_update(43, REP, "hi"), None), "hi", None)
+    assert private.private and private.who == REP_CHAT
+
+
+def test_in_a_group_strangers_get_nothing_and_members_no_deal_detail(running, invite):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            await tg.say(REP, "/new 华为技术有限公司 群测试 5万 月底")
+            assert await tg.say(STRANGER, "/deals@funnel_test_bot", GROUP) == []
+            [answer] = await tg.say(REP, "/deals@funnel_test_bot", GROUP)
+            assert answer.params["chat_id"] == str(GROUP["id"]) and "群测试" not in answer.text
+            assert answer.text == html.escape(render("zh", "common.private_only"), quote=False)
+    asyncio.run(scenario())
+
+
+# ---- long texts, photos, button limits -----------------------------------------------------
+
+def test_split_keeps_lines_whole_and_under_the_limit():
+    lines = [f"#{n} 华为技术有限公司 · 数据中心扩容 🚀 ¥120万" for n in range(400)]
+    text = "\n".join(lines)
+    parts = adapter.split_text(text)
+    assert len(parts) > 1 and "\n".join(parts) == text
+    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+    assert all(line in lines for part in parts for line in part.split("\n"))
+    assert adapter.split_text("短消息") == ["短消息"]
+
+
+def test_split_cuts_a_single_overlong_line_as_a_last_resort():
+    line = "长" * 5000 + "🚀" * 10
+    parts = adapter.split_text(line)
+    assert "".join(parts) == line and all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+
+
+def test_long_reply_is_split_with_the_keyboard_on_the_last_part(running, fake_telegram):
+    long_text = "\n".join(f"<第{n}行> & 华为" for n in range(900))
+    reply = Reply("common.unknown_command", "zh", {"text": long_text}, (Choice("cmd.new", "menu.new"),))
+
+    async def scenario():
+        async with running() as tg:
+            mark = fake_telegram.mark()
+            await adapter.send_replies(tg.application.bot, REP_CHAT, [reply])
+            return fake_telegram.since(mark)
+    calls = asyncio.run(scenario())
+    assert len(calls) > 1 and {c.method for c in calls} == {"sendMessage"}
+    assert "\n".join(html.unescape(c.text) for c in calls) == render("zh", "common.unknown_command", text=long_text)
+    assert [bool(c.buttons()) for c in calls] == [False] * (len(calls) - 1) + [True]
+
+
+def test_reply_with_an_image_goes_out_as_a_photo_with_caption(running, fake_telegram):
+    png = tiny_png()
+    reply = Reply("team.rep_button", "zh", {"name": "<王伟>"}, (Choice("cmd.funnel", "menu.funnel"),), image=png)
+
+    async def scenario():
+        async with running() as tg:
+            mark = fake_telegram.mark()
+            await adapter.send_replies(tg.application.bot, REP_CHAT, [reply])
+            return fake_telegram.since(mark)
+    [photo] = asyncio.run(scenario())
+    assert photo.method == "sendPhoto" and photo.files["photo"] == png
+    assert photo.params["caption"] == "👤 &lt;王伟&gt;" and photo.params["parse_mode"] == "HTML"
+    assert [b["callback_data"] for b in photo.buttons()] == ["cmd.funnel"]
+
+
+def test_callback_data_over_64_bytes_never_leaves(running, fake_telegram, caplog):
+    reply = Reply("common.what_now", "zh", {}, (Choice("x" * 65, "menu.new"), Choice("cmd.deals", "menu.deals")))
+
+    async def scenario():
+        async with running() as tg:
+            mark = fake_telegram.mark()
+            await adapter.send_replies(tg.application.bot, REP_CHAT, [reply])
+            return fake_telegram.since(mark)
+    with caplog.at_level(logging.ERROR, logger="handlers.telegram"):
+        [sent] = asyncio.run(scenario())
+    assert [b["callback_data"] for b in sent.buttons()] == ["cmd.deals"]
+    assert any("64 bytes" in r.getMessage() for r in caplog.records)
+
+
+# ---- start-up, long polling, webhook ---------------------------------------------------------
+
+def test_long_polling_start_up_sets_the_menu_per_language_and_answers(build, invite, fake_telegram):
+    async def scenario():
+        application = build()
+        await application.initialize()
+        await application.post_init(application)
+        await application.start()
+        await application.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=adapter.UPDATES)
+        try:
+            fake_telegram.queue_update(message_update(9001, REP, f"/start {invite()}"))
+            await fake_telegram.wait_for(lambda calls: any("欢迎 赵敏" in c.text for c in calls))
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+    asyncio.run(scenario())
+    menus = {c.params.get("language_code"): c.json("commands") for c in fake_telegram.sent("setMyCommands")}
+    assert set(menus) == {"zh", "en", None}
+    for lang in ("zh", "en"):
+        described = {command["command"]: command["description"] for command in menus[lang]}
+        assert described["new"] == render(lang, "menu.new") and described["advance"] == render(lang, "action.advance_deal")
+        assert {"new", "visit", "deals", "funnel", "forecast", "won", "lost"} <= set(described)
+    assert menus[None] == menus["en"]
+    polls = fake_telegram.sent("getUpdates")
+    assert polls and json.loads(polls[0].params["allowed_updates"]) == ["message", "callback_query"]
+
+
+def _post(url: str, body: bytes, secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"} | ({"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {})
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def test_webhook_refuses_a_wrong_or_missing_secret(build, invite, fake_telegram):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+
+    async def scenario():
+        application = build()
+        await application.initialize()
+        await application.start()
+        await application.updater.start_webhook(**adapter.webhook_options(url, "127.0.0.1", port, "s3cret-token"))
+        try:
+            body = json.dumps(message_update(9101, REP, f"/start {invite()}")).encode()
+            assert await asyncio.to_thread(_post, url, body, None) == 403
+            assert await asyncio.to_thread(_post, url, body, "wrong") == 403
+            assert not fake_telegram.sent("sendMessage")
+            assert await asyncio.to_thread(_post, url, body, "s3cret-token") == 200
+            await fake_telegram.wait_for(lambda calls: any("欢迎 赵敏" in c.text for c in calls))
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+    asyncio.run(scenario())
+    [registered] = fake_telegram.sent("setWebhook")
+    assert (registered.params["url"], registered.params["secret_token"]) == (url, "s3cret-token")
+
+
+def test_webhook_without_a_configured_secret_still_gets_one():
+    options = adapter.webhook_options("https://bot.example.com/tg", "0.0.0.0", 8443, None)
+    assert options["url_path"] == "tg" and len(options["secret_token"]) >= 32
+    assert options["secret_token"] != adapter.webhook_options("https://bot.example.com/tg", "0.0.0.0", 8443, None)["secret_token"]
+
+
+def test_run_polls_by_default_and_serves_a_webhook_when_given_a_url(monkeypatch, make_uow, clock):
+    started = []
+    monkeypatch.setattr(Application, "run_polling", lambda self, **options: started.append(("polling", options)))
+    monkeypatch.setattr(Application, "run_webhook", lambda self, **options: started.append(("webhook", options)))
+    adapter.run(TOKEN, make_uow, clock)
+    adapter.run(TOKEN, make_uow, clock, webhook_url="https://bot.example.com/tg", listen="127.0.0.1", port=8081,
+                secret="s3cret")
+    assert started[0] == ("polling", {"allowed_updates": ["message", "callback_query"]})
+    assert started[1] == ("webhook", {"listen": "127.0.0.1", "port": 8081, "url_path": "tg",
+                                      "webhook_url": "https://bot.example.com/tg", "secret_token": "s3cret",
+                                      "allowed_updates": ["message", "callback_query"]})
