@@ -63,12 +63,15 @@ def _units(text: str) -> int:
 
 
 def _cut(line: str, limit: int) -> list[str]:
-    """A single line longer than a message, cut between characters: the last resort."""
+    """A single line longer than a message, cut between characters (never inside an HTML
+    entity such as &amp;): the last resort."""
     pieces, piece, size = [], "", 0
     for char in line:
         if size + _units(char) > limit:
-            pieces.append(piece)
-            piece, size = "", 0
+            entity = piece.rfind("&")
+            carry = piece[entity:] if entity >= 0 and ";" not in piece[entity:] else ""
+            pieces.append(piece[:len(piece) - len(carry)])
+            piece, size = carry, _units(carry)
         piece += char
         size += _units(char)
     return pieces + [piece]
@@ -120,9 +123,10 @@ def _html(text: str) -> str:
 
 
 async def _send_text(bot: Bot, chat: str, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    parts = split_text(text)
+    """Split after escaping: Telegram's limit counts the escaped text."""
+    parts = split_text(_html(text))
     for index, part in enumerate(parts):
-        await bot.send_message(chat, _html(part), parse_mode=ParseMode.HTML,
+        await bot.send_message(chat, part, parse_mode=ParseMode.HTML,
                                reply_markup=markup if index == len(parts) - 1 else None)
 
 
@@ -147,13 +151,13 @@ async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None 
     text = render(reply.lang, reply.key, **reply.params)
     markup = keyboard(reply)
     if reply.image is not None:
-        fits = _units(text) <= CAPTION_LIMIT
+        fits = _units(_html(text)) <= CAPTION_LIMIT
         await bot.send_photo(chat, reply.image, caption=_html(text) if fits else None, parse_mode=ParseMode.HTML,
                              reply_markup=markup if fits else None)
         if not fits:
             await _send_text(bot, chat, text, markup)
         return
-    if reply.replace and pressed is not None and len(split_text(text)) == 1 and await _edit(bot, pressed, text, markup):
+    if reply.replace and pressed is not None and len(split_text(_html(text))) == 1 and await _edit(bot, pressed, text, markup):
         return
     await _send_text(bot, chat, text, markup)
 

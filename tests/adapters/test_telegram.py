@@ -298,6 +298,12 @@ def test_split_cuts_a_single_overlong_line_as_a_last_resort():
     assert "".join(parts) == line and all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
 
 
+def test_a_last_resort_cut_never_breaks_an_html_entity():
+    parts = adapter.split_text("a" + "&amp;" * 1000, limit=4096)
+    assert "".join(parts) == "a" + "&amp;" * 1000
+    assert all(p.count("&") == p.count(";") for p in parts)
+
+
 def test_long_reply_is_split_with_the_keyboard_on_the_last_part(running, fake_telegram):
     long_text = "\n".join(f"<第{n}行> & 华为" for n in range(900))
     reply = Reply("common.unknown_command", "zh", {"text": long_text}, (Choice("cmd.new", "menu.new"),))
@@ -311,6 +317,7 @@ def test_long_reply_is_split_with_the_keyboard_on_the_last_part(running, fake_te
     assert len(calls) > 1 and {c.method for c in calls} == {"sendMessage"}
     assert "\n".join(html.unescape(c.text) for c in calls) == render("zh", "common.unknown_command", text=long_text)
     assert [bool(c.buttons()) for c in calls] == [False] * (len(calls) - 1) + [True]
+    assert all(len(c.text.encode("utf-16-le")) // 2 <= 4096 for c in calls)
 
 
 def test_reply_with_an_image_goes_out_as_a_photo_with_caption(running, fake_telegram):
