@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistant import jobs
 from assistant.clock import SystemClock
-from assistant.demo import DEMO_PEOPLE, seed_demo
+from assistant.demo import demo_people, seed_demo
 from assistant.i18n import render
 from assistant.model import Role
 from assistant.stages import PRESET_NAMES, load_funnel_file, preset
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                      port=args.port, secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
         return 0
     from handlers import console
-    name = args.as_user or (DEMO_PEOPLE[0][0] if args.demo else os.environ.get("USER", "me"))
+    name = args.as_user or (demo_people()[0] if args.demo else os.environ.get("USER", "me"))
     make_uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
     chat = console.ConsoleChat(make_uow, clock, name, args.lang)
     # Reminders pop up while a person types; a script piping lines in gets only its answers.

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update  # noqa: E402
 
 from assistant.clock import SystemClock  # noqa: E402
-from assistant.demo import DEMO_TEAM, seed_demo  # noqa: E402
+from assistant.demo import demo_data, seed_demo  # noqa: E402
 from assistant.model import Role  # noqa: E402
 from assistant.teams import create_invite  # noqa: E402
 from handlers import telegram  # noqa: E402
@@ -37,7 +37,7 @@ async def roundtrips(make_uow, clock, fake: FakeTelegram, events: int) -> tuple[
     application = telegram.build_application(fake.token, make_uow, clock, base_url=fake.base_url)
     await application.initialize()
     with make_uow() as uow:
-        code = create_invite(uow, uow.teams.by_name(DEMO_TEAM), None, Role.REP, clock.now()).code
+        code = create_invite(uow, uow.teams.by_name(demo_data()["team"]), None, Role.REP, clock.now()).code
         uow.commit()
     await application.process_update(Update.de_json(message_update(1, REP, f"/start {code}"), application.bot))
     timings: dict[str, list[float]] = {line.split()[0]: [] for line in SCRIPT}
