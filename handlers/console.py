@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import tempfile
 import uuid
+from pathlib import Path
 from typing import Callable, TextIO
 
 from assistant.delivery import RETRY, SENT
@@ -54,11 +56,22 @@ class ConsoleChat:
         texts, number = [], 0
         for reply in replies:
             lines = [render(reply.lang, reply.key, **reply.params)]
+            if reply.image is not None:
+                lines.append(render(reply.lang, "console.image_saved", path=save_image(reply.image)))
             for choice in reply.choices:
                 number += 1
                 lines.append(f"  [{number}] {render(reply.lang, choice.key, **choice.params)}")
             texts.append("\n".join(lines))
         return texts
+
+
+def save_image(image: bytes) -> str:
+    """A terminal shows no pictures: the chart goes to a file the user can open."""
+    folder = Path(tempfile.gettempdir()) / "sales-assistant-charts"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex[:12]}.png"
+    path.write_bytes(image)
+    return str(path)
 
 
 class ConsoleDeliverer:

@@ -428,3 +428,15 @@ def test_run_polls_by_default_and_serves_a_webhook_when_given_a_url(monkeypatch,
     assert started[1] == ("webhook", {"listen": "127.0.0.1", "port": 8081, "url_path": "tg",
                                       "webhook_url": "https://bot.example.com/tg", "secret_token": "s3cret",
                                       "allowed_updates": ["message", "callback_query"]})
+
+
+def test_funnel_chart_arrives_as_a_photo(running, invite):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            await tg.say(REP, "/new 华为技术有限公司 机房 10万 月底")
+            return await tg.say(REP, "/funnel")
+    calls = asyncio.run(scenario())
+    photos = [c for c in calls if c.method == "sendPhoto"]
+    assert len(photos) == 1 and photos[0].files["photo"].startswith(b"\x89PNG")
+    assert "目标客户（10%）：1 个，¥10万" in photos[0].params["caption"]

@@ -240,3 +240,10 @@ def test_invites_never_go_to_a_group_even_when_sharing(demo, make_uow, clock, ch
     replies = handle(Inbound(ChatKey("console", "group-1", "张强"), "g-inv", text="/invite", private=False),
                      make_uow(), clock)
     assert [r.key for r in replies] == ["common.private_only"]
+
+
+def test_funnel_comes_with_a_chart(demo, chat):
+    reply = chat("王伟").say("/funnel")
+    path = reply.split("图表已保存：")[1].split()[0]
+    with open(path, "rb") as image:
+        assert image.read(8) == b"\x89PNG\r\n\x1a\n"
