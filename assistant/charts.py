@@ -7,6 +7,7 @@ explicitly rather than relying on system fonts.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import mplfonts  # noqa: E402
 
+from assistant.events import Reply  # noqa: E402
 from assistant.i18n import money, render  # noqa: E402
 
 FONT_FILE = Path(mplfonts.__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular.otf"
@@ -57,3 +59,10 @@ def funnel_chart(lang: str, title: str, lines: list[dict], currency: str) -> byt
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def draw(reply: Reply) -> Reply:
+    """A reply whose chart spec is drawn into its image (outside any database transaction)."""
+    if reply.chart is None:
+        return reply
+    return replace(reply, image=funnel_chart(**reply.chart), chart=None)

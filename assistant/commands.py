@@ -7,7 +7,6 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from assistant import views
-from assistant.charts import funnel_chart
 from assistant.context import Ctx
 from assistant.deals import can_view
 from assistant.events import Choice, Inbound, Reply
@@ -89,9 +88,8 @@ def _deal(ctx: Ctx, args: str) -> list[Reply]:
 def _funnel(ctx: Ctx, args: str) -> list[Reply]:
     deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
     params = views.funnel_params(ctx, deals)
-    image = funnel_chart(ctx.lang, render(ctx.lang, "chart.my_title", name=ctx.user.name), params["lines"],
-                         params["currency"]) if params["count"] else None
-    return [Reply("funnel.mine", ctx.lang, params, image=image)]
+    chart = views.funnel_chart_spec(ctx, params, render(ctx.lang, "chart.my_title", name=ctx.user.name))
+    return [Reply("funnel.mine", ctx.lang, params, chart=chart)]
 
 
 def _forecast(ctx: Ctx, args: str) -> list[Reply]:
@@ -108,11 +106,10 @@ def _team(ctx: Ctx, args: str) -> list[Reply]:
             continue
         reps.append({"id": member.id, "name": member.name, **views.funnel_params(ctx, own)})
     params = views.funnel_params(ctx, deals) | {"reps": reps, "team": ctx.team.name}
-    image = funnel_chart(ctx.lang, render(ctx.lang, "chart.team_title", team=ctx.team.name), params["lines"],
-                         params["currency"]) if params["count"] else None
+    chart = views.funnel_chart_spec(ctx, params, render(ctx.lang, "chart.team_title", team=ctx.team.name))
     forecast = views.forecast_params(ctx, deals, None)
     choices = tuple(Choice(f"rep.{r['id']}.1", "team.rep_button", {"name": r["name"]}) for r in reps if r["count"])
-    return [Reply("funnel.team", ctx.lang, params, choices, image=image), Reply("forecast.view", ctx.lang, forecast)]
+    return [Reply("funnel.team", ctx.lang, params, choices, chart=chart), Reply("forecast.view", ctx.lang, forecast)]
 
 
 def _rep(ctx: Ctx, args: str) -> list[Reply]:

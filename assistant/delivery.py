@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Callable, Protocol
 
 from assistant import reminders
+from assistant.charts import draw
 from assistant.clock import Clock
 from assistant.context import Ctx
 from assistant.events import ChatKey, Reply
@@ -65,7 +66,7 @@ def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item
             replies = BUILDERS[item.kind](ctx, item)
     if not replies or to.platform != deliverer.platform:
         return _settle(make_uow, item, worker, "skipped", clock, tally)
-    outcome = deliverer.send(to, replies)
+    outcome = deliverer.send(to, [draw(reply) for reply in replies])
     if outcome == BLOCKED:
         with make_uow() as uow:
             uow.users.set_reachable(to.platform, to.user, False)

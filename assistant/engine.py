@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from assistant import commands
+from assistant.charts import draw
 from assistant.clock import Clock
 from assistant.context import Ctx
 from assistant.events import ChatKey, Inbound, Reply
@@ -28,7 +29,7 @@ def handle(event: Inbound, uow, clock: Clock) -> list[Reply]:
             uow.users.touch(event.who.platform, event.who.user, clock.now())
         replies = _route(ctx, event)
         uow.commit()
-    return replies
+    return [draw(reply) for reply in replies]  # after the commit: a drawing never holds the database
 
 
 def mark_unreachable(who: ChatKey, uow) -> None:

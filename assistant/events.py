@@ -53,4 +53,5 @@ class Reply:
     to: ChatKey | None = None
     replace: bool = False
     image: bytes | None = None
+    chart: Mapping[str, Any] | None = None  # drawn into `image` after the commit (see engine.handle)
     errors: Mapping[str, "Reply"] = field(default_factory=dict)  # per form field, when a form is refused

@@ -97,6 +97,13 @@ def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = WHOLE_FUNNEL) ->
             "currency": ctx.team.currency, "other_currency": len(other), "period": period.label}
 
 
+def funnel_chart_spec(ctx: Ctx, params: dict, title: str) -> dict | None:
+    """What the funnel chart shows; None for an empty funnel (no picture of nothing)."""
+    if not params["count"]:
+        return None
+    return {"lang": ctx.lang, "title": title, "lines": params["lines"], "currency": params["currency"]}
+
+
 def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict:
     """This month, next month and next quarter, each against its target where one is set.
     This month includes overdue close dates: a deal past its date still counts until moved."""
