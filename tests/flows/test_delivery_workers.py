@@ -1,0 +1,52 @@
+"""Two senders on one database send every notification exactly once (PostgreSQL when
+TEST_DATABASE_URL is set: FOR UPDATE SKIP LOCKED; SQLite: conditional UPDATE)."""
+import threading
+from dataclasses import replace
+from datetime import date, timedelta
+
+from assistant import reminders
+from assistant.delivery import SENT, deliver_due
+from storage.db import session_factory
+from storage.uow import SqlUnitOfWork
+
+
+class Recorder:
+    platform = "console"
+
+    def __init__(self):
+        self.sent = []
+        self.lock = threading.Lock()
+
+    def send(self, to, replies):
+        with self.lock:
+            self.sent.append((to.user, replies[0].params["id"]))
+        return SENT
+
+
+def test_two_workers_send_each_reminder_once(demo, engine, clock):
+    with demo() as uow:
+        for deal in uow.deals.find(1, status="open"):
+            uow.deals.save(replace(deal, next_due=date(2026, 11, 10)))
+        for n in range(30):
+            template = uow.deals.get(1 + n % 8)
+            uow.deals.add(replace(template, id=0, title=f"批量{n}", next_due=date(2026, 11, 1)))
+        uow.commit()
+    with demo() as uow:
+        queued = reminders.enqueue(uow, clock)
+        uow.commit()
+    assert queued == 38
+    recorder = Recorder()
+
+    def worker(name):
+        own_sessions = session_factory(engine)
+        while deliver_due(lambda: SqlUnitOfWork(own_sessions), clock, recorder, name, limit=3).sent:
+            pass
+
+    threads = [threading.Thread(target=worker, args=(f"w{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(recorder.sent) == 38 and len(set(recorder.sent)) == 38
+    clock.at += timedelta(minutes=10)
+    assert deliver_due(demo, clock, recorder, "w3").sent == 0
