@@ -12,6 +12,7 @@ from assistant.deals import can_view
 from assistant.events import Choice, Inbound, Reply
 from assistant.flows import base
 from assistant.flows.fields import load_own_deal
+from assistant.flows import weekly_check
 from assistant.flows.registry import FLOWS
 from assistant.i18n import LANGS, catalog, render
 from assistant.model import DealStatus, Role
@@ -181,6 +182,8 @@ COMMANDS: dict[str, Command] = {
     "advance": _deal_flow("advance_deal"), "back": _deal_flow("back_off"),
     "won": _deal_flow("mark_won"), "lost": _deal_flow("mark_lost"), "qualify": _deal_flow("qualify_deal"),
     "edit": _deal_flow("edit_deal"), "next": _deal_flow("next_step"),
+    "check": Command(lambda ctx, args: start_flow(ctx, "weekly_check", "", weekly_check.start_values(ctx)),
+                     flow="weekly_check"),
     "customer": _flow("new_customer"), "contact": _flow("add_contact"), "prospects": _flow("plan_prospects"),
     "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
@@ -242,7 +245,7 @@ def run_choice(ctx: Ctx, value: str) -> list[Reply]:
     """A menu or list button. Every value is re-checked: a forged one changes nothing."""
     parts = value.split(".")
     head, rest = parts[0], parts[1:]
-    if head == "cmd" and len(rest) == 1 and rest[0] in MENU:
+    if head == "cmd" and len(rest) == 1 and rest[0] in MENU + ("check",):
         return run(ctx, rest[0], "")
     if head == "cmd" and rest in (["share_on"], ["share_off"]):
         return run(ctx, "share", rest[0].removeprefix("share_"))

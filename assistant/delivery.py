@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable, Protocol
 
-from assistant import reminders
+from assistant import reminders, self_check
 from assistant.charts import draw
 from assistant.clock import Clock
 from assistant.context import Ctx
@@ -25,7 +25,8 @@ SENT, BLOCKED, RETRY = "sent", "blocked", "retry"
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
-    reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build}
+    reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build,
+    self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build}
 
 
 class Deliverer(Protocol):

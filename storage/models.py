@@ -205,3 +205,16 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(Stamp)
     acted_at: Mapped[datetime | None] = mapped_column(Stamp)
     created_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class SelfCheckRow(Base):
+    """A rep's weekly funnel self-check (domain §7): started when pushed, completed with a plan."""
+
+    __tablename__ = "self_checks"
+    __table_args__ = (UniqueConstraint("user_id", "week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    week: Mapped[str] = mapped_column(String(10))
+    completed_at: Mapped[datetime] = mapped_column(Stamp)
+    plan: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -5,16 +5,15 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from assistant.events import ChatKey
-from assistant.model import (Contact, Customer, Deal, FlowState, Invite, OutboxItem, Role, StageChange, Team, User,
-                             Visit)
+from assistant.model import Contact, Customer, Deal, FlowState, Invite, Role, StageChange, Team, User, Visit
 from assistant.stages import Funnel
-from storage.models import (ContactRow, CustomerRow, DealRow, FlowStateRow, IdentityRow, InviteRow, OutboxRow,
+from storage.models import (ContactRow, CustomerRow, DealRow, FlowStateRow, IdentityRow, InviteRow,
                             ProcessedEventRow, StageChangeRow, TargetRow, TeamRow, UserRow, VisitRow)
 
 
@@ -268,66 +267,6 @@ class FlowStates(Repository):
             self.session.add(row)
         row.flow, row.step, row.values, row.pending, row.updated_at = (
             state.flow, state.step, dict(state.values), dict(state.pending), at)
-
-
-class Outbox(Repository):
-    """Proactive messages: created once per key, claimed with a lease, then settled."""
-
-    def add(self, item: OutboxItem, at: datetime) -> bool:
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = (insert(OutboxRow).values(
-            key=item.key, kind=item.kind, user_id=item.user_id, platform=item.platform, subject=item.subject,
-            due_at=item.due_at, status="pending", attempts=0, created_at=at)
-            .on_conflict_do_nothing().returning(OutboxRow.id))
-        return self.session.execute(statement).scalar() is not None
-
-    def claim(self, worker: str, platforms: tuple[str, ...], now: datetime, lease_until: datetime,
-              limit: int) -> list[OutboxItem]:
-        """Take due rows for this worker. PostgreSQL skips rows another worker has locked;
-        the conditional UPDATE makes the claim atomic on SQLite as well."""
-        ready = or_(and_(OutboxRow.status == "pending", OutboxRow.due_at <= now),
-                    and_(OutboxRow.status == "sending", OutboxRow.lease_until < now))
-        query = (select(OutboxRow.id).where(ready, OutboxRow.platform.in_(platforms))
-                 .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit))
-        if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        claimed = []
-        for row_id in self.session.scalars(query).all():
-            result = self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id, ready).values(
-                status="sending", claimed_by=worker, lease_until=lease_until, attempts=OutboxRow.attempts + 1))
-            if result.rowcount == 1:
-                claimed.append(row_id)
-        return [self.get(row_id) for row_id in claimed]
-
-    def get(self, item_id: int) -> OutboxItem | None:
-        row = self.session.get(OutboxRow, item_id)
-        if row is None:
-            return None
-        return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
-                          row.status, row.attempts, aware(row.acted_at), aware(row.sent_at))
-
-    def settle(self, item_id: int, worker: str, status: str, at: datetime, error: str | None = None,
-               retry_at: datetime | None = None) -> None:
-        """Record the outcome of a send by the worker that claimed it (sent, skipped, or
-        pending again at `retry_at`)."""
-        values = {"status": status, "last_error": error, "lease_until": None}
-        if status == "sent":
-            values["sent_at"] = at
-        if retry_at is not None:
-            values["due_at"] = retry_at
-        self.session.execute(update(OutboxRow).where(OutboxRow.id == item_id, OutboxRow.claimed_by == worker)
-                             .values(**values))
-
-    def act(self, item_id: int, user_id: int, at: datetime) -> bool:
-        """A button on this message was pressed: True the first time only."""
-        result = self.session.execute(update(OutboxRow).where(
-            OutboxRow.id == item_id, OutboxRow.user_id == user_id, OutboxRow.acted_at.is_(None)).values(acted_at=at))
-        return result.rowcount == 1
-
-    def of_user(self, user_id: int) -> list[OutboxItem]:
-        ids = self.session.scalars(select(OutboxRow.id).where(OutboxRow.user_id == user_id).order_by(OutboxRow.id))
-        return [self.get(item_id) for item_id in ids]
 
 
 class Inbox(Repository):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Outbox, Targets, Teams, Users
+from storage.outbox import Outbox, SelfChecks
+from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
 
 
 class SqlUnitOfWork:
@@ -22,6 +23,7 @@ class SqlUnitOfWork:
         self.flow_states = FlowStates(self.session)
         self.inbox = Inbox(self.session)
         self.outbox = Outbox(self.session)
+        self.self_checks = SelfChecks(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -25,7 +25,7 @@ from jinja2 import Environment, meta, nodes
 from assistant.classes import CLASS_KEYS, TIMEFRAME_KEYS
 from assistant.commands import COMMANDS, DEAL_FLOWS, MENU
 from assistant.flows import set_target
-from assistant.delivery import BUILDERS
+from assistant import reminders
 from assistant.flows.edit_deal import EDITABLE
 from assistant.flows.back_off import BACK_OFF_SIGNALS
 from assistant.flows.fields import MAN_FLAGS
@@ -155,7 +155,7 @@ def _period_keys() -> set[str]:
 @lru_cache(maxsize=None)
 def dynamic_keys() -> frozenset[str]:
     """Keys the code builds at run time (f-strings), from the constants it builds them from."""
-    keys = {f"{flow.name}.{field.name}.ask" for flow in FLOWS.values() for field in flow.fields}
+    keys = {field.key or f"{flow.name}.{field.name}.ask" for flow in FLOWS.values() for field in flow.fields}
     keys |= {f"lead_source.{x}" for x in LEAD_SOURCES}
     keys |= {f"visit_kind.{x}" for x in VISIT_KINDS}
     keys |= {f"man.{x}" for x in MAN_FLAGS}
@@ -164,7 +164,7 @@ def dynamic_keys() -> frozenset[str]:
     keys |= {f"role.{x}" for x in Role}
     keys |= {f"help.{x}" for x in Role}
     keys |= {f"back_off.signal.{x}" for x in BACK_OFF_SIGNALS}
-    keys |= {f"reminder.{kind}" for kind in BUILDERS}
+    keys |= {f"reminder.{kind}" for kind in (reminders.OVERDUE, reminders.STALLED)}
     keys |= {f"lang.{x}" for x in LANGS}
     keys |= _period_keys()
     keys |= {f"{prefix}{value}" for prefix, values in TEMPLATE_FAMILIES.items() for value in values}

@@ -55,6 +55,7 @@ class Field:
     default: Callable[[Ctx, dict], Any] | None = None
     prompt: Callable[[Ctx, dict], dict] | None = None
     ticked: Callable[[Ctx, dict], list] | None = None  # a multi field's boxes ticked at first
+    key: str | None = None  # the prompt's catalog key when several fields share one
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def _prompt(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply], current:
     if current.optional:
         choices.append(Choice(f"{nonce}.{SKIP}", "common.skip"))
     pending = {"nonce": nonce, "options": [_stored(o) for o in options], "ticked": ticked}
-    reply = Reply(f"{flow.name}.{current.name}.ask", ctx.lang, params, tuple(choices))
+    reply = Reply(current.key or f"{flow.name}.{current.name}.ask", ctx.lang, params, tuple(choices))
     return Step(notes + [reply], FlowState(flow.name, state.step, state.values, pending))
 
 
