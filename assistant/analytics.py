@@ -1,5 +1,6 @@
 """Conversion analysis from the stage history (domain §4): how many deals move from each
-stage to the next, how long they sit in a stage, and which moves skipped a stage.
+stage to the next, how long they sit in a stage, which moves skipped a stage, and which
+wins never went through the funnel (domain §3, 000).
 
 Everything is read from `StageChange` rows (kinds created, advance, back_off, won, lost,
 reopen), never from a deal's current stage: the history is the record the funnel keeps.
@@ -25,10 +26,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from itertools import pairwise
 from typing import Iterable, Sequence
+from zoneinfo import ZoneInfo
 
 from assistant.model import StageChange
 from assistant.stages import Funnel
@@ -38,6 +40,7 @@ WON = ":won"
 _FORWARD = ("advance", "won")
 _CLOSING = ("won", "lost")
 _SECONDS_A_DAY = Decimal(86400)
+OFF_FUNNEL_FAST_WIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -122,3 +125,25 @@ def is_jump(funnel: Funnel, change: StageChange) -> bool:
     allowed by the product (the rep closes when the customer signs), so it is no jump."""
     start, end = position(funnel, change.from_stage), position(funnel, change.to_stage)
     return change.kind == "advance" and start is not None and end is not None and end - start > 1
+
+
+def local_date(moment: datetime, zone: ZoneInfo) -> date:
+    """The date of an instant in the team's timezone (a naive instant is read as UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(zone).date()
+
+
+def is_off_funnel(history: Sequence[StageChange], win: StageChange, funnel_last: str, week_start: date,
+                  zone: ZoneInfo) -> bool:
+    """Won without ever being in the funnel (000). Product decision: before its win the deal has
+    no stage change but (at most) its creation, and either it has no creation at all, or it was
+    created in the reported week (so no weekly review ever showed it), or it was created straight
+    into the last open stage at most OFF_FUNNEL_FAST_WIN (one day) before the win."""
+    before = [change for change in history if change.at < win.at]
+    if any(change.kind != "created" for change in before):
+        return False
+    if not before:
+        return True
+    created = before[0]
+    return (local_date(created.at, zone) >= week_start
+            or (created.to_stage == funnel_last and win.at - created.at <= OFF_FUNNEL_FAST_WIN))

@@ -25,7 +25,7 @@ SENT, BLOCKED, RETRY = "sent", "blocked", "retry"
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
-    reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build,
+    reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build, reminders.REVISIT: reminders.build,
     self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build}
 
 

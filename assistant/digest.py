@@ -9,12 +9,12 @@ decision is stated in the docstring of the function that takes it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
-from assistant.analytics import WON, conversions, days_in_stage, is_jump
+from assistant.analytics import WON, conversions, days_in_stage, is_jump, is_off_funnel, local_date
 from assistant.forecast import ALLOWED_ERROR, Period, forecast, forecast_error, month_period, next_month, next_quarter
 from assistant.model import Deal, DealStatus, Role, StageChange, Team, User
 from assistant.schedule import cadence, stall_days
@@ -25,8 +25,7 @@ TOP_STAGES = 2             # "the first two stages" of the funnel-not-full rule
 LOW_CONVERSION = Decimal("0.30")
 MIN_CONVERSION_BASE = 5    # fewer deals than this at a stage say nothing about its conversion
 IDLE_DAYS = 30             # weak inspection: no activity for this many days or more
-BALANCE_LOW, BALANCE_HIGH = Decimal("0.5"), Decimal("2")
-OFF_FUNNEL_FAST_WIN = timedelta(days=1)
+BALANCE_LOW, BALANCE_HIGH = Decimal("0.5"), Decimal(2)
 _PRECISION_ROLE = {Role.REP: "rep", Role.MANAGER: "manager", Role.ADMIN: "manager"}
 
 
@@ -46,12 +45,6 @@ class TeamData:
 def week_window(today: date) -> tuple[date, date]:
     """The reported week: the seven days ending yesterday, both ends included."""
     return today - timedelta(days=7), today - timedelta(days=1)
-
-
-def local_date(moment: datetime, zone: ZoneInfo) -> date:
-    """The date of an instant in the team's timezone (a naive instant is read as UTC)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(zone).date()
 
 
 def _zone(data: TeamData) -> ZoneInfo:
@@ -254,22 +247,6 @@ def advanced_anyway(data: TeamData, today: date, lang: str) -> list[dict]:
     return [deal_ref(data, deal, lang) | {"to": _stage_name(data, change.to_stage, lang),
                                           "by": names.get(change.by_user_id, ""), "missing": len(change.unticked)}
             for deal, change in _changes_in_week(data, today, ("advance",)) if not change.checklist_complete]
-
-
-def is_off_funnel(history: Sequence[StageChange], win: StageChange, funnel_last: str, week_start: date,
-                  zone: ZoneInfo) -> bool:
-    """Won without ever being in the funnel (000). Product decision: before its win the deal has
-    no stage change but (at most) its creation, and either it has no creation at all, or it was
-    created in the reported week (so no weekly review ever showed it), or it was created straight
-    into the last open stage at most OFF_FUNNEL_FAST_WIN (1 day) before the win."""
-    before = [change for change in history if change.at < win.at and change is not win]
-    if any(change.kind != "created" for change in before):
-        return False
-    if not before:
-        return True
-    created = before[0]
-    return (local_date(created.at, zone) >= week_start
-            or (created.to_stage == funnel_last and win.at - created.at <= OFF_FUNNEL_FAST_WIN))
 
 
 def off_funnel_wins(data: TeamData, today: date, lang: str) -> list[dict]:

@@ -6,7 +6,8 @@ message at send time, from the deal as it is then. The buttons act once per mess
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from assistant.clock import Clock, local_today
 from assistant.context import Ctx
@@ -15,7 +16,7 @@ from assistant.model import DealStatus, OutboxItem
 from assistant.schedule import cadence, next_allowed, stall_days
 from assistant.views import deal_params
 
-OVERDUE, STALLED = "overdue", "stalled"
+OVERDUE, STALLED, REVISIT = "overdue", "stalled", "revisit"
 
 
 def enqueue(uow, clock: Clock) -> int:
@@ -33,6 +34,27 @@ def enqueue(uow, clock: Clock) -> int:
             for kind, period in _due_kinds(deal, team, plan, today, now):
                 item = OutboxItem(f"{kind}:{deal.id}:{period}", kind, deal.owner_id, point.platform, str(deal.id), send_at)
                 added += uow.outbox.add(item, now)
+        added += _enqueue_revisits(uow, team, plan, today, now, send_at)
+    return added
+
+
+def _enqueue_revisits(uow, team, plan, today, now: datetime, send_at: datetime) -> int:
+    """A won customer with no contact for `revisit_days` (domain §7: after-sale visits keep the
+    relationship and bring referrals). One prompt per silence: the key names the last contact."""
+    last_visits = uow.deals.last_visits(team.id)
+    latest_win: dict[int, object] = {}
+    for deal in uow.deals.find(team.id, status=DealStatus.WON):
+        if deal.customer_id not in latest_win or deal.closed_at > latest_win[deal.customer_id].closed_at:
+            latest_win[deal.customer_id] = deal
+    added = 0
+    for customer_id, deal in latest_win.items():
+        last = max(filter(None, (last_visits.get(customer_id), deal.closed_at.astimezone(ZoneInfo(team.timezone)).date())))
+        point = uow.users.contact_point(deal.owner_id)
+        if point is None or (today - last).days < plan.revisit_days:
+            continue
+        item = OutboxItem(f"{REVISIT}:{customer_id}:{last.isoformat()}", REVISIT, deal.owner_id, point.platform,
+                          str(deal.id), send_at)
+        added += uow.outbox.add(item, now)
     return added
 
 
@@ -51,6 +73,8 @@ def _due_kinds(deal, team, plan, today, now: datetime) -> list[tuple[str, str]]:
 def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     """The message for a reminder row, or nothing if the deal no longer needs it."""
     deal = ctx.uow.deals.get(int(item.subject))
+    if item.kind == REVISIT:
+        return _revisit(ctx, deal, item)
     if deal is None or deal.status != DealStatus.OPEN:
         return []
     if item.kind == OVERDUE and (deal.next_due is None or deal.next_due >= ctx.today):
@@ -63,3 +87,11 @@ def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
         choices = (Choice(f"act.log_visit.{deal.id}", "action.log_visit"),
                    Choice(f"act.back_off.{deal.id}", "action.back_off"), Choice(f"deal.{deal.id}", "reminder.open"))
     return [Reply(f"reminder.{item.kind}", ctx.lang, params, choices)]
+
+
+def _revisit(ctx: Ctx, deal, item: OutboxItem) -> list[Reply]:
+    if deal is None or deal.status != DealStatus.WON:
+        return []
+    since = date.fromisoformat(item.key.rsplit(":", 1)[1])
+    params = {"customer": deal.customer_name, "title": deal.title, "since": since, "days": (ctx.today - since).days}
+    return [Reply("reminder.revisit", ctx.lang, params, (Choice(f"act.log_visit.{deal.id}", "action.log_visit"),))]

@@ -1,11 +1,11 @@
 """Repositories: rows in, domain objects out. One class per aggregate the core reads."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -221,6 +221,13 @@ class Deals(Repository):
                                   our_participants=visit.our_participants, next_steps=list(visit.next_steps),
                                   issues_customer=visit.issues_customer, issues_ours=visit.issues_ours,
                                   next_due=visit.next_due, created_at=at))
+
+    def last_visits(self, team_id: int) -> dict[int, date]:
+        """The latest visit date per customer of the team (after-sale revisits read it)."""
+        rows = self.session.execute(
+            select(DealRow.customer_id, func.max(VisitRow.visited_on)).join(VisitRow, VisitRow.deal_id == DealRow.id)
+            .where(DealRow.team_id == team_id).group_by(DealRow.customer_id))
+        return {customer_id: last for customer_id, last in rows}
 
     def visits(self, deal_id: int) -> list[Visit]:
         rows = self.session.scalars(select(VisitRow).where(VisitRow.deal_id == deal_id).order_by(VisitRow.visited_on, VisitRow.id))

@@ -170,3 +170,34 @@ def test_the_background_jobs_queue_and_send(office, make_uow, clock):
     finally:
         scheduler.shutdown(wait=True)
     assert [i.status for i in outbox(make_uow, "王伟") + outbox(make_uow, "李娜")] == ["sent", "sent"]
+
+
+def test_won_customer_silent_for_90_days_gets_one_revisit_prompt(office, make_uow, clock):
+    people, deliverer = office
+    rep = people["王伟"]
+    rep.say("/won 美的")
+    rep.press("确认")
+    clock.at = at(2027, 2, 15, 10)
+    with make_uow() as uow:
+        assert reminders.enqueue(uow, clock) >= 0
+        uow.commit()
+    assert [i for i in outbox(make_uow, "王伟") if i.kind == "revisit"] == []
+    clock.at = at(2027, 2, 16, 10)
+    sent = {}
+    deliverer.send = lambda to, replies: sent.setdefault(to.user, []).extend(people[to.user].console.receive(replies)) or "sent"
+    run_cycle(make_uow, clock, deliverer)
+    run_cycle(make_uow, clock, deliverer)
+    revisits = [i for i in outbox(make_uow, "王伟") if i.kind == "revisit"]
+    assert len(revisits) == 1 and revisits[0].key == "revisit:5:2026-11-18"
+    text = next(t for t in sent["王伟"] if "售后回访" in t)
+    assert "美的集团股份有限公司" in text and "90 天" in text
+    rep.last = text
+    assert "哪天拜访" in rep.press("记拜访")
+    for answer in ("今天", "5", "回访", "跳过", "跳过", "客户满意", "跳过", "跳过", "跳过"):
+        rep.say(answer)
+    clock.at = at(2027, 6, 1, 10)
+    with make_uow() as uow:
+        reminders.enqueue(uow, clock)
+        uow.commit()
+    assert [i.key for i in outbox(make_uow, "王伟") if i.kind == "revisit"] == ["revisit:5:2026-11-18",
+                                                                             "revisit:5:2027-02-16"]

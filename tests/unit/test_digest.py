@@ -14,7 +14,7 @@ import pytest
 from jinja2 import Environment, meta
 
 from assistant import digest
-from assistant.analytics import WON, conversions, days_in_stage, is_jump, reached
+from assistant.analytics import WON, conversions, days_in_stage, is_jump, is_off_funnel, reached
 from assistant.digest import DIGEST_KEY, TeamData, weekly_digest
 from assistant.i18n import catalog, render
 from assistant.model import Deal, DealStatus, Role, StageChange, Team, User
@@ -289,7 +289,7 @@ def test_advances_made_anyway_this_week():
 ])
 def test_won_without_ever_being_in_the_funnel(history, expected):
     win = move(1, "won", "won", "2026-11-23 11:00", "near_win")
-    assert digest.is_off_funnel(history + [win], win, "near_win", date(2026, 11, 23), SHANGHAI) is expected
+    assert is_off_funnel(history + [win], win, "near_win", date(2026, 11, 23), SHANGHAI) is expected
 
 
 def test_off_funnel_wins_of_the_week():
@@ -346,15 +346,15 @@ def test_zh_digest_reads_headline_first_then_problems_then_details():
     assert "本周赢单 2 个，¥200万；丢单 1 个，¥80万" in lines
     assert ("· 漏斗不满：前两个阶段只有 3 个商机，少于后面各阶段的 4 个；加权合计 ¥625万，低于下季度目标 ¥800万"
             in lines)
-    assert "· 前端断档：李娜、赵敏 的前两个阶段没有商机，需要尽快开发新客户" in lines
+    assert "· 前端断档：李娜、赵敏的前两个阶段没有商机，需要尽快开发新客户" in lines
     assert "· 没有下一步：#2 客户2·项目2（王伟）" in lines
-    assert "· 下一步已逾期：#3 客户3·项目3（李娜） 逾期 5 天" in lines
-    assert "· 跳级推进：#4 客户4·项目4（李娜） 有效客户 → 意向客户" in lines
+    assert "· 下一步已逾期：#3 客户3·项目3（李娜）逾期 5 天" in lines
+    assert "· 跳级推进：#4 客户4·项目4（李娜）有效客户 → 意向客户" in lines
     assert "· 检查点未确认仍推进：#5 客户5·项目5 进入接近赢单客户，2 项未确认（李娜）" in lines
-    assert "· 未进漏斗直接赢单（业绩照常计算，请核实流程）：#9 客户9·项目9（王伟） ¥50万" in lines
+    assert "· 未进漏斗直接赢单（业绩照常计算，请核实流程）：#9 客户9·项目9（王伟）¥50万" in lines
     assert "· 上周漏斗自查未完成：赵敏" in lines
-    assert "· 丢单 #8 客户8·项目8（李娜） ¥80万：我方原因“价格偏高”，客户原因“预算削减”" in lines
-    assert "  · 停滞 #2 客户2·项目2，有效客户阶段 41 天没有动静" in lines
+    assert "· 丢单 #8 客户8·项目8（李娜）¥80万：我方原因“价格偏高”，客户原因“预算削减”" in lines
+    assert "  · 停滞 #2 客户2·项目2，在有效客户阶段 41 天没有动静" in lines
     assert "（另有 1 个非 CNY 商机未计入）" in lines
     assert lines.index("【问题】") < lines.index("【漏斗明细】") < lines.index("【阶段转化】")
 
@@ -385,7 +385,7 @@ def test_en_digest_reads_naturally():
     assert "Negotiation → Closed 50% (5/10)" in lines
     assert "Next month forecast (2026-12): CN¥0, no target set" in lines
     full = render("en", DIGEST_KEY, **weekly_digest(data(), TODAY, "en"))
-    assert "· Next step overdue: #3 客户3 · 项目3 (李娜) by 5 days" in full.splitlines()
+    assert "· Next step overdue: #3 客户3 · 项目3 (李娜), 5 days late" in full.splitlines()
     assert "· Last week's pipeline self-check not done: 赵敏" in full.splitlines()
 
 
@@ -393,14 +393,16 @@ def test_en_digest_reads_naturally():
 def test_an_empty_team_renders_with_no_problems(lang):
     empty = TeamData(team(), [], [], {}, {})
     text = render(lang, DIGEST_KEY, **weekly_digest(empty, TODAY, lang))
-    assert ("本周未发现问题。" if lang == "zh" else "No problems found this week.") in text.splitlines()
+    lines = text.splitlines()
+    assert ("本周未发现问题。" if lang == "zh" else "No problems found this week.") in lines
+    assert ("漏斗是空的：没有进行中的商机。" if lang == "zh" else "The pipeline is empty: no open deals.") in lines
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_accuracy_renders_in_the_first_week_of_a_month(lang):
     snapshots = {(1, "2026-11"): 400 * WAN, (2, "2026-11"): 50 * WAN}
     text = render(lang, DIGEST_KEY, **weekly_digest(data(snapshots=snapshots), date(2026, 12, 7), lang))
-    expected = {"zh": "· 2026-11 预测偏差超标：王伟 预测 ¥400万，实际赢单 ¥200万，偏差 100%（允许 35%）；"
+    expected = {"zh": "· 预测偏差超标（2026-11）：王伟 预测 ¥400万，实际赢单 ¥200万，偏差 100%（允许 35%）；"
                       "李娜 预测 ¥50万，实际赢单 ¥0（允许 35%）",
                 "en": "· Forecast outside the allowed error for 2026-11: 王伟 forecast CN¥4,000,000, won CN¥2,000,000, "
                       "off by 100% (allowed 35%); 李娜 forecast CN¥500,000, won CN¥0 (allowed 35%)"}
@@ -413,5 +415,5 @@ def test_zh_and_en_digest_keys_and_placeholders_match():
     zh = {k: v for k, v in catalog("zh").items() if k.startswith("digest.")}
     en = {k: v for k, v in catalog("en").items() if k.startswith("digest.")}
     assert DIGEST_KEY in zh and set(zh) == set(en)
-    for key in zh:
-        assert meta.find_undeclared_variables(env.parse(zh[key])) == meta.find_undeclared_variables(env.parse(en[key]))
+    for key, text in zh.items():
+        assert meta.find_undeclared_variables(env.parse(text)) == meta.find_undeclared_variables(env.parse(en[key]))
