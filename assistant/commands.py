@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from assistant import views
+from assistant import team_digest, views
 from assistant.context import Ctx
 from assistant.deals import can_view
 from assistant.events import Choice, Inbound, Reply
@@ -189,6 +189,7 @@ COMMANDS: dict[str, Command] = {
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
     "target": _flow("set_target", True), "unknown": Command(_unknown),
     "share": Command(_share, True),
+    "digest": Command(lambda ctx, args: team_digest.digest_replies(ctx), True),
     "newteam": Command(_new_team, admin_only=True), "teams": Command(_teams, admin_only=True),
 }
 MENU = ("new", "visit", "deals", "funnel", "forecast")

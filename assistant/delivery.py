@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable, Protocol
 
-from assistant import reminders, self_check
+from assistant import reminders, self_check, team_digest
 from assistant.charts import draw
 from assistant.clock import Clock
 from assistant.context import Ctx
@@ -26,7 +26,7 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
     reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build, reminders.REVISIT: reminders.build,
-    self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build}
+    self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build, team_digest.DIGEST: team_digest.build}
 
 
 class Deliverer(Protocol):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from assistant import reminders, self_check
+from assistant import reminders, self_check, snapshots, team_digest
 from assistant.clock import Clock
 from assistant.delivery import Deliverer, deliver_due
 
@@ -23,7 +23,8 @@ SEND_SECONDS = 20
 
 def scan(make_uow, clock: Clock) -> None:
     with make_uow() as uow:
-        added = reminders.enqueue(uow, clock) + self_check.enqueue(uow, clock)
+        added = reminders.enqueue(uow, clock) + self_check.enqueue(uow, clock) + team_digest.enqueue(uow, clock)
+        snapshots.take(uow, clock)
         uow.commit()
     if added:
         log.info("%s reminders queued", added)

@@ -218,3 +218,16 @@ class SelfCheckRow(Base):
     completed_at: Mapped[datetime] = mapped_column(Stamp)
     plan: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ForecastSnapshotRow(Base):
+    """A rep's forecast for a period, taken when the period starts: what accuracy is judged on."""
+
+    __tablename__ = "forecast_snapshots"
+    __table_args__ = (UniqueConstraint("user_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    taken_at: Mapped[datetime] = mapped_column(Stamp)

@@ -1,14 +1,15 @@
-"""The outbox and the weekly self-checks: what the scheduler writes and the senders read."""
+"""What the scheduler writes and reads: the outbox, weekly self-checks, forecast snapshots."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from assistant.model import OutboxItem
-from storage.models import OutboxRow, SelfCheckRow
+from storage.models import ForecastSnapshotRow, OutboxRow, SelfCheckRow
 from storage.repositories import Repository, aware
 
 
@@ -76,6 +77,26 @@ class Outbox(Repository):
     def of_user(self, user_id: int) -> list[OutboxItem]:
         ids = self.session.scalars(select(OutboxRow.id).where(OutboxRow.user_id == user_id).order_by(OutboxRow.id))
         return [self.get(item_id) for item_id in ids]
+
+
+class Snapshots(Repository):
+    """Forecasts as they stood when each period began."""
+
+    def take(self, user_id: int, period: str, amount: Decimal, currency: str, at: datetime) -> bool:
+        statement = (_insert(self.session)(ForecastSnapshotRow).values(
+            user_id=user_id, period=period, amount=amount, currency=currency, taken_at=at)
+            .on_conflict_do_nothing().returning(ForecastSnapshotRow.id))
+        return self.session.execute(statement).scalar() is not None
+
+    def of_users(self, user_ids: list[int]) -> dict[tuple[int, str], Decimal]:
+        rows = self.session.execute(select(ForecastSnapshotRow.user_id, ForecastSnapshotRow.period,
+                                           ForecastSnapshotRow.amount).where(ForecastSnapshotRow.user_id.in_(user_ids)))
+        return {(user_id, period): Decimal(amount) for user_id, period, amount in rows}
+
+    def of_period(self, period: str) -> dict[int, Decimal]:
+        rows = self.session.execute(select(ForecastSnapshotRow.user_id, ForecastSnapshotRow.amount)
+                                    .where(ForecastSnapshotRow.period == period))
+        return {user_id: Decimal(amount) for user_id, amount in rows}
 
 
 class SelfChecks(Repository):

@@ -214,6 +214,18 @@ class Deals(Repository):
                             r.checklist_complete, tuple(r.ticked or ()), tuple(r.unticked or ()), r.note or "")
                 for r in rows]
 
+    def changes_of_team(self, team_id: int) -> dict[int, list[StageChange]]:
+        """Every deal's stage history in one query (the digest reads them all)."""
+        rows = self.session.scalars(select(StageChangeRow).join(DealRow, DealRow.id == StageChangeRow.deal_id)
+                                    .where(DealRow.team_id == team_id)
+                                    .order_by(StageChangeRow.deal_id, StageChangeRow.at, StageChangeRow.id))
+        history: dict[int, list[StageChange]] = {}
+        for r in rows:
+            history.setdefault(r.deal_id, []).append(StageChange(
+                r.deal_id, r.from_stage, r.to_stage, r.kind, aware(r.at), r.by_user_id, r.checklist_complete,
+                tuple(r.ticked or ()), tuple(r.unticked or ()), r.note or ""))
+        return history
+
     def add_visit(self, visit: Visit, at: datetime) -> None:
         self.session.add(VisitRow(deal_id=visit.deal_id, by_user_id=visit.by_user_id, kind=visit.kind,
                                   visited_on=visit.visited_on, objective=visit.objective, result=visit.result,
@@ -245,6 +257,10 @@ class Targets(Repository):
             self.session.add(TargetRow(team_id=team_id, user_id=user_id, period=period, amount=amount, currency=currency))
         else:
             row.amount, row.currency = amount, currency
+
+    def of_team(self, team_id: int) -> dict[str, Decimal]:
+        rows = self.session.scalars(select(TargetRow).where(TargetRow.team_id == team_id, TargetRow.user_id.is_(None)))
+        return {row.period: Decimal(row.amount) for row in rows}
 
     def get(self, team_id: int, user_id: int | None, period: str) -> Decimal | None:
         row = self.session.scalars(select(TargetRow).where(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.outbox import Outbox, SelfChecks
+from storage.outbox import Outbox, SelfChecks, Snapshots
 from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
 
 
@@ -24,6 +24,7 @@ class SqlUnitOfWork:
         self.inbox = Inbox(self.session)
         self.outbox = Outbox(self.session)
         self.self_checks = SelfChecks(self.session)
+        self.snapshots = Snapshots(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,59 @@
+"""The weekly digest's delivery: loaded from the database, pushed to each manager on Monday
+09:30 in the team's timezone (once per ISO week, caught up within two days), and on demand
+with /digest. The figures themselves are computed in `assistant.digest`."""
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from assistant.clock import Clock
+from assistant.context import Ctx
+from assistant.digest import DIGEST_KEY, TeamData, weekly_digest
+from assistant.events import Reply
+from assistant.i18n import render
+from assistant.model import OutboxItem, Role
+from assistant.schedule import cadence, next_allowed
+from assistant.self_check import GRACE, week_label, week_start
+from assistant.views import funnel_chart_spec
+
+DIGEST = "digest"
+DEFAULT_AT = time(9, 30)
+
+
+def load(uow, team, today: date) -> TeamData:
+    members = uow.users.members(team.id)
+    last_week = week_label(today - timedelta(days=7))
+    skipped = [m.id for m in members if m.role == Role.REP and not uow.self_checks.done(m.id, last_week)]
+    return TeamData(team=team, members=members, deals=uow.deals.find(team.id), changes=uow.deals.changes_of_team(team.id),
+                    targets=uow.targets.of_team(team.id), skipped_self_check=skipped,
+                    snapshots=uow.snapshots.of_users([m.id for m in members]))
+
+
+def digest_replies(ctx: Ctx) -> list[Reply]:
+    """The digest as the reader's language renders it, with the team funnel chart."""
+    params = weekly_digest(load(ctx.uow, ctx.team, ctx.today), ctx.today, ctx.lang)
+    chart = funnel_chart_spec(ctx, params["funnel"] | {"currency": params["currency"]},
+                              render(ctx.lang, "chart.team_title", team=ctx.team.name))
+    return [Reply(DIGEST_KEY, ctx.lang, params, chart=chart)]
+
+
+def enqueue(uow, clock: Clock) -> int:
+    now = clock.now()
+    added = 0
+    for team in uow.teams.all():
+        at = time.fromisoformat(team.settings.get("digest_at", DEFAULT_AT.isoformat()))
+        due = week_start(now, team.timezone, at)
+        if not due <= now < due + GRACE:
+            continue
+        week = week_label(due.date())
+        for member in uow.users.members(team.id):
+            point = uow.users.contact_point(member.id)
+            if not member.is_manager or point is None:
+                continue
+            item = OutboxItem(f"{DIGEST}:{member.id}:{week}", DIGEST, member.id, point.platform, week,
+                              next_allowed(now, cadence(team)))
+            added += uow.outbox.add(item, now)
+    return added
+
+
+def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
+    return digest_replies(ctx)

@@ -1,0 +1,42 @@
+"""The manager's weekly digest: pushed Monday 09:30 team time with the funnel chart, and on
+demand with /digest (managers only)."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from assistant import team_digest
+from assistant.delivery import deliver_due
+from handlers.console import ConsoleDeliverer
+
+
+def local(*args):
+    return datetime(*args, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
+
+
+def test_digest_on_demand_for_managers_only(demo, chat):
+    assert "你的角色不能" in chat("王伟").say("/digest")
+    reply = chat("张强").say("/digest")
+    # 王伟 1,200,000 + 350,000 + 2,800,000 + 960,000 + 450,000; 李娜 680,000 + 150,000 + 1,500,000
+    assert "在手商机 8 个，金额 ¥809万，加权 ¥325.05万" in reply
+    assert "下一步已逾期：#2 北京小米科技有限责任公司" in reply and "图表已保存" in reply
+
+
+def test_monday_push_to_each_manager_once_with_the_chart(demo, chat, make_uow, clock):
+    people = {name: chat(name) for name in ("张强", "陈静", "王伟")}
+    for person in people.values():
+        person.say("/help")
+    pushed = []
+    deliverer = ConsoleDeliverer({name: p.console for name, p in people.items()})
+    deliverer.send = lambda to, replies: pushed.append((to.user, replies)) or "sent"
+    clock.at = local(2026, 11, 23, 9, 29)
+    with make_uow() as uow:
+        assert team_digest.enqueue(uow, clock) == 0
+    clock.at = local(2026, 11, 23, 9, 30)
+    for _ in range(2):
+        with make_uow() as uow:
+            team_digest.enqueue(uow, clock)
+            uow.commit()
+    assert deliver_due(make_uow, clock, deliverer, "w").sent == 2
+    assert sorted(user for user, _ in pushed) == ["张强", "陈静"]
+    reply = pushed[0][1][0]
+    assert reply.key == "digest.weekly" and reply.image.startswith(b"\x89PNG")
+    assert reply.params["week_start"].isoformat() == "2026-11-16"
