@@ -21,7 +21,9 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes,
                           MessageHandler, filters)
 
+from assistant import jobs
 from assistant.clock import Clock
+from assistant.delivery import BLOCKED, RETRY, SENT
 from assistant.engine import handle, mark_unreachable
 from assistant.events import ChatKey, Inbound, Reply
 from assistant.i18n import LANGS, has_key, normalise_lang, render
@@ -227,6 +229,40 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("update %s: error notice not sent: %s", update.update_id, error)
 
 
+class TelegramDeliverer:
+    """Proactive messages (reminders, self-checks, digests) from the scheduler's thread, sent on
+    the Application's event loop so they share its rate limiter with the replies."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot, loop: asyncio.AbstractEventLoop, timeout: float = 120) -> None:
+        self.bot, self.loop, self.timeout = bot, loop, timeout
+
+    def send(self, to: ChatKey, replies: list[Reply]) -> str:
+        future = asyncio.run_coroutine_threadsafe(send_replies(self.bot, to, replies), self.loop)
+        try:
+            blocked = future.result(self.timeout)
+        except (TelegramError, TimeoutError) as error:
+            log.warning("proactive message to %s not sent, will retry: %s", to.chat, error)
+            return RETRY
+        return BLOCKED if blocked else SENT
+
+
+def _scheduling(make_uow: Callable[[], Any], clock: Clock) -> tuple[Callable, Callable]:
+    """post_init / post_shutdown hooks running the background jobs with a TelegramDeliverer."""
+    running: dict[str, Any] = {}
+
+    async def start(application: Application) -> None:
+        await set_commands(application)
+        deliverer = TelegramDeliverer(application.bot, asyncio.get_running_loop())
+        running["scheduler"] = jobs.start(make_uow, clock, deliverer)
+
+    async def stop(application: Application) -> None:
+        if "scheduler" in running:
+            running.pop("scheduler").shutdown(wait=False)
+    return start, stop
+
+
 def menu_commands(lang: str) -> list[BotCommand]:
     """The command menu in `lang`; a command whose description the catalog lacks stays out."""
     return [BotCommand(name, render(lang, key)) for name, key in MENU_COMMANDS if has_key(lang, key)]
@@ -240,10 +276,15 @@ async def set_commands(application: Application) -> None:
 
 
 def build_application(token: str, make_uow: Callable[[], Any], clock: Clock, base_url: str | None = None,
-                      base_file_url: str | None = None, max_retries: int = MAX_RETRIES) -> Application:
-    """The wired Application; `base_url` points it at another Bot API server (tests, a local one)."""
+                      base_file_url: str | None = None, max_retries: int = MAX_RETRIES,
+                      scheduled: bool = False) -> Application:
+    """The wired Application; `base_url` points it at another Bot API server (tests, a local one).
+    `scheduled` also runs the reminder/digest jobs while the Application runs."""
+    start, stop = _scheduling(make_uow, clock) if scheduled else (set_commands, None)
     builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=max_retries))
-               .post_init(set_commands))
+               .post_init(start))
+    if stop is not None:
+        builder = builder.post_shutdown(stop)
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
     application = builder.build()
@@ -266,7 +307,7 @@ def webhook_options(webhook_url: str, listen: str, port: int, secret: str | None
 def run(token: str, make_uow: Callable[[], Any], clock: Clock, webhook_url: str | None = None,
         listen: str = "0.0.0.0", port: int = 8443, secret: str | None = None) -> None:
     """Serve until stopped: long polling, or a webhook when `webhook_url` is given."""
-    application = build_application(token, make_uow, clock)
+    application = build_application(token, make_uow, clock, scheduled=True)
     if webhook_url:
         application.run_webhook(**webhook_options(webhook_url, listen, port, secret))
     else:

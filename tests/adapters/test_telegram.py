@@ -13,6 +13,8 @@ import time
 import urllib.error
 import urllib.request
 import zlib
+from dataclasses import replace
+from datetime import date
 
 from telegram import Update
 from telegram.ext import Application
@@ -440,3 +442,32 @@ def test_funnel_chart_arrives_as_a_photo(running, invite):
     photos = [c for c in calls if c.method == "sendPhoto"]
     assert len(photos) == 1 and photos[0].files["photo"].startswith(b"\x89PNG")
     assert "目标客户（10%）：1 个，¥10万" in photos[0].params["caption"]
+
+
+def test_a_reminder_goes_out_through_telegram_and_its_button_acts_once(running, invite, demo, clock):
+    from datetime import date as day
+
+    from assistant import reminders
+    from assistant.delivery import deliver_due
+
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            await tg.say(REP, "/new 华为技术有限公司 机房 10万 月底")
+            with demo() as uow:
+                deal = deals_of(demo, REP)[-1]
+                uow.deals.save(replace(deal, next_step="提交方案", next_due=day(2026, 11, 16)))
+                reminders.enqueue(uow, clock)
+                uow.commit()
+            deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop())
+            mark = tg.fake.mark()
+            tally = await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            pushed = [c for c in tg.fake.since(mark) if c.method == "sendMessage"]
+            first = texts(await tg.press(REP, "推迟 1 天"))
+            again = texts(await tg.press(REP, "推迟 1 天"))
+            return tally, pushed, first, again, deal.id
+    tally, pushed, first, again, deal_id = asyncio.run(scenario())
+    assert tally.sent == 1 and len(pushed) == 1 and "跟进逾期 2 天" in pushed[0].text
+    assert "推迟到 2026年11月19日" in first and "已经处理过了" in again
+    with demo() as uow:
+        assert uow.deals.get(deal_id).next_due == date(2026, 11, 19)
