@@ -190,6 +190,7 @@ COMMANDS: dict[str, Command] = {
     "target": _flow("set_target", True), "unknown": Command(_unknown),
     "share": Command(_share, True),
     "digest": Command(lambda ctx, args: team_digest.digest_replies(ctx), True),
+    "groupdigest": Command(lambda ctx, args: team_digest.toggle_group(ctx), True),
     "newteam": Command(_new_team, admin_only=True), "teams": Command(_teams, admin_only=True),
 }
 MENU = ("new", "visit", "deals", "funnel", "forecast")

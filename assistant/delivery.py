@@ -26,7 +26,8 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
     reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build, reminders.REVISIT: reminders.build,
-    self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build, team_digest.DIGEST: team_digest.build}
+    self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build, team_digest.DIGEST: team_digest.build,
+    team_digest.GROUP_DIGEST: team_digest.build}
 
 
 class Deliverer(Protocol):
@@ -60,7 +61,7 @@ def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item
     with make_uow() as uow:
         user = uow.users.get(item.user_id)
         team = uow.teams.get(user.team_id) if user and user.team_id else None
-        to = uow.users.contact_point(item.user_id)
+        to = team_digest.group_target(item) or uow.users.contact_point(item.user_id)
         replies = []
         if team is not None and to is not None and item.kind in BUILDERS:
             ctx = Ctx(uow=uow, clock=clock, who=to, lang=user.lang, user=user, team=team)

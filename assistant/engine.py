@@ -63,6 +63,8 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
     if ctx.user is None or not (text.startswith("/") or event.choice or event.form):
         return []
     command = commands.parse_command(text, ctx.lang, in_flow=False) if text else None
+    if command is not None and command[0] == "groupdigest":
+        return commands.run(ctx, *command)
     private_only = command is not None and command[0] in ("invite", "start", "join", "newteam")
     if not ctx.team.share_in_groups or private_only:
         return [Reply("common.private_only", ctx.lang)]

@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 from assistant.clock import Clock
 from assistant.context import Ctx
 from assistant.digest import DIGEST_KEY, TeamData, weekly_digest
-from assistant.events import Reply
+from assistant.events import ChatKey, Reply
 from assistant.i18n import render
 from assistant.model import OutboxItem, Role
 from assistant.schedule import cadence, next_allowed
@@ -45,6 +45,7 @@ def enqueue(uow, clock: Clock) -> int:
         if not due <= now < due + GRACE:
             continue
         week = week_label(due.date())
+        added += enqueue_groups(uow, team, now, week)
         for member in uow.users.members(team.id):
             point = uow.users.contact_point(member.id)
             if not member.is_manager or point is None:
@@ -57,3 +58,35 @@ def enqueue(uow, clock: Clock) -> int:
 
 def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     return digest_replies(ctx)
+
+
+GROUP_DIGEST = "group_digest"
+
+
+def group_chats(team) -> list[dict]:
+    return list(team.settings.get("digest_chats", []))
+
+
+def toggle_group(ctx: Ctx) -> list[Reply]:
+    """/groupdigest in a team group: the weekly digest also goes to this chat (or stops)."""
+    chats = group_chats(ctx.team)
+    here = {"platform": ctx.who.platform, "chat": ctx.who.chat}
+    kept = [c for c in chats if (c["platform"], c["chat"]) != (here["platform"], here["chat"])]
+    on = len(kept) == len(chats)
+    ctx.uow.teams.set_settings(ctx.team.id, ctx.team.settings | {
+        "digest_chats": kept + ([here | {"by": ctx.user.id}] if on else [])})
+    return [Reply("team.group_digest_on" if on else "team.group_digest_off", ctx.lang, {"team": ctx.team.name})]
+
+
+def enqueue_groups(uow, team, now, week: str) -> int:
+    added = 0
+    for chat in group_chats(team):
+        item = OutboxItem(f"{GROUP_DIGEST}:{chat['platform']}:{chat['chat']}:{week}", GROUP_DIGEST, chat["by"],
+                          chat["platform"], chat["chat"], next_allowed(now, cadence(team)))
+        added += uow.outbox.add(item, now)
+    return added
+
+
+def group_target(item: OutboxItem) -> ChatKey | None:
+    """Where a group digest goes: the group itself, not the manager who registered it."""
+    return ChatKey(item.platform, item.subject, item.subject) if item.kind == GROUP_DIGEST else None

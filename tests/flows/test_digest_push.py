@@ -40,3 +40,32 @@ def test_monday_push_to_each_manager_once_with_the_chart(demo, chat, make_uow, c
     reply = pushed[0][1][0]
     assert reply.key == "digest.weekly" and reply.image.startswith(b"\x89PNG")
     assert reply.params["week_start"].isoformat() == "2026-11-16"
+
+
+def test_a_team_group_gets_the_digest_when_a_manager_registers_it(demo, make_uow, clock):
+    from assistant.engine import handle
+    from assistant.events import ChatKey, Inbound
+    from assistant.i18n import render
+
+    def in_group(user, text, n):
+        replies = handle(Inbound(ChatKey("console", "group-9", user), f"gd{n}", text=text, private=False),
+                         make_uow(), clock)
+        return "\n".join(render(r.lang, r.key, **r.params) for r in replies)
+
+    assert "你的角色不能" in in_group("王伟", "/groupdigest", 1)
+    assert "也会发到这个群" in in_group("张强", "/groupdigest", 2)
+    clock.at = local(2026, 11, 23, 9, 30)
+    with make_uow() as uow:
+        team_digest.enqueue(uow, clock)
+        uow.commit()
+    sent = []
+
+    class Recorder:
+        platform = "console"
+
+        def send(self, to, replies):
+            sent.append((to, replies[0].key))
+            return "sent"
+    deliver_due(make_uow, clock, Recorder(), "w")
+    assert ("group-9", "digest.weekly") in [(to.chat, key) for to, key in sent]
+    assert "不再接收" in in_group("张强", "/groupdigest", 3)
