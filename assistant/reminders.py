@@ -27,11 +27,13 @@ def enqueue(uow, clock: Clock) -> int:
         plan = cadence(team)
         today = local_today(clock, team.timezone)
         send_at = next_allowed(now, plan)
+        # Keyed by the day it goes out: what a weekend holds back is one reminder on Monday.
+        send_day = send_at.astimezone(ZoneInfo(team.timezone)).date()
         for deal in uow.deals.find(team.id, status=DealStatus.OPEN):
             point = uow.users.contact_point(deal.owner_id)
             if point is None:
                 continue
-            for kind, period in _due_kinds(deal, team, plan, today, now):
+            for kind, period in _due_kinds(deal, team, plan, today, send_day, now):
                 item = OutboxItem(f"{kind}:{deal.id}:{period}", kind, deal.owner_id, point.platform, str(deal.id), send_at)
                 added += uow.outbox.add(item, now)
         added += _enqueue_revisits(uow, team, plan, today, now, send_at)
@@ -58,14 +60,14 @@ def _enqueue_revisits(uow, team, plan, today, now: datetime, send_at: datetime) 
     return added
 
 
-def _due_kinds(deal, team, plan, today, now: datetime) -> list[tuple[str, str]]:
+def _due_kinds(deal, team, plan, today, send_day, now: datetime) -> list[tuple[str, str]]:
     kinds = []
     if deal.next_due is not None and deal.next_due < today:
-        kinds.append((OVERDUE, today.isoformat()))
+        kinds.append((OVERDUE, send_day.isoformat()))
     stage_index = team.funnel.index(deal.stage_key) if team.funnel.stage(deal.stage_key) else 0
     quiet_for = now - (deal.last_activity_at or deal.created_at or now)
     if quiet_for > timedelta(days=stall_days(plan, stage_index)):
-        year, week, _ = today.isocalendar()
+        year, week, _ = send_day.isocalendar()
         kinds.append((STALLED, f"{year}-W{week:02d}"))
     return kinds
 
