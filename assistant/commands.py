@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Callable
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
-from assistant import team_digest, views
+from assistant import schedule, team_digest, views
 from assistant.context import Ctx
 from assistant.deals import can_view
 from assistant.events import Choice, Inbound, Reply
@@ -171,6 +171,29 @@ def _share(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply("team.share_set", ctx.lang, {"on": wanted == "on"})]
 
 
+def _schedule(ctx: Ctx, args: str) -> list[Reply]:
+    """The team's cadence: shown, or one setting changed (`/schedule quiet 21:00-07:00`)."""
+    name, _, value = args.strip().partition(" ")
+    if name:
+        if name.lower() == "timezone":
+            if value.strip() not in available_timezones():
+                return [Reply("schedule.bad_setting", ctx.lang, {"name": name, "value": shown(value)})]
+            ctx.uow.teams.set_timezone(ctx.team.id, value.strip())
+        else:
+            changed = schedule.change(ctx.team, name.lower(), value)
+            if isinstance(changed, Problem):
+                return [Reply(changed.key, ctx.lang, dict(changed.params) | {"value": shown(value)})]
+            ctx.uow.teams.set_settings(ctx.team.id, changed)
+        ctx.team = ctx.uow.teams.get(ctx.team.id)
+    plan = schedule.cadence(ctx.team)
+    return [Reply("schedule.view", ctx.lang, {
+        "timezone": plan.timezone, "quiet_start": plan.quiet_start.isoformat("minutes"),
+        "quiet_end": plan.quiet_end.isoformat("minutes"), "weekends": plan.weekends,
+        "self_check_day": plan.self_check_day, "self_check_at": plan.self_check_at.isoformat("minutes"),
+        "digest_day": plan.digest_day, "digest_at": plan.digest_at.isoformat("minutes"),
+        "revisit_days": plan.revisit_days, "changed": bool(name)})]
+
+
 def _unknown(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply("common.unknown_command", ctx.lang, {"text": args})] + _help(ctx, "")
 
@@ -188,7 +211,7 @@ COMMANDS: dict[str, Command] = {
     "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
     "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
     "target": _flow("set_target", True), "unknown": Command(_unknown),
-    "share": Command(_share, True),
+    "share": Command(_share, True), "schedule": Command(_schedule, True),
     "digest": Command(lambda ctx, args: team_digest.digest_replies(ctx), True),
     "groupdigest": Command(lambda ctx, args: team_digest.toggle_group(ctx), True),
     "newteam": Command(_new_team, admin_only=True), "teams": Command(_teams, admin_only=True),

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from assistant.model import Team
+from assistant.results import Problem
 
 # Days a deal may sit in a stage with no activity before the rep is nudged (product decision:
 # early stages move slower than late ones). Keys are stage positions, counted from 0.
@@ -24,6 +25,10 @@ class Cadence:
     weekends: bool = False
     stall_days: tuple[int, ...] = field(default=DEFAULT_STALL_DAYS)
     revisit_days: int = 90
+    self_check_day: int = 0          # Monday
+    self_check_at: time = time(9, 0)
+    digest_day: int = 0
+    digest_at: time = time(9, 30)
 
 
 def cadence(team: Team) -> Cadence:
@@ -37,7 +42,43 @@ def cadence(team: Team) -> Cadence:
         weekends=bool(settings.get("weekends", base.weekends)),
         stall_days=tuple(settings.get("stall_days", base.stall_days)),
         revisit_days=int(settings.get("revisit_days", base.revisit_days)),
+        self_check_day=int(settings.get("self_check_day", base.self_check_day)),
+        self_check_at=time.fromisoformat(settings.get("self_check_at", base.self_check_at.isoformat())),
+        digest_day=int(settings.get("digest_day", base.digest_day)),
+        digest_at=time.fromisoformat(settings.get("digest_at", base.digest_at.isoformat())),
     )
+
+
+def weekly_due(now: datetime, tz: str, weekday: int, at: time) -> datetime:
+    """This ISO week's `weekday` at `at`, local wall time (so 09:00 stays 09:00 across DST)."""
+    local = now.astimezone(ZoneInfo(tz))
+    day = local.date() - timedelta(days=local.weekday()) + timedelta(days=weekday)
+    return datetime.combine(day, at, ZoneInfo(tz))
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def change(team: Team, name: str, value: str) -> dict | Problem:
+    """The team's settings with one changed, from what a manager types (`/schedule quiet
+    21:00-07:00`, `weekends on`, `selfcheck mon 09:00`, `digest fri 17:00`, `revisit 60`)."""
+    settings = dict(team.settings or {})
+    words = value.lower().split()
+    try:
+        if name == "quiet" and len(words) == 1 and "-" in words[0]:
+            start, end = (time.fromisoformat(part) for part in words[0].split("-"))
+            return settings | {"quiet_start": start.isoformat("minutes"), "quiet_end": end.isoformat("minutes")}
+        if name == "weekends" and words in (["on"], ["off"]):
+            return settings | {"weekends": words == ["on"]}
+        if name in ("selfcheck", "digest") and len(words) == 2 and words[0][:3] in WEEKDAYS:
+            prefix = "self_check" if name == "selfcheck" else "digest"
+            at = time.fromisoformat(words[1])
+            return settings | {f"{prefix}_day": WEEKDAYS.index(words[0][:3]), f"{prefix}_at": at.isoformat("minutes")}
+        if name == "revisit" and len(words) == 1 and words[0].isdigit() and 7 <= int(words[0]) <= 730:
+            return settings | {"revisit_days": int(words[0])}
+    except ValueError:
+        pass
+    return Problem.of("schedule.bad_setting", name=name, value=value)
 
 
 def is_quiet(moment: datetime, plan: Cadence) -> bool:

@@ -7,17 +7,15 @@ change or a restart; a push missed while the bot was down goes out late within G
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from assistant.clock import Clock
 from assistant.context import Ctx
 from assistant.events import Choice, Reply
 from assistant.model import DealStatus, OutboxItem, Role
-from assistant.schedule import cadence, next_allowed
+from assistant.schedule import cadence, next_allowed, weekly_due
 
 SELF_CHECK, NUDGE = "self_check", "self_check_nudge"
-DEFAULT_AT = time(9, 0)
 GRACE = timedelta(days=2)
 NUDGE_AFTER = timedelta(days=1)
 PLAN_SIZE = 12
@@ -28,20 +26,12 @@ def week_label(day) -> str:
     return f"{year}-W{week:02d}"
 
 
-def week_start(now: datetime, tz: str, at: time) -> datetime:
-    """This week's Monday at `at`, local time, as an aware datetime."""
-    local = now.astimezone(ZoneInfo(tz))
-    monday = local.date() - timedelta(days=local.weekday())
-    return datetime.combine(monday, at, ZoneInfo(tz))
-
-
 def enqueue(uow, clock: Clock) -> int:
     now = clock.now()
     added = 0
     for team in uow.teams.all():
         plan = cadence(team)
-        at = time.fromisoformat(team.settings.get("self_check_at", DEFAULT_AT.isoformat()))
-        due = week_start(now, team.timezone, at)
+        due = weekly_due(now, team.timezone, plan.self_check_day, plan.self_check_at)
         week = week_label(due.date())
         if not due <= now < due + GRACE:
             continue

@@ -3,7 +3,7 @@
 with /digest. The figures themselves are computed in `assistant.digest`."""
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from assistant.clock import Clock
 from assistant.context import Ctx
@@ -11,12 +11,11 @@ from assistant.digest import DIGEST_KEY, TeamData, weekly_digest
 from assistant.events import ChatKey, Reply
 from assistant.i18n import render
 from assistant.model import OutboxItem, Role
-from assistant.schedule import cadence, next_allowed
-from assistant.self_check import GRACE, week_label, week_start
+from assistant.schedule import cadence, next_allowed, weekly_due
+from assistant.self_check import GRACE, week_label
 from assistant.views import funnel_chart_spec
 
 DIGEST = "digest"
-DEFAULT_AT = time(9, 30)
 
 
 def load(uow, team, today: date) -> TeamData:
@@ -40,8 +39,8 @@ def enqueue(uow, clock: Clock) -> int:
     now = clock.now()
     added = 0
     for team in uow.teams.all():
-        at = time.fromisoformat(team.settings.get("digest_at", DEFAULT_AT.isoformat()))
-        due = week_start(now, team.timezone, at)
+        plan = cadence(team)
+        due = weekly_due(now, team.timezone, plan.digest_day, plan.digest_at)
         if not due <= now < due + GRACE:
             continue
         week = week_label(due.date())

@@ -45,6 +45,9 @@ class Teams(Repository):
     def set_funnel(self, team_id: int, funnel: Funnel) -> None:
         self.session.get(TeamRow, team_id).funnel = funnel.to_dict()
 
+    def set_timezone(self, team_id: int, timezone_name: str) -> None:
+        self.session.get(TeamRow, team_id).timezone = timezone_name
+
     def set_settings(self, team_id: int, settings: dict) -> None:
         self.session.get(TeamRow, team_id).settings = dict(settings)
 

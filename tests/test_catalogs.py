@@ -55,6 +55,7 @@ TEMPLATE_FAMILIES = {
     "deal_class.": CLASS_KEYS,
     "contact_role.": CONTACT_ROLES,
     "forecast.period.": ("this_month", "next_month", "next_quarter"),
+    "schedule.day.": tuple(str(day) for day in range(7)),
     "edit_deal.field.": EDITABLE,
 }
 

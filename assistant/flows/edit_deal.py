@@ -8,7 +8,7 @@ from decimal import Decimal
 from assistant.context import Ctx
 from assistant.flows import fields
 from assistant.flows.base import Field, Flow, Option
-from assistant.results import Ok, Problem
+from assistant.results import Problem
 from assistant.views import deal_card
 
 EDITABLE = ("amount", "close_date", "title")

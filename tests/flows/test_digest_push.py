@@ -69,3 +69,21 @@ def test_a_team_group_gets_the_digest_when_a_manager_registers_it(demo, make_uow
     deliver_due(make_uow, clock, Recorder(), "w")
     assert ("group-9", "digest.weekly") in [(to.chat, key) for to, key in sent]
     assert "不再接收" in in_group("张强", "/groupdigest", 3)
+
+
+def test_manager_sets_the_cadence_and_the_push_follows_it(demo, chat, make_uow, clock):
+    manager = chat("张强")
+    assert "免打扰：20:00–08:00，周末不提醒" in manager.say("/schedule")
+    assert "没看懂" in manager.say("/schedule quiet 25:00-07:00")
+    assert "经理周报：周五 17:00" in manager.say("/schedule digest fri 17:00")
+    assert "免打扰：21:30–07:00" in manager.say("/schedule quiet 21:30-07:00")
+    assert "周末也提醒" in manager.say("/schedule weekends on")
+    assert "（Europe/Berlin）" in manager.say("/schedule timezone Europe/Berlin")
+    assert "你的角色不能" in chat("王伟").say("/schedule weekends off")
+    berlin = ZoneInfo("Europe/Berlin")
+    clock.at = datetime(2026, 11, 27, 16, 59, tzinfo=berlin).astimezone(timezone.utc)
+    with make_uow() as uow:
+        assert team_digest.enqueue(uow, clock) == 0
+    clock.at = datetime(2026, 11, 27, 17, 0, tzinfo=berlin).astimezone(timezone.utc)
+    with make_uow() as uow:
+        assert team_digest.enqueue(uow, clock) == 2

@@ -5,7 +5,6 @@ import pytest
 
 from assistant import reminders
 from assistant.delivery import deliver_due
-from assistant.model import OutboxItem
 from handlers.console import ConsoleDeliverer
 
 SHANGHAI = timezone(timedelta(hours=8))
