@@ -191,7 +191,9 @@ def _schedule(ctx: Ctx, args: str) -> list[Reply]:
         "quiet_end": plan.quiet_end.isoformat("minutes"), "weekends": plan.weekends,
         "self_check_day": plan.self_check_day, "self_check_at": plan.self_check_at.isoformat("minutes"),
         "digest_day": plan.digest_day, "digest_at": plan.digest_at.isoformat("minutes"),
-        "revisit_days": plan.revisit_days, "changed": bool(name)})]
+        "revisit_days": plan.revisit_days, "changed": bool(name),
+        "stall": [{"stage": s.name(ctx.lang), "days": schedule.stall_days(plan, i)}
+                  for i, s in enumerate(ctx.team.funnel.stages)]})]
 
 
 def _unknown(ctx: Ctx, args: str) -> list[Reply]:

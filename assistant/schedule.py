@@ -61,7 +61,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def change(team: Team, name: str, value: str) -> dict | Problem:
     """The team's settings with one changed, from what a manager types (`/schedule quiet
-    21:00-07:00`, `weekends on`, `selfcheck mon 09:00`, `digest fri 17:00`, `revisit 60`)."""
+    21:00-07:00`, `weekends on`, `selfcheck mon 09:00`, `digest fri 17:00`, `revisit 60`, and
+    `stall 21,21,14,10,7`: days without activity before a nudge, per stage from the top)."""
     settings = dict(team.settings or {})
     words = value.lower().split()
     try:
@@ -74,6 +75,8 @@ def change(team: Team, name: str, value: str) -> dict | Problem:
             prefix = "self_check" if name == "selfcheck" else "digest"
             at = time.fromisoformat(words[1])
             return settings | {f"{prefix}_day": WEEKDAYS.index(words[0][:3]), f"{prefix}_at": at.isoformat("minutes")}
+        if name == "stall" and len(words) == 1 and all(p.isdigit() and 1 <= int(p) <= 365 for p in words[0].split(",")):
+            return settings | {"stall_days": [int(p) for p in words[0].split(",")]}
         if name == "revisit" and len(words) == 1 and words[0].isdigit() and 7 <= int(words[0]) <= 730:
             return settings | {"revisit_days": int(words[0])}
     except ValueError:

@@ -55,7 +55,9 @@ def _review_field(position: int) -> Field:
 
     def prompt(ctx: Ctx, values: dict) -> dict:
         deal = ctx.uow.deals.get(values["queue"][position])
-        return deal_params(ctx, deal) | {"position": position + 1, "total": len(values["queue"])}
+        stage = ctx.team.funnel.stage(deal.stage_key)
+        points = [point.label(ctx.lang) for point in stage.checklist] if stage else []
+        return deal_params(ctx, deal) | {"position": position + 1, "total": len(values["queue"]), "points": points}
     return Field(f"d{position}", parse=review_text, options=_review_options, when=shows, prompt=prompt,
                  key="weekly_check.deal.ask")
 

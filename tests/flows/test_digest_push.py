@@ -78,6 +78,7 @@ def test_manager_sets_the_cadence_and_the_push_follows_it(demo, chat, make_uow, 
     assert "经理周报：周五 17:00" in manager.say("/schedule digest fri 17:00")
     assert "免打扰：21:30–07:00" in manager.say("/schedule quiet 21:30-07:00")
     assert "周末也提醒" in manager.say("/schedule weekends on")
+    assert "目标客户 30，有效客户 20，入围客户 10，意向客户 5，接近赢单客户 5" in manager.say("/schedule stall 30,20,10,5")
     assert "（Europe/Berlin）" in manager.say("/schedule timezone Europe/Berlin")
     assert "你的角色不能" in chat("王伟").say("/schedule weekends off")
     berlin = ZoneInfo("Europe/Berlin")

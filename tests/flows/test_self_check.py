@@ -46,7 +46,7 @@ def test_monday_push_walkthrough_and_plan(demo, chat, make_uow, clock):
     rep = people["王伟"]
     rep.last = sent["王伟"][0]
     reply = rep.press("开始自检")
-    assert "自检 1/5" in reply and "美的集团" in reply
+    assert "自检 1/5" in reply and "美的集团" in reply and "本阶段检查点：" in reply
     assert "自检 2/5" in rep.press("照旧") and "宁德时代" in rep.last
     assert "自检 3/5" in rep.press("不回电话") and "比亚迪" in rep.last
     assert "自检 4/5" in rep.say("提交方案 下周三")
