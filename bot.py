@@ -26,7 +26,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Sales funnel assistant")
     parser.add_argument("--demo", action="store_true", help="seed the demo team and chat as a demo rep")
     parser.add_argument("--as", dest="as_user", help="terminal chat as this user")
-    parser.add_argument("--db", help="SQLite file (default sales_assistant.sqlite; DATABASE_URL wins if set)")
+    parser.add_argument("--db", help="SQLite file (default sales_assistant.sqlite; DATABASE_URL is used when --db is not given)")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of a new user and of the demo team")
     parser.add_argument("--new-team", metavar="NAME", help="create a team and print a manager invite code")
     parser.add_argument("--preset", choices=PRESET_NAMES, default="project", help="stages of a new team")

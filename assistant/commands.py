@@ -16,7 +16,7 @@ from assistant.flows import weekly_check
 from assistant.flows.registry import FLOWS
 from assistant.i18n import LANGS, catalog, render
 from assistant.model import DealStatus, Role
-from assistant.parse import shown
+from assistant.parse import parse_id, shown
 from assistant.results import Problem
 from assistant.stages import DEFAULT_PRESET, preset
 from assistant.teams import create_invite, may_invite
@@ -72,17 +72,17 @@ def _lang(ctx: Ctx, args: str) -> list[Reply]:
 
 def _deals(ctx: Ctx, args: str) -> list[Reply]:
     deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
-    page = int(args) if args.strip().isdigit() else 1
+    page = parse_id(args) or 1
     return [views.deal_list(ctx, deals, page, "deals.list", "deals")]
 
 
 def _deal(ctx: Ctx, args: str) -> list[Reply]:
-    ref = args.strip().lstrip("#＃")
-    if not ref:
+    if not args.strip():
         return _deals(ctx, "")
-    found = ctx.uow.deals.get(int(ref)) if ref.isdigit() else None
+    deal_id = parse_id(args)
+    found = ctx.uow.deals.get(deal_id) if deal_id else None
     if found is None or found.team_id != ctx.team.id or not can_view(ctx.user, found):
-        return [Reply("deal.not_found", ctx.lang, {"ref": args.strip()})]
+        return [Reply("deal.not_found", ctx.lang, {"ref": shown(args)})]
     return [views.deal_detail(ctx, found)]
 
 
@@ -272,25 +272,26 @@ def run_choice(ctx: Ctx, value: str) -> list[Reply]:
     """A menu or list button. Every value is re-checked: a forged one changes nothing."""
     parts = value.split(".")
     head, rest = parts[0], parts[1:]
+    numbers = [parse_id(part) for part in rest]
     if head == "cmd" and len(rest) == 1 and rest[0] in MENU + ("check",):
         return run(ctx, rest[0], "")
     if head == "cmd" and rest in (["share_on"], ["share_off"]):
         return run(ctx, "share", rest[0].removeprefix("share_"))
-    if head == "deal" and len(rest) == 1 and rest[0].isdigit():
+    if head == "deal" and len(rest) == 1 and numbers[0]:
         return _deal(ctx, rest[0])
-    if head == "deals" and len(rest) == 1 and rest[0].isdigit():
+    if head == "deals" and len(rest) == 1 and numbers[0]:
         return _deals(ctx, rest[0])
     if head == "lang" and len(rest) == 1:
         return _lang(ctx, rest[0])
-    if head == "rep" and len(rest) == 2 and all(p.isdigit() for p in rest) and ctx.user.is_manager:
-        return rep_deals(ctx, int(rest[0]), int(rest[1]))
-    if head == "act" and len(rest) == 2 and rest[0] in DEAL_FLOWS and rest[1].isdigit():
-        deal = load_own_deal(ctx, int(rest[1]))
+    if head == "rep" and len(rest) == 2 and all(numbers) and ctx.user.is_manager:
+        return rep_deals(ctx, numbers[0], numbers[1])
+    if head == "act" and len(rest) == 2 and rest[0] in DEAL_FLOWS and numbers[1]:
+        deal = load_own_deal(ctx, numbers[1])
         if isinstance(deal, Problem):
             return [Reply(deal.key, ctx.lang, dict(deal.params))]
         return run_flow_on_deal(ctx, rest[0], deal.id)
-    if head == "rem" and len(rest) == 2 and rest[1].isdigit():
-        return _reminder_action(ctx, rest[0], int(rest[1]))
+    if head == "rem" and len(rest) == 2 and numbers[1]:
+        return _reminder_action(ctx, rest[0], numbers[1])
     return [Reply("common.stale_button", ctx.lang)]
 
 

@@ -18,6 +18,7 @@ class Ctx:
     lang: str
     user: User | None = None
     team: Team | None = None
+    private: bool = True
 
     @property
     def now(self) -> datetime:

@@ -18,6 +18,7 @@ from assistant.clock import Clock
 from assistant.context import Ctx
 from assistant.events import ChatKey, Reply
 from assistant.model import OutboxItem
+from assistant.schedule import cadence, is_quiet, next_allowed
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,16 @@ def deliver_due(make_uow, clock: Clock, deliverer: Deliverer, worker: str, limit
 
 def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item: OutboxItem, tally: Tally) -> None:
     with make_uow() as uow:
+        now = clock.now()
+        if not uow.outbox.renew(item.id, worker, now, now + LEASE):
+            return
         user = uow.users.get(item.user_id)
         team = uow.teams.get(user.team_id) if user and user.team_id else None
+        if team is not None and is_quiet(now, cadence(team)):
+            uow.outbox.postpone(item.id, worker, next_allowed(now, cadence(team)))
+            uow.commit()
+            return
+        uow.commit()
         to = team_digest.group_target(item) or uow.users.contact_point(item.user_id)
         replies = []
         if team is not None and to is not None and item.kind in BUILDERS:

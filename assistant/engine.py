@@ -44,7 +44,7 @@ def _context(event: Inbound, uow, clock: Clock) -> Ctx:
     user = uow.users.by_identity(event.who.platform, event.who.user)
     team = uow.teams.get(user.team_id) if user and user.team_id else None
     lang = user.lang if user else normalise_lang(event.lang_hint)
-    return Ctx(uow=uow, clock=clock, who=event.who, lang=lang, user=user, team=team)
+    return Ctx(uow=uow, clock=clock, who=event.who, lang=lang, user=user, team=team, private=event.private)
 
 
 def _route(ctx: Ctx, event: Inbound) -> list[Reply]:

@@ -136,6 +136,7 @@ class Invite:
     role: Role
     expires_at: datetime
     used_by: int | None = None
+    used: bool = False
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,29 @@ def parse_int(raw: str) -> int | None:
         return None
     if text.isascii() and text.isdigit():
         return int(text)
-    if _CN_NUMERAL.fullmatch(text):
-        try:
-            return int(cn2an.cn2an(text, "normal"))
-        except ValueError:
-            return None
-    return None
+    value = _chinese_number(text) if _CN_NUMERAL.fullmatch(text) else None
+    return int(value) if value is not None and value == value.to_integral_value() else None
+
+
+MAX_ID = 2_000_000_000
+
+
+def parse_id(raw: str) -> int | None:
+    """A number naming a record or a button ("12", "#12", "１２"): the one way to read them,
+    bounded so that "²" or a 20-digit number is simply not an id."""
+    text = unicodedata.normalize("NFKC", raw or "").strip().lstrip("#")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
+
+
+def _chinese_number(text: str) -> Decimal | None:
+    """cn2an's reading, or None: it raises ValueError or KeyError on numerals it cannot read."""
+    try:
+        return Decimal(cn2an.cn2an(text, "normal"))
+    except (ValueError, KeyError, IndexError, ArithmeticError):
+        return None
 
 
 def shown(raw: str) -> str:
@@ -127,10 +144,7 @@ def _read_number(text: str) -> Decimal | None:
     if not text:
         return None
     if _CN_NUMERAL.fullmatch(text):
-        try:
-            return Decimal(cn2an.cn2an(text, "normal"))
-        except ValueError:
-            return None
+        return _chinese_number(text)
     terms: list[tuple[str, int | None]] = []
     position = 0
     while position < len(text):
@@ -158,6 +172,8 @@ def _add_terms(terms: list[tuple[str, int | None]]) -> Decimal | None:
     last_unit: int | None = None
     for index, (number_text, unit) in enumerate(terms):
         number = _number_value(number_text)
+        if number is None:
+            return None
         is_last = index == len(terms) - 1
         if unit is not None:
             if (last_unit is not None and unit >= last_unit) or (not is_last and number % 1):
@@ -176,10 +192,10 @@ def _add_terms(terms: list[tuple[str, int | None]]) -> Decimal | None:
     return total
 
 
-def _number_value(text: str) -> Decimal:
-    if text[0].isdigit():
+def _number_value(text: str) -> Decimal | None:
+    if text[0].isascii() and text[0].isdigit():
         return Decimal(text.replace(",", ""))
-    return Decimal(cn2an.cn2an(text, "normal"))
+    return _chinese_number(text)
 
 
 def _to_cents(value: Decimal) -> Decimal:

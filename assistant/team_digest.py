@@ -68,6 +68,8 @@ def group_chats(team) -> list[dict]:
 
 def toggle_group(ctx: Ctx) -> list[Reply]:
     """/groupdigest in a team group: the weekly digest also goes to this chat (or stops)."""
+    if ctx.private:
+        return [Reply("team.group_digest_in_group", ctx.lang)]
     chats = group_chats(ctx.team)
     here = {"platform": ctx.who.platform, "chat": ctx.who.chat}
     kept = [c for c in chats if (c["platform"], c["chat"]) != (here["platform"], here["chat"])]

@@ -34,7 +34,7 @@ def check_invite(uow, code: str, now: datetime) -> Invite | Problem:
     invite = uow.invites.get(code.strip().upper())
     if invite is None:
         return Problem.of("join.unknown_code", code=code.strip())
-    if invite.used_by is not None:
+    if invite.used:
         return Problem.of("join.used_code")
     if invite.expires_at <= now:
         return Problem.of("join.expired_code")

@@ -16,6 +16,7 @@ from assistant.delivery import RETRY, SENT
 from assistant.engine import handle
 from assistant.events import ChatKey, Choice, Inbound, Reply
 from assistant.i18n import render
+from assistant.parse import parse_id
 
 PLATFORM = "console"
 log = logging.getLogger(__name__)
@@ -34,8 +35,9 @@ class ConsoleChat:
         """One line typed by the user -> the texts the assistant answers, buttons included."""
         text = line.strip()
         choice = None
-        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
-            choice, text = self.buttons[int(text) - 1].value, None
+        number = parse_id(text)
+        if number is not None and 1 <= number <= len(self.buttons):
+            choice, text = self.buttons[number - 1].value, None
         event = Inbound(self.who, f"{PLATFORM}-{uuid.uuid4().hex}", text=text, choice=choice,
                         display_name=self.name, lang_hint=self.lang)
         try:

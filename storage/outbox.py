@@ -65,8 +65,23 @@ class Outbox(Repository):
             values["sent_at"] = at
         if retry_at is not None:
             values["due_at"] = retry_at
-        self.session.execute(update(OutboxRow).where(OutboxRow.id == item_id, OutboxRow.claimed_by == worker)
-                             .values(**values))
+        self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(**values))
+
+    def renew(self, item_id: int, worker: str, now: datetime, lease_until: datetime) -> bool:
+        """Just before sending: still ours? (A send that waited too long lost the row to
+        another sender, which will send it; this one must not.)"""
+        result = self.session.execute(update(OutboxRow).where(*self._held(item_id, worker), OutboxRow.lease_until > now)
+                                      .values(lease_until=lease_until))
+        return result.rowcount == 1
+
+    def postpone(self, item_id: int, worker: str, due_at: datetime) -> None:
+        """Back to waiting until `due_at` (quiet hours began), without counting an attempt."""
+        self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(
+            status="pending", due_at=due_at, lease_until=None, attempts=OutboxRow.attempts - 1))
+
+    @staticmethod
+    def _held(item_id: int, worker: str) -> tuple:
+        return OutboxRow.id == item_id, OutboxRow.claimed_by == worker, OutboxRow.status == "sending"
 
     def act(self, item_id: int, user_id: int, at: datetime) -> bool:
         """A button on this message was pressed: True the first time only."""

@@ -132,15 +132,18 @@ class Invites(Repository):
         if row is None:
             return None
         return Invite(code=row.code, team_id=row.team_id, role=Role(row.role),
-                      expires_at=aware(row.expires_at), used_by=row.used_by)
+                      expires_at=aware(row.expires_at), used_by=row.used_by, used=row.used_at is not None)
 
-    def claim(self, code: str, user_id: int, at: datetime) -> bool:
-        """Use an invite once: a conditional update, so two people racing for it can't both win."""
+    def claim(self, code: str, at: datetime) -> bool:
+        """Use an invite once: a conditional update, so two people racing for it can't both win.
+        It runs before the new user is created, so the loser creates nothing."""
         result = self.session.execute(
-            update(InviteRow).where(InviteRow.code == code, InviteRow.used_by.is_(None),
-                                    InviteRow.expires_at > at)
-            .values(used_by=user_id, used_at=at))
+            update(InviteRow).where(InviteRow.code == code, InviteRow.used_at.is_(None), InviteRow.expires_at > at)
+            .values(used_at=at))
         return result.rowcount == 1
+
+    def record_user(self, code: str, user_id: int) -> None:
+        self.session.execute(update(InviteRow).where(InviteRow.code == code).values(used_by=user_id))
 
 
 class Customers(Repository):

@@ -17,6 +17,7 @@ from assistant.context import Ctx
 from assistant.events import Choice, Inbound, Reply
 from assistant.i18n import render
 from assistant.model import FlowState
+from assistant.parse import parse_id
 from assistant.results import Ok, Problem
 
 SKIP, DONE, ANYWAY = "skip", "done", "anyway"
@@ -112,9 +113,10 @@ def _on_choice(flow: Flow, state: FlowState, ctx: Ctx, current: Field, choice: s
     if picked in (SKIP, DONE, ANYWAY):
         return _on_control(flow, state, ctx, current, picked)
     options = state.pending.get("options", [])
-    if not picked.isdigit() or int(picked) >= len(options):
+    index = parse_id(picked)
+    if index is None or index >= len(options) or not picked.isdigit():
         return Step([Reply("common.stale_button", ctx.lang)], state)
-    value = options[int(picked)]["value"]
+    value = options[index]["value"]
     if current.multi:
         return _toggle(flow, state, ctx, current, value)
     return _accept(flow, state, ctx, current, Ok(value))
@@ -147,8 +149,9 @@ def _match_option(state: FlowState, ctx: Ctx, text: str) -> int | None:
     options = state.pending.get("options", [])
     if not options:
         return None
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return int(text) - 1
+    number = parse_id(text)
+    if number is not None and 1 <= number <= len(options):
+        return number - 1
     for index, option in enumerate(options):
         if _same_label(text, render(ctx.lang, option["key"], **option.get("params", {}))):
             return index

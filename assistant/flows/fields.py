@@ -11,7 +11,7 @@ from assistant.flows.base import Ask, Option
 from assistant.i18n import render
 from assistant.model import Deal, DealStatus
 from assistant.names import match_names, normalise_name
-from assistant.parse import parse_amount, parse_date, shown, warn_if_past
+from assistant.parse import parse_amount, parse_date, parse_id, shown, warn_if_past
 from assistant.results import Ok, Problem
 
 TITLE_MAX, NOTE_MAX, NAME_MAX = 200, 1000, 100
@@ -133,11 +133,12 @@ def deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
     number answers exactly like a number that does not exist."""
     query = raw.strip().lstrip("#＃")
     deals = own_open_deals(ctx)
-    if query.isdigit():
-        found = [d for d in deals if d.id == int(query)]
+    deal_id = parse_id(query)
+    if deal_id is not None:
+        found = [d for d in deals if d.id == deal_id]
         if found:
             return Ok(found[0].id)
-        closed = ctx.uow.deals.get(int(query))
+        closed = ctx.uow.deals.get(deal_id)
         if closed is not None and closed.team_id == ctx.team.id and can_edit(ctx.user, closed):
             return Problem.of("deal.closed_one", id=closed.id, title=closed.title, status=str(closed.status))
         return Problem.of("deal.not_found", ref=shown(raw))

@@ -23,11 +23,12 @@ def finish(ctx: Ctx, values: dict) -> list[Reply] | Problem:
     invite = check_invite(ctx.uow, values["code"], ctx.now)
     if isinstance(invite, Problem):
         return invite
+    if not ctx.uow.invites.claim(invite.code, ctx.now):
+        return Problem.of("join.used_code")
     team = ctx.uow.teams.get(invite.team_id)
     lang = normalise_lang(ctx.lang) if ctx.lang else team.lang
     user = ctx.uow.users.add(team.id, values["name"], invite.role, lang, ctx.now)
-    if not ctx.uow.invites.claim(invite.code, user.id, ctx.now):
-        return Problem.of("join.used_code")
+    ctx.uow.invites.record_user(invite.code, user.id)
     ctx.uow.users.link(user.id, ctx.who.platform, ctx.who.user, ctx.who.chat)
     return [Reply("join.welcome", lang, {"name": user.name, "team": team.name, "role": str(invite.role)}),
             Reply(f"help.{user.role}", lang)]

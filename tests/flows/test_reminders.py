@@ -200,3 +200,37 @@ def test_won_customer_silent_for_90_days_gets_one_revisit_prompt(office, make_uo
         uow.commit()
     assert [i.key for i in outbox(make_uow, "王伟") if i.kind == "revisit"] == ["revisit:5:2026-11-18",
                                                                              "revisit:5:2027-02-16"]
+
+
+def test_a_sender_whose_lease_ran_out_does_not_send_again(office, make_uow, clock):
+    from assistant.delivery import Tally, _deliver_one
+    _, deliverer = office
+    sent = []
+    deliverer.send = lambda to, replies: sent.append(to.user) or "sent"
+    with make_uow() as uow:
+        reminders.enqueue(uow, clock)
+        uow.commit()
+    with make_uow() as uow:
+        slow = uow.outbox.claim("slow", ("console",), clock.now(), clock.now() + timedelta(minutes=5), 10)
+        uow.commit()
+    clock.at += timedelta(minutes=6)
+    assert deliver_due(make_uow, clock, deliverer, "fast").sent == 2
+    for item in slow:
+        _deliver_one(make_uow, clock, deliverer, "slow", item, Tally())
+    assert sorted(sent) == ["李娜", "王伟"]
+
+
+def test_a_retry_that_falls_in_quiet_hours_waits_for_the_morning(office, make_uow, clock):
+    _, deliverer = office
+    outcomes = iter(["retry", "retry"])
+    sent_at = []
+    deliverer.send = lambda to, replies: next(outcomes, None) or sent_at.append(clock.now()) or "sent"
+    clock.at = at(2026, 11, 18, 19, 59)
+    run_cycle(make_uow, clock, deliverer)
+    clock.at = at(2026, 11, 18, 20, 1)
+    assert deliver_due(make_uow, clock, deliverer, "w1").sent == 0
+    clock.at = at(2026, 11, 19, 7, 59)
+    assert deliver_due(make_uow, clock, deliverer, "w1").sent == 0
+    clock.at = at(2026, 11, 19, 8, 0)
+    assert deliver_due(make_uow, clock, deliverer, "w1").sent == 2
+    assert sent_at == [at(2026, 11, 19, 8, 0)] * 2
