@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 
 from assistant import jobs
-from assistant.clock import SystemClock
+from assistant.clock import DEFAULT_TIMEZONE, SystemClock
 from assistant.demo import demo_people, seed_demo
 from assistant.i18n import render
-from assistant.model import Role
 from assistant.stages import PRESET_NAMES, load_funnel_file, preset
-from assistant.teams import create_invite
+from assistant.teams import create_team
+from handlers import console
 from storage.db import database_url, make_engine, migrate, session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -51,14 +51,13 @@ def main(argv: list[str] | None = None) -> int:
         return _load_funnel(sessions, *args.load_funnel, lang)
     if args.demo:
         with SqlUnitOfWork(sessions) as uow:
-            seed_demo(uow, clock, lang)
+            seed_demo(uow, clock, console.PLATFORM, lang)
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     if token:
         from handlers import telegram
         telegram.run(token, lambda: SqlUnitOfWork(sessions), clock, webhook_url=args.webhook, listen=args.listen,
                      port=args.port, secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
         return 0
-    from handlers import console
     name = args.as_user or (demo_people()[0] if args.demo else os.environ.get("USER", "me"))
     make_uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
     chat = console.ConsoleChat(make_uow, clock, name, args.lang)
@@ -74,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _new_team(sessions, clock, name: str, preset_name: str, lang: str) -> int:
     with SqlUnitOfWork(sessions) as uow:
-        team = uow.teams.add(name, preset(preset_name), clock.now(), lang=lang)
-        invite = create_invite(uow, team, None, Role.MANAGER, clock.now())
+        _, invite = create_team(uow, name, preset(preset_name), lang, DEFAULT_TIMEZONE, None, clock.now())
         uow.commit()
     print(render(lang, "cli.team_created", team=name, code=invite.code, expires=invite.expires_at))
     return 0

@@ -6,6 +6,9 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""

@@ -8,18 +8,18 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from assistant import schedule, team_digest, views
 from assistant.context import Ctx
-from assistant.deals import can_view
+from assistant.deals import can_view, is_overdue
 from assistant.events import Choice, Inbound, Reply
 from assistant.flows import base
 from assistant.flows.fields import load_own_deal
 from assistant.flows import weekly_check
 from assistant.flows.registry import FLOWS
 from assistant.i18n import LANGS, catalog, render
-from assistant.model import DealStatus, Role
+from assistant.model import DealStatus, Role, User
 from assistant.parse import parse_id, shown
 from assistant.results import Problem
 from assistant.stages import DEFAULT_PRESET, preset
-from assistant.teams import create_invite, may_invite
+from assistant.teams import create_invite, create_team, may_invite
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,12 @@ class Command:
     manager_only: bool = False
     flow: str | None = None
     admin_only: bool = False
+
+    def allows(self, user: User) -> bool:
+        """The one role check, for typed commands, buttons and forms alike."""
+        if self.admin_only:
+            return user.role == Role.ADMIN
+        return user.is_manager or not self.manager_only
 
 
 def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict | None = None) -> list[Reply]:
@@ -149,8 +155,7 @@ def _new_team(ctx: Ctx, args: str) -> list[Reply]:
         return [Reply("team.new_needs_name", ctx.lang)]
     if ctx.uow.teams.by_name(name) is not None:
         return [Reply("team.exists", ctx.lang, {"team": name})]
-    team = ctx.uow.teams.add(name, preset(DEFAULT_PRESET), ctx.now, lang=ctx.lang, timezone_name=ctx.team.timezone)
-    invite = create_invite(ctx.uow, team, ctx.user, Role.MANAGER, ctx.now)
+    team, invite = create_team(ctx.uow, name, preset(DEFAULT_PRESET), ctx.lang, ctx.team.timezone, ctx.user, ctx.now)
     return [Reply("invite.created", ctx.lang, {"code": invite.code, "role": str(Role.MANAGER), "team": team.name,
                                                 "expires": invite.expires_at.astimezone(ZoneInfo(team.timezone))})]
 
@@ -255,7 +260,7 @@ def keeps_flow(name: str) -> bool:
 
 def run(ctx: Ctx, name: str, args: str) -> list[Reply]:
     command = COMMANDS[name]
-    if (command.manager_only and not ctx.user.is_manager) or (command.admin_only and ctx.user.role != Role.ADMIN):
+    if not command.allows(ctx.user):
         return [Reply("common.not_allowed", ctx.lang)]
     return command.run(ctx, args)
 
@@ -303,6 +308,10 @@ def _reminder_action(ctx: Ctx, action: str, item_id: int) -> list[Reply]:
     deal = load_own_deal(ctx, int(item.subject))
     if isinstance(deal, Problem):
         return [Reply(deal.key, ctx.lang, dict(deal.params))]
+    if item.acted_at is not None:
+        return [Reply("reminder.already_handled", ctx.lang)]
+    if not is_overdue(deal, ctx.today):
+        return [Reply("reminder.no_longer_due", ctx.lang, {"title": deal.title})]
     if not ctx.uow.outbox.act(item.id, ctx.user.id, ctx.now):
         return [Reply("reminder.already_handled", ctx.lang)]
     if action == "snooze":
@@ -321,7 +330,7 @@ def submit_form(ctx: Ctx, form: dict[str, str]) -> list[Reply]:
     """A whole flow submitted at once (a Slack modal); `_flow` names it."""
     name = form.pop("_flow", "")
     command = next((c for c in COMMANDS.values() if c.flow == name), None)
-    if command is None or (command.manager_only and not ctx.user.is_manager) or command.admin_only:
+    if command is None or not FLOWS[name].form or not command.allows(ctx.user):
         return [Reply("common.stale_button", ctx.lang)]
     step = base.submit_form(FLOWS[name], ctx, form)
     ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)

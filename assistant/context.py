@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from assistant.clock import Clock, local_today
+from assistant.clock import DEFAULT_TIMEZONE, Clock, local_today
 from assistant.events import ChatKey
 from assistant.model import Team, User
 
@@ -26,4 +26,4 @@ class Ctx:
 
     @property
     def today(self) -> date:
-        return local_today(self.clock, self.team.timezone if self.team else "Asia/Shanghai")
+        return local_today(self.clock, self.team.timezone if self.team else DEFAULT_TIMEZONE)

@@ -26,8 +26,9 @@ def demo_people() -> list[str]:
     return [person["name"] for person in demo_data()["people"]]
 
 
-def seed_demo(uow, clock: Clock, lang: str = "zh") -> None:
-    """Create the demo team once; running it again changes nothing."""
+def seed_demo(uow, clock: Clock, platform: str, lang: str = "zh") -> None:
+    """Create the demo team once, its people reachable on `platform` under their names;
+    running it again changes nothing."""
     data = demo_data()
     if uow.teams.by_name(data["team"]) is not None:
         return
@@ -38,7 +39,7 @@ def seed_demo(uow, clock: Clock, lang: str = "zh") -> None:
     people = {}
     for person in data["people"]:
         people[person["name"]] = uow.users.add(team.id, person["name"], Role(person["role"]), lang, now)
-        uow.users.link(people[person["name"]].id, "console", person["name"], person["name"])
+        uow.users.link(people[person["name"]].id, platform, person["name"], person["name"])
     customers = {}
     for item in data["deals"]:
         owner = people[item["owner"]]

@@ -22,12 +22,26 @@ SEND_SECONDS = 20
 
 
 def scan(make_uow, clock: Clock) -> None:
+    """Queue what is due, one team per transaction: a team whose data or settings break the
+    scan is logged and skipped, and every other team still gets its messages."""
     with make_uow() as uow:
-        added = reminders.enqueue(uow, clock) + self_check.enqueue(uow, clock) + team_digest.enqueue(uow, clock)
-        snapshots.take(uow, clock)
+        team_ids = [team.id for team in uow.teams.all()]
+    for team_id in team_ids:
+        try:
+            _scan_team(make_uow, clock, team_id)
+        except Exception:  # the scheduler's edge: log it, go on with the next team
+            log.exception("scan of team %s failed", team_id)
+
+
+def _scan_team(make_uow, clock: Clock, team_id: int) -> None:
+    with make_uow() as uow:
+        team = uow.teams.get(team_id)
+        added = (reminders.enqueue_team(uow, team, clock) + self_check.enqueue_team(uow, team, clock)
+                 + team_digest.enqueue_team(uow, team, clock))
+        snapshots.take_team(uow, team, clock)
         uow.commit()
     if added:
-        log.info("%s reminders queued", added)
+        log.info("team %s: %s messages queued", team_id, added)
 
 
 def start(make_uow, clock: Clock, deliverer: Deliverer) -> BackgroundScheduler:

@@ -13,7 +13,7 @@ from assistant.clock import Clock, local_today
 from assistant.context import Ctx
 from assistant.events import Choice, Reply
 from assistant.model import DealStatus, OutboxItem
-from assistant.schedule import cadence, next_allowed, stall_days
+from assistant.schedule import cadence, next_allowed, stall_days, week_label
 from assistant.views import deal_params
 
 OVERDUE, STALLED, REVISIT = "overdue", "stalled", "revisit"
@@ -21,22 +21,26 @@ OVERDUE, STALLED, REVISIT = "overdue", "stalled", "revisit"
 
 def enqueue(uow, clock: Clock) -> int:
     """Write the reminders due now for every team; running it again adds nothing."""
+    return sum(enqueue_team(uow, team, clock) for team in uow.teams.all())
+
+
+def enqueue_team(uow, team, clock: Clock) -> int:
     now = clock.now()
     added = 0
-    for team in uow.teams.all():
-        plan = cadence(team)
-        today = local_today(clock, team.timezone)
-        send_at = next_allowed(now, plan)
-        # Keyed by the day it goes out: what a weekend holds back is one reminder on Monday.
-        send_day = send_at.astimezone(ZoneInfo(team.timezone)).date()
-        for deal in uow.deals.find(team.id, status=DealStatus.OPEN):
-            point = uow.users.contact_point(deal.owner_id)
-            if point is None:
-                continue
-            for kind, period in _due_kinds(deal, team, plan, today, send_day, now):
-                item = OutboxItem(f"{kind}:{deal.id}:{period}", kind, deal.owner_id, point.platform, str(deal.id), send_at)
-                added += uow.outbox.add(item, now)
-        added += _enqueue_revisits(uow, team, plan, today, now, send_at)
+    plan = cadence(team)
+    today = local_today(clock, team.timezone)
+    send_at = next_allowed(now, plan)
+    # Keyed by the day it goes out: what a weekend holds back is one reminder on Monday.
+    send_day = send_at.astimezone(ZoneInfo(team.timezone)).date()
+    points = uow.users.contact_points(team.id)
+    for deal in uow.deals.find(team.id, status=DealStatus.OPEN):
+        point = points.get(deal.owner_id)
+        if point is None:
+            continue
+        for kind, period in _due_kinds(deal, team, plan, today, send_day, now):
+            item = OutboxItem(f"{kind}:{deal.id}:{period}", kind, deal.owner_id, point.platform, str(deal.id), send_at)
+            added += uow.outbox.add(item, now)
+    added += _enqueue_revisits(uow, team, plan, today, now, send_at)
     return added
 
 
@@ -44,6 +48,7 @@ def _enqueue_revisits(uow, team, plan, today, now: datetime, send_at: datetime) 
     """A won customer with no contact for `revisit_days` (domain §7: after-sale visits keep the
     relationship and bring referrals). One prompt per silence: the key names the last contact."""
     last_visits = uow.deals.last_visits(team.id)
+    points = uow.users.contact_points(team.id)
     latest_win: dict[int, object] = {}
     for deal in uow.deals.find(team.id, status=DealStatus.WON):
         if deal.customer_id not in latest_win or deal.closed_at > latest_win[deal.customer_id].closed_at:
@@ -51,7 +56,7 @@ def _enqueue_revisits(uow, team, plan, today, now: datetime, send_at: datetime) 
     added = 0
     for customer_id, deal in latest_win.items():
         last = max(filter(None, (last_visits.get(customer_id), deal.closed_at.astimezone(ZoneInfo(team.timezone)).date())))
-        point = uow.users.contact_point(deal.owner_id)
+        point = points.get(deal.owner_id)
         if point is None or (today - last).days < plan.revisit_days:
             continue
         item = OutboxItem(f"{REVISIT}:{customer_id}:{last.isoformat()}", REVISIT, deal.owner_id, point.platform,
@@ -67,8 +72,7 @@ def _due_kinds(deal, team, plan, today, send_day, now: datetime) -> list[tuple[s
     stage_index = team.funnel.index(deal.stage_key) if team.funnel.stage(deal.stage_key) else 0
     quiet_for = now - (deal.last_activity_at or deal.created_at or now)
     if quiet_for > timedelta(days=stall_days(plan, stage_index)):
-        year, week, _ = send_day.isocalendar()
-        kinds.append((STALLED, f"{year}-W{week:02d}"))
+        kinds.append((STALLED, week_label(send_day)))
     return kinds
 
 

@@ -6,7 +6,7 @@ saving change moves nothing: 09:00 stays 09:00 local.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from assistant.model import Team
@@ -56,6 +56,12 @@ def weekly_due(now: datetime, tz: str, weekday: int, at: time) -> datetime:
     return datetime.combine(day, at, ZoneInfo(tz))
 
 
+def week_label(day: date) -> str:
+    """An ISO week ("2026-W48"): weekly pushes are keyed by it, so a week has one of each."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -65,6 +71,8 @@ def change(team: Team, name: str, value: str) -> dict | Problem:
     `stall 21,21,14,10,7`: days without activity before a nudge, per stage from the top)."""
     settings = dict(team.settings or {})
     words = value.lower().split()
+    if any("+" in word or word.endswith("z") for word in words):
+        return Problem.of("schedule.bad_setting", name=name, value=value)
     try:
         if name == "quiet" and len(words) == 1 and "-" in words[0]:
             start, end = (time.fromisoformat(part) for part in words[0].split("-"))

@@ -13,7 +13,7 @@ from assistant.clock import Clock
 from assistant.context import Ctx
 from assistant.events import Choice, Reply
 from assistant.model import DealStatus, OutboxItem, Role
-from assistant.schedule import cadence, next_allowed, weekly_due
+from assistant.schedule import cadence, next_allowed, week_label, weekly_due
 
 SELF_CHECK, NUDGE = "self_check", "self_check_nudge"
 GRACE = timedelta(days=2)
@@ -21,32 +21,32 @@ NUDGE_AFTER = timedelta(days=1)
 PLAN_SIZE = 12
 
 
-def week_label(day) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def enqueue(uow, clock: Clock) -> int:
+    """The Monday invitations and next-day nudges due now, for every team."""
+    return sum(enqueue_team(uow, team, clock) for team in uow.teams.all())
+
+
+def enqueue_team(uow, team, clock: Clock) -> int:
     now = clock.now()
     added = 0
-    for team in uow.teams.all():
-        plan = cadence(team)
-        due = weekly_due(now, team.timezone, plan.self_check_day, plan.self_check_at)
-        week = week_label(due.date())
-        if not due <= now < due + GRACE:
+    plan = cadence(team)
+    due = weekly_due(now, team.timezone, plan.self_check_day, plan.self_check_at)
+    week = week_label(due.date())
+    if not due <= now < due + GRACE:
+        return added
+    points = uow.users.contact_points(team.id)
+    for member in uow.users.members(team.id):
+        point = points.get(member.id)
+        if member.role != Role.REP or point is None or uow.self_checks.done(member.id, week):
             continue
-        for member in uow.users.members(team.id):
-            point = uow.users.contact_point(member.id)
-            if member.role != Role.REP or point is None or uow.self_checks.done(member.id, week):
-                continue
-            item = OutboxItem(f"{SELF_CHECK}:{member.id}:{week}", SELF_CHECK, member.id, point.platform, week,
-                              next_allowed(now, plan))
-            added += uow.outbox.add(item, now)
-            invited = uow.outbox.by_key(item.key)
-            if invited.sent_at is not None and now - invited.sent_at >= NUDGE_AFTER:
-                nudge = OutboxItem(f"{NUDGE}:{member.id}:{week}", NUDGE, member.id, point.platform, week,
-                                   next_allowed(now, plan))
-                added += uow.outbox.add(nudge, now)
+        item = OutboxItem(f"{SELF_CHECK}:{member.id}:{week}", SELF_CHECK, member.id, point.platform, week,
+                          next_allowed(now, plan))
+        added += uow.outbox.add(item, now)
+        invited = uow.outbox.by_key(item.key)
+        if invited.sent_at is not None and now - invited.sent_at >= NUDGE_AFTER:
+            nudge = OutboxItem(f"{NUDGE}:{member.id}:{week}", NUDGE, member.id, point.platform, week,
+                               next_allowed(now, plan))
+            added += uow.outbox.add(nudge, now)
     return added
 
 

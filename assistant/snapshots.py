@@ -9,15 +9,18 @@ from assistant.model import DealStatus, Role
 
 
 def take(uow, clock: Clock) -> int:
+    return sum(take_team(uow, team, clock) for team in uow.teams.all())
+
+
+def take_team(uow, team, clock: Clock) -> int:
     taken = 0
-    for team in uow.teams.all():
-        today = local_today(clock, team.timezone)
-        deals = uow.deals.find(team.id, status=DealStatus.OPEN)
-        for member in uow.users.members(team.id):
-            if member.role != Role.REP:
-                continue
-            own = [deal for deal in deals if deal.owner_id == member.id]
-            for period in (current_month(today), current_quarter(today)):
-                figure = forecast(own, team.funnel, period, team.currency).total_weighted
-                taken += uow.snapshots.take(member.id, period.label, figure, team.currency, clock.now())
+    today = local_today(clock, team.timezone)
+    deals = uow.deals.find(team.id, status=DealStatus.OPEN)
+    for member in uow.users.members(team.id):
+        if member.role != Role.REP:
+            continue
+        own = [deal for deal in deals if deal.owner_id == member.id]
+        for period in (current_month(today), current_quarter(today)):
+            figure = forecast(own, team.funnel, period, team.currency).total_weighted
+            taken += uow.snapshots.take(member.id, period.label, figure, team.currency, clock.now())
     return taken

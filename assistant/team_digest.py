@@ -11,8 +11,8 @@ from assistant.digest import DIGEST_KEY, TeamData, weekly_digest
 from assistant.events import ChatKey, Reply
 from assistant.i18n import render
 from assistant.model import OutboxItem, Role
-from assistant.schedule import cadence, next_allowed, weekly_due
-from assistant.self_check import GRACE, week_label
+from assistant.schedule import cadence, next_allowed, week_label, weekly_due
+from assistant.self_check import GRACE
 from assistant.views import funnel_chart_spec
 
 DIGEST = "digest"
@@ -36,22 +36,27 @@ def digest_replies(ctx: Ctx) -> list[Reply]:
 
 
 def enqueue(uow, clock: Clock) -> int:
+    """The managers' digests due now, for every team."""
+    return sum(enqueue_team(uow, team, clock) for team in uow.teams.all())
+
+
+def enqueue_team(uow, team, clock: Clock) -> int:
     now = clock.now()
     added = 0
-    for team in uow.teams.all():
-        plan = cadence(team)
-        due = weekly_due(now, team.timezone, plan.digest_day, plan.digest_at)
-        if not due <= now < due + GRACE:
+    plan = cadence(team)
+    due = weekly_due(now, team.timezone, plan.digest_day, plan.digest_at)
+    if not due <= now < due + GRACE:
+        return added
+    week = week_label(due.date())
+    added += enqueue_groups(uow, team, now, week)
+    points = uow.users.contact_points(team.id)
+    for member in uow.users.members(team.id):
+        point = points.get(member.id)
+        if not member.is_manager or point is None:
             continue
-        week = week_label(due.date())
-        added += enqueue_groups(uow, team, now, week)
-        for member in uow.users.members(team.id):
-            point = uow.users.contact_point(member.id)
-            if not member.is_manager or point is None:
-                continue
-            item = OutboxItem(f"{DIGEST}:{member.id}:{week}", DIGEST, member.id, point.platform, week,
-                              next_allowed(now, cadence(team)))
-            added += uow.outbox.add(item, now)
+        item = OutboxItem(f"{DIGEST}:{member.id}:{week}", DIGEST, member.id, point.platform, week,
+                          next_allowed(now, cadence(team)))
+        added += uow.outbox.add(item, now)
     return added
 
 

@@ -23,6 +23,13 @@ def create_invite(uow, team: Team, by: User | None, role: Role, now: datetime) -
     return invite
 
 
+def create_team(uow, name: str, funnel, lang: str, timezone_name: str, by: User | None,
+                now: datetime) -> tuple[Team, Invite]:
+    """A new team and the invite for its first manager."""
+    team = uow.teams.add(name, funnel, now, lang=lang, timezone_name=timezone_name)
+    return team, create_invite(uow, team, by, Role.MANAGER, now)
+
+
 def may_invite(user: User, role: Role) -> bool:
     """Managers invite reps and managers to their team; only an admin invites an admin."""
     if role == Role.ADMIN:

@@ -34,7 +34,7 @@ def main() -> None:
         sessions = session_factory(engine)
         clock = SystemClock()
         with SqlUnitOfWork(sessions) as uow:
-            seed_demo(uow, clock)
+            seed_demo(uow, clock, "console")
         chat = ConsoleChat(lambda: SqlUnitOfWork(sessions), clock, "王伟")
         timings: dict[str, list[float]] = {line.split()[0]: [] for line in SCRIPT}
         started = time.perf_counter()

@@ -65,7 +65,7 @@ def main() -> None:
             sessions = session_factory(engine)
             clock = SystemClock()
             with SqlUnitOfWork(sessions) as uow:
-                seed_demo(uow, clock)
+                seed_demo(uow, clock, "console")
             timings, total = asyncio.run(roundtrips(lambda: SqlUnitOfWork(sessions), clock, fake, args.events))
             engine.dispose()
     finally:

@@ -97,6 +97,16 @@ class Users(Repository):
             IdentityRow.platform == platform, IdentityRow.external_id == external_id)
             .values(reachable=True, last_seen_at=at))
 
+    def contact_points(self, team_id: int) -> dict[int, ChatKey]:
+        """`contact_point` for every member of a team, in one query (the scheduler's scan)."""
+        rows = self.session.scalars(select(IdentityRow).join(UserRow, UserRow.id == IdentityRow.user_id)
+                                    .where(UserRow.team_id == team_id, IdentityRow.reachable.is_(True))
+                                    .order_by(IdentityRow.last_seen_at.desc().nulls_last(), IdentityRow.id))
+        points: dict[int, ChatKey] = {}
+        for row in rows:
+            points.setdefault(row.user_id, ChatKey(row.platform, row.chat_id or row.external_id, row.external_id))
+        return points
+
     def contact_point(self, user_id: int) -> ChatKey | None:
         """Where to send a proactive message: the reachable identity the user last wrote from."""
         row = self.session.scalars(select(IdentityRow).where(

@@ -52,7 +52,7 @@ def make_uow(sessions):
 @pytest.fixture
 def demo(make_uow, clock):
     with make_uow() as uow:
-        seed_demo(uow, clock)
+        seed_demo(uow, clock, "console")
     return make_uow
 
 

@@ -34,7 +34,7 @@ def shortcut(args: str, ctx: Ctx) -> dict:
     return {"_typed": dict(zip(("customer", "name", "title"), args.split(maxsplit=2)))}
 
 
-FLOW = Flow("add_contact", finish=finish, shortcut=shortcut,
+FLOW = Flow("add_contact", finish=finish, form=True, shortcut=shortcut,
             fields=(
                 Field("customer", parse=existing_customer),
                 Field("name", parse=fields.text(fields.NAME_MAX)),

@@ -66,6 +66,7 @@ class Flow:
     finish: Callable[[Ctx, dict], "list[Reply] | Problem"]
     shortcut: Callable[[str, Ctx], "dict | Problem"] | None = None
     quick: bool = False  # a one-liner fills optional fields with their defaults instead of asking
+    form: bool = False  # may be submitted whole (a Slack modal): no field's parser reads another's answer
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

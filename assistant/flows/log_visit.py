@@ -61,7 +61,7 @@ def _optional_text(name: str) -> Field:
     return Field(name, parse=fields.text(fields.NOTE_MAX), optional=True)
 
 
-FLOW = Flow("log_visit", shortcut=shortcut, quick=True, finish=finish, fields=(
+FLOW = Flow("log_visit", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
     Field("deal", parse=fields.deal, options=fields.deal_options),
     Field("visited_on", parse=fields.any_date, default=lambda ctx, values: ctx.today.isoformat()),
     Field("kind", default=lambda ctx, values: "follow_up",

@@ -13,7 +13,7 @@ def finish(ctx: Ctx, values: dict) -> list | Problem:
     return finish_move(ctx, values["deal"], lambda deal: mark_lost(deal, values, ctx.user, ctx.now), "mark_lost.done")
 
 
-FLOW = Flow("mark_lost", finish=finish, fields=(
+FLOW = Flow("mark_lost", finish=finish, form=True, fields=(
     Field("deal", parse=fields.deal, options=fields.deal_options),
     Field("lost_reason_ours", parse=fields.text(fields.NOTE_MAX)),
     Field("lost_reason_customer", parse=fields.text(fields.NOTE_MAX)),

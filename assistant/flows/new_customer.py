@@ -34,5 +34,5 @@ def finish(ctx: Ctx, values: dict) -> list[Reply]:
     return [Reply("new_customer.created", ctx.lang, {"name": chosen["new"]})]
 
 
-FLOW = Flow("new_customer", finish=finish, shortcut=lambda args, ctx: {"_typed": {"name": args.strip()}},
+FLOW = Flow("new_customer", finish=finish, form=True, shortcut=lambda args, ctx: {"_typed": {"name": args.strip()}},
             fields=(Field("name", parse=name),))

@@ -57,7 +57,7 @@ def _checklist_record(ctx: Ctx, values: dict) -> dict:
     return {"ticked": [], "unticked": [p.key for p in stage.checklist]}
 
 
-FLOW = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, fields=(
+FLOW = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
     Field("customer", parse=fields.customer),
     Field("title", parse=fields.text(fields.TITLE_MAX)),
     Field("amount", parse=fields.amount),

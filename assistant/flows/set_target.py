@@ -38,7 +38,7 @@ def finish(ctx: Ctx, values: dict) -> list[Reply]:
     return [Reply("set_target.done", ctx.lang, {"period": values["period"], "amount": amount, "currency": currency})]
 
 
-FLOW = Flow("set_target", finish=finish, shortcut=shortcut, fields=(
+FLOW = Flow("set_target", finish=finish, form=True, shortcut=shortcut, fields=(
     Field("period", parse=period, options=_periods),
     Field("amount", parse=target_amount),
 ))

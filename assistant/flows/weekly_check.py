@@ -15,7 +15,8 @@ from assistant.flows.base import Field, Flow, Option
 from assistant.model import DealStatus
 from assistant.parse import parse_date
 from assistant.results import Ok, Problem
-from assistant.self_check import draft_plan, week_label
+from assistant.schedule import week_label
+from assistant.self_check import draft_plan
 from assistant.views import deal_params
 
 MAX_DEALS = 30

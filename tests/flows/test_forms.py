@@ -57,3 +57,11 @@ def test_a_form_shows_the_fields_that_do_not_depend_on_earlier_answers(demo, mak
     assert [f.name for f in fields] == ["customer", "title", "amount", "close_date", "stage", "lead_source",
                                          "man", "next_step"]
     assert [o.value for o in fields[4].options][:2] == ["target", "qualified"]
+
+
+def test_flows_that_cannot_be_a_form_are_refused_not_crashed(demo, clock):
+    for n, form in enumerate(({"_flow": "weekly_check"}, {"_flow": "back_off", "deal": "1"},
+                              {"_flow": "plan_prospects", "annual_target": "x", "average_deal": "3万"},
+                              {"_flow": "edit_deal", "deal": "1", "what": "nope"}, {"_flow": "nope"})):
+        replies = submit(demo, clock, form, event_id=f"bad-form-{n}")
+        assert [r.key for r in replies] == ["common.stale_button"]

@@ -234,3 +234,31 @@ def test_a_retry_that_falls_in_quiet_hours_waits_for_the_morning(office, make_uo
     clock.at = at(2026, 11, 19, 8, 0)
     assert deliver_due(make_uow, clock, deliverer, "w1").sent == 2
     assert sent_at == [at(2026, 11, 19, 8, 0)] * 2
+
+
+def test_one_teams_broken_settings_do_not_stop_the_others(office, make_uow, clock, chat):
+    from assistant import jobs
+    from assistant.stages import preset
+
+    assert "没看懂" in chat("张强").say("/schedule quiet 21:00+08:00-07:00")
+    with make_uow() as uow:
+        broken = uow.teams.add("坏设置团队", preset("project"), clock.now())
+        uow.teams.set_settings(broken.id, {"quiet_start": "not a time"})
+        uow.commit()
+    jobs.scan(make_uow, clock)
+    assert [i.kind for i in outbox(make_uow, "王伟")] == ["overdue"]
+
+
+def test_an_old_snooze_button_does_not_undo_a_newer_date(office, make_uow, clock):
+    people, deliverer = office
+    rep = people["王伟"]
+    run_cycle(make_uow, clock, deliverer)
+    buttons = list(rep.console.buttons)
+    rep.say("/next 2")
+    rep.say("约技术负责人交流")
+    rep.say("12月20日")
+    rep.console.buttons = buttons
+    rep.last = "\n".join(f"[{i + 1}] {c.key}" for i, c in enumerate(buttons))
+    assert "不用处理了" in rep.press("reminder.snooze")
+    with make_uow() as uow:
+        assert uow.deals.get(2).next_due == date(2026, 12, 20)
