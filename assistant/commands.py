@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo, available_timezones
@@ -226,6 +227,7 @@ COMMANDS: dict[str, Command] = {
 MENU = ("new", "visit", "deals", "funnel", "forecast")
 
 
+@lru_cache(maxsize=1)
 def _aliases() -> dict[str, str]:
     """Words that start a command without a slash ("新商机", "拜访"), from both catalogs."""
     found: dict[str, str] = {}

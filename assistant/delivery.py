@@ -65,8 +65,9 @@ def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item
             return
         user = uow.users.get(item.user_id)
         team = uow.teams.get(user.team_id) if user and user.team_id else None
-        if team is not None and is_quiet(now, cadence(team)):
-            uow.outbox.postpone(item.id, worker, next_allowed(now, cadence(team)))
+        plan = cadence(team) if team is not None else None
+        if plan is not None and is_quiet(now, plan):
+            uow.outbox.postpone(item.id, worker, next_allowed(now, plan))
             uow.commit()
             return
         uow.commit()

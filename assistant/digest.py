@@ -15,12 +15,11 @@ from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from assistant.analytics import WON, conversions, days_in_stage, is_jump, is_off_funnel, local_date
-from assistant.forecast import ALLOWED_ERROR, Period, forecast, forecast_error, month_period, next_month, next_quarter
+from assistant.forecast import ALL_TIME, ALLOWED_ERROR, Period, forecast, forecast_error, month_period, next_month, next_quarter
 from assistant.model import Deal, DealStatus, Role, StageChange, Team, User
 from assistant.schedule import cadence, stall_days
 
 DIGEST_KEY = "digest.weekly"
-ALL_OPEN = Period("all", date.min, date.max, "all")
 TOP_STAGES = 2             # "the first two stages" of the funnel-not-full rule
 LOW_CONVERSION = Decimal("0.30")
 MIN_CONVERSION_BASE = 5    # fewer deals than this at a stage say nothing about its conversion
@@ -83,14 +82,14 @@ def _changes_in_week(data: TeamData, today: date, kinds: tuple[str, ...]) -> Ite
 
 
 def _figures(deals: list[Deal], data: TeamData) -> dict:
-    result = forecast(deals, data.team.funnel, ALL_OPEN, data.team.currency)
+    result = forecast(deals, data.team.funnel, ALL_TIME, data.team.currency)
     return {"count": result.count, "amount": result.total_amount, "weighted": result.total_weighted}
 
 
 def team_funnel(data: TeamData, lang: str) -> dict:
     """Open deals per stage in the team currency: count, amount, weighted = amount × probability."""
     funnel = data.team.funnel
-    result = forecast(_open(data), funnel, ALL_OPEN, data.team.currency)
+    result = forecast(_open(data), funnel, ALL_TIME, data.team.currency)
     lines = [{"key": line.stage_key, "stage": _stage_name(data, line.stage_key, lang),
               "probability": funnel.stage(line.stage_key).probability, "count": line.count,
               "amount": line.amount, "weighted": line.weighted} for line in result.lines]

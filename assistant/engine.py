@@ -73,15 +73,15 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
 
 def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
+    state = ctx.uow.flow_states.get(ctx.who)
     if event.choice is None and event.form is None:
-        command = commands.parse_command(text, ctx.lang, in_flow=ctx.uow.flow_states.get(ctx.who) is not None)
+        command = commands.parse_command(text, ctx.lang, in_flow=state is not None)
         if command is not None:
             return commands.run(ctx, *command) + _still_waiting(ctx, command[0])
     if event.form is not None:
         return commands.submit_form(ctx, dict(event.form))
     if event.choice is not None and commands.is_global_choice(event.choice):
         return commands.run_choice(ctx, event.choice)
-    state = ctx.uow.flow_states.get(ctx.who)
     if state is None:
         return [Reply("common.stale_button", ctx.lang)] if event.choice is not None else commands.idle(ctx, event)
     step = base.resume(FLOWS[state.flow], state, ctx, event)

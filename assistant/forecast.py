@@ -40,6 +40,10 @@ class Period:
         return self.start <= day <= self.end
 
 
+# Every deal whatever its close date: the funnel as it stands, not a forecast period.
+ALL_TIME = Period("all", date.min, date.max, "all")
+
+
 def month_period(year: int, month: int) -> Period:
     last = calendar.monthrange(year, month)[1]
     return Period("month", date(year, month, 1), date(year, month, last), f"{year:04d}-{month:02d}")

@@ -10,12 +10,10 @@ from assistant.classes import man_class, timeframe_class
 from assistant.context import Ctx
 from assistant.deals import can_edit, is_overdue
 from assistant.events import Choice, Reply
-from assistant.forecast import Period, current_month, forecast, next_month, next_quarter
+from assistant.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
 from assistant.model import Deal, DealStatus, User
 
 PAGE_SIZE = 5
-# Every open deal, whatever its close date: the funnel as it stands today.
-WHOLE_FUNNEL = Period("all", date.min, date.max, "all")
 
 
 def deal_params(ctx: Ctx, deal: Deal) -> dict:
@@ -85,7 +83,7 @@ def deal_list(ctx: Ctx, deals: list[Deal], page: int, key: str, page_prefix: str
     return Reply(key, ctx.lang, params, tuple(choices))
 
 
-def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = WHOLE_FUNNEL) -> dict:
+def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = ALL_TIME) -> dict:
     """Count, amount and weighted amount per stage (team currency), top of the funnel first."""
     result = forecast(deals, ctx.team.funnel, period, ctx.team.currency)
     names = {s.key: s for s in ctx.team.funnel.stages}

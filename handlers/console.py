@@ -52,9 +52,8 @@ class ConsoleChat:
         return self._render(replies)
 
     def _render(self, replies: list[Reply]) -> list[str]:
-        self.buttons = [choice for reply in replies for choice in reply.choices] or self.buttons
-        if replies and not any(reply.choices for reply in replies):
-            self.buttons = []
+        if replies:
+            self.buttons = [choice for reply in replies for choice in reply.choices]
         texts, number = [], 0
         for reply in replies:
             lines = [render(reply.lang, reply.key, **reply.params)]

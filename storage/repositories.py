@@ -104,7 +104,7 @@ class Users(Repository):
                                     .order_by(IdentityRow.last_seen_at.desc().nulls_last(), IdentityRow.id))
         points: dict[int, ChatKey] = {}
         for row in rows:
-            points.setdefault(row.user_id, ChatKey(row.platform, row.chat_id or row.external_id, row.external_id))
+            points.setdefault(row.user_id, _chat_key(row))
         return points
 
     def contact_point(self, user_id: int) -> ChatKey | None:
@@ -112,7 +112,7 @@ class Users(Repository):
         row = self.session.scalars(select(IdentityRow).where(
             IdentityRow.user_id == user_id, IdentityRow.reachable.is_(True))
             .order_by(IdentityRow.last_seen_at.desc().nulls_last(), IdentityRow.id)).first()
-        return ChatKey(row.platform, row.chat_id or row.external_id, row.external_id) if row else None
+        return _chat_key(row) if row else None
 
     def is_reachable(self, platform: str, external_id: str) -> bool:
         row = self.session.scalars(select(IdentityRow).where(
@@ -319,6 +319,10 @@ class Inbox(Repository):
         statement = (insert(ProcessedEventRow).values(platform=platform, event_id=event_id, at=at)
                      .on_conflict_do_nothing().returning(ProcessedEventRow.event_id))
         return self.session.execute(statement).scalar() is not None
+
+
+def _chat_key(row: IdentityRow) -> ChatKey:
+    return ChatKey(row.platform, row.chat_id or row.external_id, row.external_id)
 
 
 def _team(row: TeamRow) -> Team:

@@ -115,7 +115,7 @@ def _on_choice(flow: Flow, state: FlowState, ctx: Ctx, current: Field, choice: s
         return _on_control(flow, state, ctx, current, picked)
     options = state.pending.get("options", [])
     index = parse_id(picked)
-    if index is None or index >= len(options) or not picked.isdigit():
+    if index is None or index >= len(options):
         return Step([Reply("common.stale_button", ctx.lang)], state)
     value = options[index]["value"]
     if current.multi:
