@@ -15,10 +15,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import mplfonts  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-
-import mplfonts  # noqa: E402
 
 from assistant.events import Reply  # noqa: E402
 from assistant.i18n import money, render  # noqa: E402

@@ -5,7 +5,6 @@ from datetime import date, datetime, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import yaml
 
 from assistant.clock import Clock, local_today
-from assistant.deals import advance, record_creation
-from assistant.model import Deal, Role
-from assistant.names import normalise_name
-from assistant.stages import preset
+from assistant.method.customer_names import normalise_name
+from assistant.method.deals import advance, record_creation
+from assistant.method.funnel_config import preset
+from assistant.method.model import Deal, Role
 
 DEMO_FILE = Path(__file__).resolve().with_name("demo.yaml")
 

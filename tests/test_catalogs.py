@@ -22,16 +22,16 @@ from types import SimpleNamespace
 import pytest
 from jinja2 import Environment, meta, nodes
 
-from assistant.classes import CLASS_KEYS, TIMEFRAME_KEYS
-from assistant.commands import COMMANDS, DEAL_FLOWS, MENU
-from assistant.flows import set_target
-from assistant import reminders
-from assistant.flows.edit_deal import EDITABLE
-from assistant.flows.back_off import BACK_OFF_SIGNALS
-from assistant.flows.fields import MAN_FLAGS
-from assistant.flows.registry import FLOWS
+from assistant.chat.commands import COMMANDS, DEAL_FLOWS, MENU
+from assistant.chat.flows import set_target
+from assistant.chat.flows.answers import MAN_FLAGS
+from assistant.chat.flows.back_off import BACK_OFF_SIGNALS
+from assistant.chat.flows.edit_deal import EDITABLE
+from assistant.chat.flows.registry import FLOWS
 from assistant.i18n import LANGS, TEMPLATES, catalog, render
-from assistant.model import CONTACT_ROLES, LEAD_SOURCES, VISIT_KINDS, Role
+from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS
+from assistant.method.model import CONTACT_ROLES, LEAD_SOURCES, VISIT_KINDS, Role
+from assistant.push import reminders
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (sorted((ROOT / "assistant").rglob("*.py")) + sorted((ROOT / "handlers").rglob("*.py"))

@@ -12,8 +12,8 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
-from assistant.model import Role
-from assistant.teams import create_invite
+from assistant.chat.teams import create_invite
+from assistant.method.model import Role
 from handlers import telegram as adapter
 from tests.adapters.fake_telegram import Call, FakeTelegram
 

@@ -21,9 +21,16 @@ from telegram.ext import Application
 
 from assistant.events import ChatKey, Choice, Reply
 from assistant.i18n import render
-from assistant.model import DealStatus, Role
+from assistant.method.model import DealStatus, Role
 from handlers import telegram as adapter
-from tests.adapters.conftest import TOKEN, TelegramChat, TgUser, callback_update, message_update, texts
+from tests.adapters.conftest import (
+    TOKEN,
+    TelegramChat,
+    TgUser,
+    callback_update,
+    message_update,
+    texts,
+)
 
 REP = TgUser(811001, "赵敏")
 MANAGER = TgUser(811002, "孙", "丽", language_code="zh-hans")
@@ -447,8 +454,8 @@ def test_funnel_chart_arrives_as_a_photo(running, invite):
 def test_a_reminder_goes_out_through_telegram_and_its_button_acts_once(running, invite, demo, clock):
     from datetime import date as day
 
-    from assistant import reminders
-    from assistant.delivery import deliver_due
+    from assistant.push import reminders
+    from assistant.push.delivery import deliver_due
 
     async def scenario():
         async with running() as tg:

@@ -3,7 +3,7 @@ import sqlite3
 from pathlib import Path
 
 import bot
-from assistant.stages import preset
+from assistant.method.funnel_config import preset
 from storage.db import make_engine, session_factory
 from storage.uow import SqlUnitOfWork
 

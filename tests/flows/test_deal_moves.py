@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from assistant.model import DealStatus
+from assistant.method.model import DealStatus
 
 
 def deal(make_uow, deal_id):

@@ -4,8 +4,8 @@ import threading
 from dataclasses import replace
 from datetime import date, timedelta
 
-from assistant import reminders
-from assistant.delivery import SENT, deliver_due
+from assistant.push import reminders
+from assistant.push.delivery import SENT, deliver_due
 from storage.db import session_factory
 from storage.uow import SqlUnitOfWork
 

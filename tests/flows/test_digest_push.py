@@ -3,8 +3,8 @@ demand with /digest (managers only)."""
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from assistant import team_digest
-from assistant.delivery import deliver_due
+from assistant.push import team_digest
+from assistant.push.delivery import deliver_due
 from handlers.console import ConsoleDeliverer
 
 
@@ -43,7 +43,7 @@ def test_monday_push_to_each_manager_once_with_the_chart(demo, chat, make_uow, c
 
 
 def test_a_team_group_gets_the_digest_when_a_manager_registers_it(demo, make_uow, clock):
-    from assistant.engine import handle
+    from assistant.chat.engine import handle
     from assistant.events import ChatKey, Inbound
     from assistant.i18n import render
 

@@ -2,10 +2,10 @@
 from datetime import date
 from decimal import Decimal
 
-from assistant.engine import handle
+from assistant.chat.engine import handle
+from assistant.chat.flows.forms import describe
+from assistant.chat.flows.registry import FLOWS
 from assistant.events import ChatKey, Inbound
-from assistant.flows.base import describe
-from assistant.flows.registry import FLOWS
 from assistant.i18n import render
 
 REP = ChatKey("console", "王伟", "王伟")
@@ -48,7 +48,7 @@ def test_manager_form_refused_for_a_rep(demo, clock):
 
 
 def test_a_form_shows_the_fields_that_do_not_depend_on_earlier_answers(demo, make_uow, clock):
-    from assistant.context import Ctx
+    from assistant.chat.context import Ctx
 
     with make_uow() as uow:
         user = uow.users.by_name("王伟")

@@ -2,8 +2,9 @@
 from datetime import date
 from decimal import Decimal
 
-from storage.models import CustomerRow, DealRow, StageChangeRow
 from sqlalchemy import func, select
+
+from storage.models import CustomerRow, DealRow, StageChangeRow
 
 
 def deals_of(make_uow, owner_name):

@@ -3,8 +3,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from assistant import reminders
-from assistant.delivery import deliver_due
+from assistant.push import reminders
+from assistant.push.delivery import deliver_due
 from handlers.console import ConsoleDeliverer
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -157,7 +157,7 @@ def test_forged_reminder_button_changes_nothing(office, make_uow, clock):
 def test_the_background_jobs_queue_and_send(office, make_uow, clock):
     import time
 
-    from assistant import jobs
+    from assistant.push import jobs
 
     _, deliverer = office
     scheduler = jobs.start(make_uow, clock, deliverer)
@@ -203,7 +203,7 @@ def test_won_customer_silent_for_90_days_gets_one_revisit_prompt(office, make_uo
 
 
 def test_a_sender_whose_lease_ran_out_does_not_send_again(office, make_uow, clock):
-    from assistant.delivery import Tally, _deliver_one
+    from assistant.push.delivery import Tally, _deliver_one
     _, deliverer = office
     sent = []
     deliverer.send = lambda to, replies: sent.append(to.user) or "sent"
@@ -237,8 +237,8 @@ def test_a_retry_that_falls_in_quiet_hours_waits_for_the_morning(office, make_uo
 
 
 def test_one_teams_broken_settings_do_not_stop_the_others(office, make_uow, clock, chat):
-    from assistant import jobs
-    from assistant.stages import preset
+    from assistant.method.funnel_config import preset
+    from assistant.push import jobs
 
     assert "没看懂" in chat("张强").say("/schedule quiet 21:00+08:00-07:00")
     with make_uow() as uow:

@@ -3,8 +3,8 @@ one nudge the next day, once per week whatever the clock does."""
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from assistant import self_check
-from assistant.delivery import deliver_due
+from assistant.push import self_check
+from assistant.push.delivery import deliver_due
 from handlers.console import ConsoleDeliverer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

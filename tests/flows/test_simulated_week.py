@@ -4,8 +4,8 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from assistant import jobs
-from assistant.delivery import SENT, deliver_due
+from assistant.push import jobs
+from assistant.push.delivery import SENT, deliver_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from assistant import snapshots
+from assistant.push import snapshots
 
 
 def test_snapshot_once_per_period(demo, make_uow, clock):

@@ -1,7 +1,7 @@
 """Joining, roles and permissions, lists, funnel, forecast and manager views."""
 from datetime import timedelta
 
-from assistant.model import DealStatus
+from assistant.method.model import DealStatus
 
 
 def invite_code(reply: str) -> str:
@@ -134,7 +134,7 @@ def test_chinese_alias_words_start_commands(demo, chat):
 
 
 def test_redelivered_event_is_handled_once(demo, make_uow, clock):
-    from assistant.engine import handle
+    from assistant.chat.engine import handle
     from assistant.events import ChatKey, Inbound
 
     event = Inbound(ChatKey("console", "王伟", "王伟"), "evt-1", text="/new 华为技术有限公司 三期 20万 月底")
@@ -200,7 +200,7 @@ def test_admin_creates_a_team_and_its_manager_joins_it(demo, chat):
 
 
 def test_group_chats_answer_members_only_and_hide_deals_unless_shared(demo, make_uow, clock, chat):
-    from assistant.engine import handle
+    from assistant.chat.engine import handle
     from assistant.events import ChatKey, Inbound
     from assistant.i18n import render
 
@@ -220,7 +220,7 @@ def test_group_chats_answer_members_only_and_hide_deals_unless_shared(demo, make
 
 
 def test_a_user_who_blocked_the_bot_is_unreachable_until_they_write(demo, make_uow, chat):
-    from assistant.engine import mark_unreachable
+    from assistant.chat.engine import mark_unreachable
 
     rep = chat("王伟")
     mark_unreachable(rep.console.who, make_uow())
@@ -233,7 +233,7 @@ def test_a_user_who_blocked_the_bot_is_unreachable_until_they_write(demo, make_u
 
 
 def test_invites_never_go_to_a_group_even_when_sharing(demo, make_uow, clock, chat):
-    from assistant.engine import handle
+    from assistant.chat.engine import handle
     from assistant.events import ChatKey, Inbound
 
     chat("张强").say("/share on")

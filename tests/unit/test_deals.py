@@ -4,10 +4,19 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.deals import advance, apply_visit, back_off, can_edit, can_view, is_overdue, mark_lost, mark_won
-from assistant.model import Deal, DealStatus, Role, User, Visit
-from assistant.results import Problem
-from assistant.stages import preset
+from assistant.method.deals import (
+    advance,
+    apply_visit,
+    back_off,
+    can_edit,
+    can_view,
+    is_overdue,
+    mark_lost,
+    mark_won,
+)
+from assistant.method.funnel_config import preset
+from assistant.method.model import Deal, DealStatus, Role, User, Visit
+from assistant.method.results import Problem
 
 NOW = datetime(2026, 11, 18, 2, tzinfo=timezone.utc)
 FUNNEL = preset("project")

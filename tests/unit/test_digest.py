@@ -13,12 +13,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from jinja2 import Environment, meta
 
-from assistant import digest
-from assistant.analytics import WON, conversions, days_in_stage, is_jump, is_off_funnel, reached
-from assistant.digest import DIGEST_KEY, TeamData, weekly_digest
 from assistant.i18n import catalog, render
-from assistant.model import Deal, DealStatus, Role, StageChange, Team, User
-from assistant.stages import preset
+from assistant.method import weekly_digest as digest_rules
+from assistant.method.conversion import (
+    WON,
+    conversions,
+    days_in_stage,
+    is_jump,
+    is_off_funnel,
+    reached,
+)
+from assistant.method.funnel_config import preset
+from assistant.method.model import Deal, DealStatus, Role, StageChange, Team, User
+from assistant.method.weekly_digest import DIGEST_KEY, TeamData, weekly_digest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 30)
@@ -110,11 +117,11 @@ def ids(refs: list[dict]) -> list[int]:
 # ---- 1. team funnel and reps ----------------------------------------------------------------
 
 def test_week_window_is_the_seven_days_ending_yesterday():
-    assert digest.week_window(TODAY) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert digest_rules.week_window(TODAY) == (date(2026, 11, 23), date(2026, 11, 29))
 
 
 def test_team_funnel_per_stage_in_the_team_currency():
-    funnel = digest.team_funnel(data(), "zh")
+    funnel = digest_rules.team_funnel(data(), "zh")
     assert [(l["stage"], l["count"], l["amount"], l["weighted"]) for l in funnel["lines"]] == [
         ("目标客户", 1, 100 * WAN, 10 * WAN), ("有效客户", 1, 200 * WAN, 50 * WAN),
         ("入围客户", 2, 500 * WAN, 250 * WAN), ("意向客户", 1, 300 * WAN, 225 * WAN),
@@ -124,7 +131,7 @@ def test_team_funnel_per_stage_in_the_team_currency():
 
 
 def test_rep_funnels_list_active_reps_and_owners_of_open_deals():
-    assert digest.rep_funnels(data()) == [
+    assert digest_rules.rep_funnels(data()) == [
         {"name": "王伟", "count": 2, "amount": 300 * WAN, "weighted": 60 * WAN},
         {"name": "李娜", "count": 4, "amount": 900 * WAN, "weighted": 565 * WAN},
         {"name": "赵敏", "count": 0, "amount": 0, "weighted": 0}]
@@ -133,7 +140,7 @@ def test_rep_funnels_list_active_reps_and_owners_of_open_deals():
 # ---- 2. forecast against targets ------------------------------------------------------------
 
 def test_forecasts_next_month_and_quarter_with_coverage():
-    month, quarter = digest.forecasts(data(), TODAY)
+    month, quarter = digest_rules.forecasts(data(), TODAY)
     assert (month["label"], month["count"], month["weighted"], month["target"], month["coverage"]) == (
         "2026-12", 3, 300 * WAN, 200 * WAN, Decimal("1.5"))
     assert (quarter["label"], quarter["count"], quarter["weighted"], quarter["coverage"]) == (
@@ -141,18 +148,18 @@ def test_forecasts_next_month_and_quarter_with_coverage():
 
 
 def test_no_target_no_coverage():
-    month, quarter = digest.forecasts(data(targets={}), TODAY)
+    month, quarter = digest_rules.forecasts(data(targets={}), TODAY)
     assert month["target"] is None and month["coverage"] is None and quarter["coverage"] is None
 
 
 # ---- 3. funnel health -----------------------------------------------------------------------
 
 def test_not_full_top_short_below_target_and_reps_with_an_empty_top():
-    full = digest.not_full(data(), 625 * WAN, 800 * WAN)
+    full = digest_rules.not_full(data(), 625 * WAN, 800 * WAN)
     assert (full["top"], full["rest"], full["top_short"], full["below_target"]) == (3, 4, True, True)
     assert full["empty_top_reps"] == ["李娜", "赵敏"]
-    assert not digest.not_full(data(), 625 * WAN, None)["below_target"]
-    assert not digest.not_full(data(), 800 * WAN, 800 * WAN)["below_target"]
+    assert not digest_rules.not_full(data(), 625 * WAN, None)["below_target"]
+    assert not digest_rules.not_full(data(), 800 * WAN, 800 * WAN)["below_target"]
 
 
 def test_low_conversion_needs_a_rate_below_30_percent_on_at_least_five_deals():
@@ -160,21 +167,21 @@ def test_low_conversion_needs_a_rate_below_30_percent_on_at_least_five_deals():
             {"from": "B", "to": "C", "base": 10, "converted": 3, "rate": Decimal("0.3")},
             {"from": "C", "to": "D", "base": 4, "converted": 0, "rate": Decimal(0)},
             {"from": "D", "to": "E", "base": 0, "converted": 0, "rate": None}]
-    assert [(r["from"], r["to"]) for r in digest.low_conversions(rows)] == [("A", "B")]
+    assert [(r["from"], r["to"]) for r in digest_rules.low_conversions(rows)] == [("A", "B")]
 
 
 def test_imbalance_flags_stages_below_half_or_above_double_the_average():
-    lines = digest.team_funnel(data(), "zh")["lines"]   # average weighted 125万
-    flagged = digest.imbalance(lines)
+    lines = digest_rules.team_funnel(data(), "zh")["lines"]   # average weighted 125万
+    flagged = digest_rules.imbalance(lines)
     assert [(b["stage"], b["ratio"], b["low"]) for b in flagged] == [
         ("目标客户", Decimal("0.08"), True), ("有效客户", Decimal("0.4"), True)]  # 入围客户 at exactly 200%: fine
     heavy = [{"stage": s, "weighted": Decimal(w)} for s, w in (("A", 1), ("B", 1), ("C", 10))]
-    assert [(b["stage"], b["low"]) for b in digest.imbalance(heavy)] == [("A", True), ("B", True), ("C", False)]
-    assert digest.imbalance([{"stage": "A", "weighted": Decimal(0)}]) == []
+    assert [(b["stage"], b["low"]) for b in digest_rules.imbalance(heavy)] == [("A", True), ("B", True), ("C", False)]
+    assert digest_rules.imbalance([{"stage": "A", "weighted": Decimal(0)}]) == []
 
 
 def test_weak_inspection_names_deals_and_owners():
-    check = digest.weak_inspection(data(), TODAY, "zh")
+    check = digest_rules.weak_inspection(data(), TODAY, "zh")
     assert ids(check["no_next_step"]) == [2] and check["no_next_step"][0]["owner"] == "王伟"
     assert [(d["id"], d["days"]) for d in check["overdue"]] == [(3, 5)]
     assert [(d["id"], d["days"]) for d in check["idle"]] == [(2, 41)]
@@ -252,7 +259,7 @@ def test_a_jump_is_an_advance_over_a_stage():
 # ---- 5.–9. the week's events ----------------------------------------------------------------
 
 def test_won_and_lost_this_week_with_reasons():
-    closed = digest.closed_this_week(data(), TODAY, "zh")
+    closed = digest_rules.closed_this_week(data(), TODAY, "zh")
     assert ids(closed["won"]) == [7, 9] and closed["won_amount"] == 200 * WAN
     assert ids(closed["lost"]) == [8] and closed["lost_amount"] == 80 * WAN      # deal 10: lost in October
     assert (closed["lost"][0]["reason_ours"], closed["lost"][0]["reason_customer"]) == ("价格偏高", "预算削减")
@@ -264,17 +271,17 @@ def test_the_week_is_read_in_the_team_timezone():
     changes = {1: [StageChange(1, "target", "won", "won", datetime(2026, 11, 22, 17, tzinfo=utc), 1, True)],
                2: [StageChange(2, "target", "won", "won", datetime(2026, 11, 29, 16, 30, tzinfo=utc), 1, True)],
                3: [StageChange(3, "target", "won", "won", datetime(2026, 11, 22, 15, 59, tzinfo=utc), 1, True)]}
-    assert ids(digest.closed_this_week(data(deals=won, changes=changes), TODAY, "zh")["won"]) == [1]
+    assert ids(digest_rules.closed_this_week(data(deals=won, changes=changes), TODAY, "zh")["won"]) == [1]
 
 
 def test_overdue_and_stalled_per_rep():
-    rows = digest.follow_up_by_rep(data(), TODAY, "zh")
+    rows = digest_rules.follow_up_by_rep(data(), TODAY, "zh")
     assert [(r["name"], ids(r["overdue"]), [(d["id"], d["days"]) for d in r["stalled"]]) for r in rows] == [
         ("王伟", [], [(2, 41)]), ("李娜", [3], [])]     # 3 idle 10 days: 入围客户 allows 14
 
 
 def test_advances_made_anyway_this_week():
-    assert [(d["id"], d["to"], d["by"], d["missing"]) for d in digest.advanced_anyway(data(), TODAY, "zh")] == [
+    assert [(d["id"], d["to"], d["by"], d["missing"]) for d in digest_rules.advanced_anyway(data(), TODAY, "zh")] == [
         (5, "接近赢单客户", "李娜", 2)]
 
 
@@ -293,20 +300,20 @@ def test_won_without_ever_being_in_the_funnel(history, expected):
 
 
 def test_off_funnel_wins_of_the_week():
-    assert ids(digest.off_funnel_wins(data(), TODAY, "zh")) == [9]
+    assert ids(digest_rules.off_funnel_wins(data(), TODAY, "zh")) == [9]
 
 
 def test_skipped_self_check_names_in_team_order():
-    assert digest.skipped_self_check(data(skipped_self_check=[4, 1, 99])) == ["王伟", "赵敏"]
+    assert digest_rules.skipped_self_check(data(skipped_self_check=[4, 1, 99])) == ["王伟", "赵敏"]
 
 
 # ---- 10. forecast accuracy ------------------------------------------------------------------
 
 def test_accuracy_only_in_the_first_week_of_a_month():
-    assert digest.accuracy_period(date(2026, 12, 7)).label == "2026-11"
-    assert digest.accuracy_period(date(2027, 1, 4)).label == "2026-12"
-    assert digest.accuracy_period(date(2026, 12, 8)) is None
-    assert digest.forecast_accuracy(data(), TODAY) == {"period": None, "reps": []}
+    assert digest_rules.accuracy_period(date(2026, 12, 7)).label == "2026-11"
+    assert digest_rules.accuracy_period(date(2027, 1, 4)).label == "2026-12"
+    assert digest_rules.accuracy_period(date(2026, 12, 8)) is None
+    assert digest_rules.forecast_accuracy(data(), TODAY) == {"period": None, "reps": []}
 
 
 def test_accuracy_lists_who_is_outside_the_allowed_error_of_their_role():
@@ -318,7 +325,7 @@ def test_accuracy_lists_who_is_outside_the_allowed_error_of_their_role():
              won(4, reps[0], at("2026-10-31")), won(5, reps[2], datetime(2026, 11, 30, 17, tzinfo=timezone.utc))]
     snapshots = {(1, "2026-11"): 130 * WAN, (2, "2026-11"): 140 * WAN, (3, "2026-11"): 50 * WAN,
                  (5, "2026-11"): 130 * WAN, (1, "2026-10"): 999 * WAN}
-    result = digest.forecast_accuracy(data(members=reps + [boss], deals=deals, snapshots=snapshots), date(2026, 12, 7))
+    result = digest_rules.forecast_accuracy(data(members=reps + [boss], deals=deals, snapshots=snapshots), date(2026, 12, 7))
     assert result["period"] == "2026-11"
     assert [(r["name"], r["forecast"], r["won"], r["error"], r["allowed"]) for r in result["reps"]] == [
         ("乙", 140 * WAN, 100 * WAN, Decimal("0.4"), Decimal("0.35")),      # 甲 at 30%: within 35%

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.forecast import (
+from assistant.method.forecast import (
     ALLOWED_ERROR,
     Forecast,
     ForecastLine,
@@ -23,7 +23,7 @@ from assistant.forecast import (
     required_prospects,
     within_allowed_error,
 )
-from assistant.stages import preset
+from assistant.method.funnel_config import preset
 
 TODAY = date(2026, 11, 18)
 DEC = date(2026, 12, 15)

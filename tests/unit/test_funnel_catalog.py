@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from jinja2 import StrictUndefined, Template
 
-from assistant.classes import CLASS_KEYS, TIMEFRAME_KEYS
-from assistant.results import Problem
-from assistant.stages import load_funnel_file, parse_funnel
+from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS
+from assistant.method.funnel_config import load_funnel_file, parse_funnel
+from assistant.method.results import Problem
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("zh", "en")
-SOURCES = ("assistant/stages.py", "assistant/classes.py", "assistant/forecast.py")
+SOURCES = ("assistant/method/stages.py", "assistant/method/funnel_config.py", "assistant/method/customer_class.py",
+           "assistant/method/forecast.py")
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)")
 PROBLEM_KEY = re.compile(r"""Problem\.of\(\s*["']([\w.]+)["']""")
 

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.names import NameMatch, compare_names, match_names, normalise_name, split_department
+from assistant.method.customer_names import (
+    NameMatch,
+    compare_names,
+    match_names,
+    normalise_name,
+    split_department,
+)
 
 PHRASES = Path(__file__).resolve().parent.parent / "data" / "phrases.tsv"
 

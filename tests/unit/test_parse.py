@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.parse import Money, parse_amount, parse_date, parse_int, warn_if_past
-from assistant.results import Ok, Problem
+from assistant.method.amounts import Money, parse_amount
+from assistant.method.dates import parse_date, warn_if_past
+from assistant.method.numbers import parse_int
+from assistant.method.results import Ok, Problem
 
 ROOT = Path(__file__).resolve().parents[2]
 PHRASES = Path(__file__).resolve().parent.parent / "data" / "phrases.tsv"
@@ -283,7 +285,7 @@ def test_too_far_names_the_last_allowed_day():
 def test_dates_do_not_depend_on_the_machine_timezone():
     phrases = ["tomorrow", "in 3 days", "Dec 15", "next Tue", "明天", "下周五", "end of month"]
     script = (
-        "import sys; from datetime import date; from assistant.parse import parse_date; "
+        "import sys; from datetime import date; from assistant.method.dates import parse_date; "
         "print(' '.join(parse_date(p, date(2026, 11, 18)).value.isoformat() for p in sys.argv[1:]))"
     )
     expected = " ".join(parse_date(p, TODAY).value.isoformat() for p in phrases)

@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.results import Problem
-from assistant.stages import (
+from assistant.method.funnel_config import (
     MAX_STAGES,
     PRESET_NAMES,
-    CheckPoint,
-    Funnel,
-    Stage,
     load_funnel_file,
     parse_funnel,
     preset,
 )
+from assistant.method.results import Problem
+from assistant.method.stages import CheckPoint, Funnel, Stage
 
 FUNNELS = Path(__file__).resolve().parents[1] / "data" / "funnels"
 

@@ -1,0 +1,29 @@
+"""Advance a deal one stage, ticking the target stage's check points on the way."""
+from __future__ import annotations
+
+from assistant.chat.context import Ctx
+from assistant.chat.flows import answers
+from assistant.chat.flows.definition import Field, Flow
+from assistant.chat.flows.stage_move import finish_move
+from assistant.method.deals import advance
+from assistant.method.results import Problem
+
+
+def _target(ctx: Ctx, values: dict) -> str | None:
+    deal = ctx.uow.deals.get(values["deal"])
+    following = ctx.team.funnel.next_stage(deal.stage_key) if deal else None
+    return following.key if following else None
+
+
+def finish(ctx: Ctx, values: dict) -> list | Problem:
+    checklist = values.get("checklist") or {"ticked": [], "unticked": []}
+    return finish_move(ctx, values["deal"], lambda deal: advance(deal, ctx.team.funnel, ctx.user, ctx.now, checklist),
+                       lambda change: "advance_deal.done" if change.checklist_complete else "advance_deal.done_anyway")
+
+
+FLOW = Flow("advance_deal", finish=finish, fields=(
+    Field("deal", parse=answers.deal, options=answers.deal_options),
+    Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_target),
+          when=answers.has_checklist(_target),
+          prompt=lambda ctx, values: {"stage": ctx.team.funnel.stage(_target(ctx, values)).name(ctx.lang)}),
+))

@@ -1,0 +1,188 @@
+"""Field parsers and option lists shared by the flows (one place for each kind of answer)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Callable
+
+from assistant.chat.context import Ctx
+from assistant.chat.flows.definition import Ask, Option
+from assistant.i18n import render
+from assistant.method.amounts import parse_amount
+from assistant.method.customer_names import match_names, normalise_name
+from assistant.method.dates import parse_date, warn_if_past
+from assistant.method.deals import can_edit
+from assistant.method.model import Deal, DealStatus
+from assistant.method.numbers import parse_id, shown
+from assistant.method.results import Ok, Problem
+
+TITLE_MAX, NOTE_MAX, NAME_MAX = 200, 1000, 100
+DEAL_BUTTONS = 8
+
+
+def text(max_len: int = NOTE_MAX) -> Callable[[str, Ctx, dict], Ok | Problem]:
+    """Free text: not empty, not longer than `max_len`; stored as typed (escaped on display)."""
+    def parse(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+        value = raw.strip()
+        if not value:
+            return Problem.of("text.empty")
+        if len(value) > max_len:
+            return Problem.of("text.too_long", limit=max_len, length=len(value))
+        return Ok(value)
+    return parse
+
+
+def amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    result = parse_amount(raw)
+    if isinstance(result, Problem):
+        return result
+    return Ok({"amount": str(result.value.amount), "currency": result.value.currency})
+
+
+def future_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+    """A due or close date. A past one is asked back: keep it, or type another."""
+    result = parse_date(raw, ctx.today)
+    if isinstance(result, Problem):
+        return result
+    warning = warn_if_past(result.value, ctx.today)
+    if warning is None:
+        return Ok(result.value.isoformat())
+    iso = result.value.isoformat()
+    return Ask(warning.key, (Option(iso, "date.keep_past", {"date": iso}),), dict(warning.params))
+
+
+def any_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    result = parse_date(raw, ctx.today)
+    if isinstance(result, Problem):
+        return result
+    return Ok(result.value.isoformat())
+
+
+def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
+    """Find the words of a one-liner that read as a date ("end of next month" is four
+    words, "下月底" one): the longest span wins, the other words are returned."""
+    for length in range(min(4, len(words)), 0, -1):
+        for start in range(len(words) - length + 1):
+            span = " ".join(words[start:start + length])
+            if not isinstance(parse_date(span, today), Problem):
+                return span, words[:start] + words[start + length:]
+    return None, words
+
+
+_AMOUNT_LIKE = re.compile(r"[-−+]?[¥￥$]?\s*[\d.,，]+\s*(万|w|k|m|亿|千|元|块)?", re.IGNORECASE)
+
+
+def take_amount(words: list[str]) -> tuple[str | None, list[str]]:
+    """The last word that reads as an amount (a title word such as "3M" comes earlier); else a
+    word that looks like one ("-5万"), so its problem is shown instead of joining the title."""
+    for accept in (lambda w: not isinstance(parse_amount(w), Problem), _AMOUNT_LIKE.fullmatch):
+        for index in range(len(words) - 1, -1, -1):
+            if accept(words[index]):
+                return words[index], words[:index] + words[index + 1:]
+    return None, words
+
+
+def money_of(value: dict) -> tuple[Decimal, str]:
+    return Decimal(value["amount"]), value["currency"]
+
+
+def customer(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+    """The team's customer this name means; a close match is asked back, never guessed."""
+    checked = text(NAME_MAX)(raw, ctx, values)
+    if isinstance(checked, Problem):
+        return checked
+    name = checked.value
+    candidates = [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)]
+    matches = match_names(name, candidates)
+    same = [m for m in matches if m.verdict == "same"]
+    if same:
+        return Ok({"id": same[0].id, "name": same[0].name})
+    if matches:
+        options = [Option({"id": m.id, "name": m.name}, "customer.use_existing", {"name": m.name}) for m in matches]
+        options.append(Option({"new": name}, "customer.create_new", {"name": name}))
+        return Ask("customer.did_you_mean", tuple(options), {"name": name})
+    return Ok({"new": name}, Problem.of("customer.will_create", name=name))
+
+
+def resolve_customer(ctx: Ctx, value: dict) -> int:
+    """The id of the chosen customer, creating the new one now (at the flow's end)."""
+    if "id" in value:
+        return value["id"]
+    name = value["new"]
+    existing = {c.id: c for c in ctx.uow.customers.of_team(ctx.team.id)}
+    key = normalise_name(name)
+    for found in existing.values():
+        if normalise_name(found.name) == key:
+            return found.id
+    return ctx.uow.customers.add(ctx.team.id, ctx.user.id, name, key, ctx.now).id
+
+
+def own_open_deals(ctx: Ctx) -> list[Deal]:
+    deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
+    return sorted(deals, key=lambda d: d.last_activity_at or d.created_at, reverse=True)
+
+
+def deal_options(ctx: Ctx, values: dict) -> list[Option]:
+    return [deal_option(d) for d in own_open_deals(ctx)[:DEAL_BUTTONS]]
+
+
+def deal_option(deal: Deal) -> Option:
+    return Option(deal.id, "deal.option", {"id": deal.id, "customer": deal.customer_name, "title": deal.title})
+
+
+def deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+    """One of the rep's open deals, by number or by customer/title. Another rep's deal
+    number answers exactly like a number that does not exist."""
+    query = raw.strip().lstrip("#＃")
+    deals = own_open_deals(ctx)
+    deal_id = parse_id(query)
+    if deal_id is not None:
+        found = [d for d in deals if d.id == deal_id]
+        if found:
+            return Ok(found[0].id)
+        closed = ctx.uow.deals.get(deal_id)
+        if closed is not None and closed.team_id == ctx.team.id and can_edit(ctx.user, closed):
+            return Problem.of("deal.closed_one", id=closed.id, title=closed.title, status=str(closed.status))
+        return Problem.of("deal.not_found", ref=shown(raw))
+    if not query:
+        return Problem.of("text.empty")
+    by_customer = {m.id for m in match_names(query, [(d.id, d.customer_name) for d in deals], limit=50)}
+    hits = [d for d in deals if d.id in by_customer or query.casefold() in d.title.casefold()]
+    if len(hits) == 1:
+        return Ok(hits[0].id)
+    if not hits:
+        return Problem.of("deal.no_match", query=shown(query))
+    return Ask("deal.which", tuple(deal_option(d) for d in hits[:DEAL_BUTTONS]), {"query": shown(query)})
+
+
+def load_own_deal(ctx: Ctx, deal_id: int) -> Deal | Problem:
+    """The deal if this user may change it; otherwise the same answer as a missing deal."""
+    found = ctx.uow.deals.get(int(deal_id))
+    if found is None or found.team_id != ctx.team.id or not can_edit(ctx.user, found):
+        return Problem.of("deal.not_found", ref=str(deal_id))
+    return found
+
+
+MAN_FLAGS = ("need", "money", "authority", "urgent")
+
+
+def man_options(ctx: Ctx, values: dict) -> list[Option]:
+    """Need, money, authority and urgency as toggles: they give the 3S/2S/1S/A/B class."""
+    return [Option(flag, f"man.{flag}", {"label": render(ctx.lang, f"man.{flag}")}) for flag in MAN_FLAGS]
+
+
+def checklist_options(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], list[Option]]:
+    """The entry check points of the stage a deal is about to enter, as toggles."""
+    def options(ctx: Ctx, values: dict) -> list[Option]:
+        stage = ctx.team.funnel.stage(stage_key_of(ctx, values) or "")
+        if stage is None:
+            return []
+        return [Option(p.key, "checklist.item", {"label": p.label(ctx.lang)}) for p in stage.checklist]
+    return options
+
+
+def has_checklist(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], bool]:
+    def when(ctx: Ctx, values: dict) -> bool:
+        stage = ctx.team.funnel.stage(stage_key_of(ctx, values) or "")
+        return bool(stage and stage.checklist)
+    return when

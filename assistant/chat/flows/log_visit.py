@@ -1,0 +1,78 @@
+"""Log a visit (客户访谈报告), guided or in one line: `/visit 华为 明天 提交方案`."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.chat.context import Ctx
+from assistant.chat.flows import answers
+from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.views import deal_card
+from assistant.method.dates import parse_date
+from assistant.method.deals import apply_visit
+from assistant.method.model import VISIT_KINDS, Visit
+from assistant.method.results import Ok, Problem
+
+# "1. 提交方案 2. 安排测试", "提交方案；安排测试" or one per line: a numbered list either way.
+_STEP_SPLIT = re.compile(r"(?:^|[\s;；,，。])\s*\d+\s*[.、)）]\s*|[;；\n]+")
+
+
+def split_steps(raw: str) -> list[str]:
+    return [part.strip(" ,，。") for part in _STEP_SPLIT.split(raw) if part.strip(" ,，。")]
+
+
+def next_steps(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    checked = answers.text(answers.NOTE_MAX)(raw, ctx, values)
+    return checked if isinstance(checked, Problem) else Ok(split_steps(checked.value))
+
+
+def shortcut(args: str, ctx: Ctx) -> dict:
+    """Customer first; a date after today is when the next step is due, today or earlier is
+    when the visit happened; the rest is the next step."""
+    words = args.split()
+    typed: dict[str, str] = {"deal": words[0]}
+    when, rest = answers.take_date(words[1:], ctx.today)
+    if when:
+        day = parse_date(when, ctx.today).value
+        typed["next_due" if day > ctx.today else "visited_on"] = when
+    if rest:
+        typed["next_steps"] = " ".join(rest)
+    return {"_typed": typed, "_quick": len(typed) > 1}
+
+
+def finish(ctx: Ctx, values: dict) -> list | Problem:
+    deal = answers.load_own_deal(ctx, values["deal"])
+    if isinstance(deal, Problem):
+        return deal
+    visit = Visit(
+        deal_id=deal.id, kind=values["kind"], visited_on=date.fromisoformat(values["visited_on"]),
+        objective=values.get("objective") or "", result=values.get("result") or "",
+        customer_participants=values.get("customer_participants") or "",
+        our_participants=values.get("our_participants") or "", next_steps=tuple(values.get("next_steps") or ()),
+        issues_customer=values.get("issues_customer") or "", issues_ours=values.get("issues_ours") or "",
+        next_due=date.fromisoformat(values["next_due"]) if values.get("next_due") else None, by_user_id=ctx.user.id)
+    ctx.uow.deals.add_visit(visit, ctx.now)
+    updated = apply_visit(deal, visit, ctx.now)
+    ctx.uow.deals.save(updated)
+    return [deal_card(ctx, updated, "log_visit.saved")]
+
+
+def _optional_text(name: str) -> Field:
+    return Field(name, parse=answers.text(answers.NOTE_MAX), optional=True)
+
+
+FLOW = Flow("log_visit", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
+    Field("deal", parse=answers.deal, options=answers.deal_options),
+    Field("visited_on", parse=answers.any_date, default=lambda ctx, values: ctx.today.isoformat()),
+    Field("kind", default=lambda ctx, values: "follow_up",
+          options=lambda ctx, values: [Option(k, f"visit_kind.{k}") for k in VISIT_KINDS]),
+    _optional_text("objective"),
+    _optional_text("customer_participants"),
+    _optional_text("our_participants"),
+    Field("result", parse=answers.text(answers.NOTE_MAX), default=lambda ctx, values: ""),
+    Field("next_steps", parse=next_steps, optional=True),
+    Field("next_due", parse=answers.future_date, when=lambda ctx, values: bool(values.get("next_steps")),
+          optional=True),
+    _optional_text("issues_customer"),
+    _optional_text("issues_ours"),
+))

@@ -1,0 +1,21 @@
+"""Mark a deal lost with the lost report (丢失客户报告表): our reason, theirs, and the lesson."""
+from __future__ import annotations
+
+from assistant.chat.context import Ctx
+from assistant.chat.flows import answers
+from assistant.chat.flows.definition import Field, Flow
+from assistant.chat.flows.stage_move import finish_move
+from assistant.method.deals import mark_lost
+from assistant.method.results import Problem
+
+
+def finish(ctx: Ctx, values: dict) -> list | Problem:
+    return finish_move(ctx, values["deal"], lambda deal: mark_lost(deal, values, ctx.user, ctx.now), "mark_lost.done")
+
+
+FLOW = Flow("mark_lost", finish=finish, form=True, fields=(
+    Field("deal", parse=answers.deal, options=answers.deal_options),
+    Field("lost_reason_ours", parse=answers.text(answers.NOTE_MAX)),
+    Field("lost_reason_customer", parse=answers.text(answers.NOTE_MAX)),
+    Field("lost_prevention", parse=answers.text(answers.NOTE_MAX)),
+))

@@ -1,0 +1,28 @@
+"""Re-assess a deal's MAN flags and urgency (the 3S/2S/1S/A/B class), as the method asks
+reps to do periodically."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.chat.context import Ctx
+from assistant.chat.flows import answers
+from assistant.chat.flows.definition import Field, Flow
+from assistant.chat.views import deal_card
+from assistant.method.results import Problem
+
+
+def finish(ctx: Ctx, values: dict) -> list | Problem:
+    deal = answers.load_own_deal(ctx, values["deal"])
+    if isinstance(deal, Problem):
+        return deal
+    ticked = values["man"]["ticked"]
+    updated = replace(deal, last_activity_at=ctx.now, **{flag: flag in ticked for flag in answers.MAN_FLAGS})
+    ctx.uow.deals.save(updated)
+    return [deal_card(ctx, updated, "qualify_deal.done")]
+
+
+FLOW = Flow("qualify_deal", finish=finish, fields=(
+    Field("deal", parse=answers.deal, options=answers.deal_options),
+    Field("man", multi=True, options=answers.man_options, ticked=lambda ctx, values: [
+        flag for flag in answers.MAN_FLAGS if getattr(ctx.uow.deals.get(values["deal"]), flag)]),
+))

@@ -1,0 +1,50 @@
+"""A manager sets the team's target for a month or quarter (forecast coverage reads it)."""
+from __future__ import annotations
+
+from assistant.chat.context import Ctx
+from assistant.chat.flows import answers
+from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.events import Reply
+from assistant.method.forecast import (
+    current_month,
+    current_quarter,
+    next_month,
+    next_quarter,
+    period_from_label,
+)
+from assistant.method.results import Ok, Problem
+
+
+def _periods(ctx: Ctx, values: dict) -> list[Option]:
+    periods = (next_month(ctx.today), next_quarter(ctx.today), current_month(ctx.today), current_quarter(ctx.today))
+    return [Option(p.label, f"period.{p.kind}", {"label": p.label}) for p in periods]
+
+
+def period(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    found = period_from_label(raw.strip().upper())
+    return Ok(found.label) if found else Problem.of("set_target.bad_period", raw=raw)
+
+
+def target_amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    """Coverage compares the target with the funnel, so both are in the team's currency."""
+    result = answers.amount(raw, ctx, values)
+    if isinstance(result, Ok) and result.value["currency"] != ctx.team.currency:
+        return Problem.of("set_target.currency", currency=ctx.team.currency)
+    return result
+
+
+def shortcut(args: str, ctx: Ctx) -> dict:
+    """`/target 2027-Q1 500万`."""
+    return {"_typed": dict(zip(("period", "amount"), args.split(maxsplit=1)))}
+
+
+def finish(ctx: Ctx, values: dict) -> list[Reply]:
+    amount, currency = answers.money_of(values["amount"])
+    ctx.uow.targets.set(ctx.team.id, None, values["period"], amount, currency)
+    return [Reply("set_target.done", ctx.lang, {"period": values["period"], "amount": amount, "currency": currency})]
+
+
+FLOW = Flow("set_target", finish=finish, form=True, shortcut=shortcut, fields=(
+    Field("period", parse=period, options=_periods),
+    Field("amount", parse=target_amount),
+))

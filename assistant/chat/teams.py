@@ -1,0 +1,67 @@
+"""Teams, members, invite codes, and the team groups that receive the digest."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from assistant.chat.context import Ctx
+from assistant.events import Reply
+from assistant.method.model import Invite, Role, Team, User
+from assistant.method.results import Problem
+
+INVITE_DAYS = 7
+# No 0/O or 1/I/l: codes are read off a screen and typed on a phone.
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def create_invite(uow, team: Team, by: User | None, role: Role, now: datetime) -> Invite:
+    """A single-use code that joins `team` with `role`, valid for INVITE_DAYS."""
+    invite = Invite(new_invite_code(), team.id, role, now + timedelta(days=INVITE_DAYS))
+    uow.invites.add(invite, by.id if by else None)
+    return invite
+
+
+def create_team(uow, name: str, funnel, lang: str, timezone_name: str, by: User | None,
+                now: datetime) -> tuple[Team, Invite]:
+    """A new team and the invite for its first manager."""
+    team = uow.teams.add(name, funnel, now, lang=lang, timezone_name=timezone_name)
+    return team, create_invite(uow, team, by, Role.MANAGER, now)
+
+
+def may_invite(user: User, role: Role) -> bool:
+    """Managers invite reps and managers to their team; only an admin invites an admin."""
+    if role == Role.ADMIN:
+        return user.role == Role.ADMIN
+    return user.is_manager
+
+
+def check_invite(uow, code: str, now: datetime) -> Invite | Problem:
+    invite = uow.invites.get(code.strip().upper())
+    if invite is None:
+        return Problem.of("join.unknown_code", code=code.strip())
+    if invite.used:
+        return Problem.of("join.used_code")
+    if invite.expires_at <= now:
+        return Problem.of("join.expired_code")
+    return invite
+
+
+def group_chats(team) -> list[dict]:
+    return list(team.settings.get("digest_chats", []))
+
+
+def toggle_group(ctx: Ctx) -> list[Reply]:
+    """/groupdigest in a team group: the weekly digest also goes to this chat (or stops)."""
+    if ctx.private:
+        return [Reply("team.group_digest_in_group", ctx.lang)]
+    chats = group_chats(ctx.team)
+    here = {"platform": ctx.who.platform, "chat": ctx.who.chat}
+    kept = [c for c in chats if (c["platform"], c["chat"]) != (here["platform"], here["chat"])]
+    on = len(kept) == len(chats)
+    ctx.uow.teams.set_settings(ctx.team.id, ctx.team.settings | {
+        "digest_chats": kept + ([here | {"by": ctx.user.id}] if on else [])})
+    return [Reply("team.group_digest_on" if on else "team.group_digest_off", ctx.lang, {"team": ctx.team.name})]

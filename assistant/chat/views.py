@@ -1,0 +1,147 @@
+"""Read-only answers: deal cards, lists, funnels and forecasts, as neutral replies."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from assistant.chat.context import Ctx
+from assistant.events import Choice, Reply
+from assistant.i18n import render
+from assistant.method.cadence import week_label
+from assistant.method.customer_class import man_class, timeframe_class
+from assistant.method.deals import can_edit, is_overdue
+from assistant.method.forecast import (
+    ALL_TIME,
+    Period,
+    current_month,
+    forecast,
+    next_month,
+    next_quarter,
+)
+from assistant.method.model import Deal, DealStatus, Role, User
+from assistant.method.weekly_digest import DIGEST_KEY, TeamData, weekly_digest
+
+PAGE_SIZE = 5
+
+
+def deal_params(ctx: Ctx, deal: Deal) -> dict:
+    """What every deal text may show, already in the reader's language."""
+    funnel = ctx.team.funnel
+    stage = funnel.stage(deal.stage_key)
+    status_label = {DealStatus.WON: funnel.won_name(ctx.lang)}.get(deal.status, "")
+    probability = stage.probability if stage else Decimal(0)
+    return {
+        "id": deal.id, "customer": deal.customer_name, "title": deal.title,
+        "amount": deal.amount, "currency": deal.currency, "close_date": deal.close_date,
+        "stage": stage.name(ctx.lang) if stage else deal.stage_key, "probability": probability,
+        "weighted": deal.amount * probability, "status": str(deal.status), "won_label": status_label,
+        "man_class": man_class(deal.need, deal.money, deal.authority, deal.urgent)
+        if any((deal.need, deal.money, deal.authority, deal.urgent)) else None,
+        "timeframe": timeframe_class(deal.close_date, ctx.today),
+        "next_step": deal.next_step, "next_due": deal.next_due, "overdue": is_overdue(deal, ctx.today),
+        "lead_source": deal.lead_source, "suggestion": stage.actions(ctx.lang) if stage else "",
+        "lost_reason_ours": deal.lost_reason_ours, "lost_reason_customer": deal.lost_reason_customer,
+        "lost_prevention": deal.lost_prevention,
+    }
+
+
+def deal_actions(ctx: Ctx, deal: Deal) -> tuple[Choice, ...]:
+    if deal.status != DealStatus.OPEN or not can_edit(ctx.user, deal):
+        return ()
+    return tuple(Choice(f"act.{action}.{deal.id}", f"action.{action}")
+                 for action in ("log_visit", "advance_deal", "back_off", "qualify_deal", "edit_deal", "mark_won",
+                                "mark_lost"))
+
+
+def deal_card(ctx: Ctx, deal: Deal, key: str = "deal.card") -> Reply:
+    return Reply(key, ctx.lang, deal_params(ctx, deal), deal_actions(ctx, deal))
+
+
+def deal_detail(ctx: Ctx, deal: Deal) -> Reply:
+    """The card with its stage history and visits: what a manager reviews one-on-one."""
+    funnel = ctx.team.funnel
+    names = {s.key: s.name(ctx.lang) for s in funnel.stages} | {"won": funnel.won_name(ctx.lang)}
+    people = {u.id: u.name for u in ctx.uow.users.members(ctx.team.id)}
+    history = [{"kind": c.kind, "from": names.get(c.from_stage or "", c.from_stage), "to": names.get(c.to_stage, c.to_stage),
+                "at": c.at.astimezone(ZoneInfo(ctx.team.timezone)), "by": people.get(c.by_user_id, "?"), "complete": c.checklist_complete,
+                "unticked": len(c.unticked), "note": c.note} for c in ctx.uow.deals.changes(deal.id)]
+    visits = [{"on": v.visited_on, "kind": v.kind, "objective": v.objective, "result": v.result,
+               "next_steps": list(v.next_steps), "customer_participants": v.customer_participants,
+               "our_participants": v.our_participants, "issues_customer": v.issues_customer,
+               "issues_ours": v.issues_ours} for v in ctx.uow.deals.visits(deal.id)]
+    contacts = [{"name": c.name, "title": c.title, "role": c.role} for c in ctx.uow.customers.contacts(deal.customer_id)]
+    params = deal_params(ctx, deal) | {"history": history, "visits": visits, "contacts": contacts,
+                                       "owner": people.get(deal.owner_id, "?")}
+    return Reply("deal.detail", ctx.lang, params, deal_actions(ctx, deal))
+
+
+def deal_list(ctx: Ctx, deals: list[Deal], page: int, key: str, page_prefix: str, extra: dict | None = None) -> Reply:
+    """One page of deals with a button per deal and ◀ ▶ between pages."""
+    pages = max(1, -(-len(deals) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = deals[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    choices = [Choice(f"deal.{d.id}", "deal.option", {"id": d.id, "customer": d.customer_name, "title": d.title})
+               for d in shown]
+    if page > 1:
+        choices.append(Choice(f"{page_prefix}.{page - 1}", "common.previous"))
+    if page < pages:
+        choices.append(Choice(f"{page_prefix}.{page + 1}", "common.next"))
+    params = {"items": [deal_params(ctx, d) for d in shown], "page": page, "pages": pages, "total": len(deals),
+              **(extra or {})}
+    return Reply(key, ctx.lang, params, tuple(choices))
+
+
+def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = ALL_TIME) -> dict:
+    """Count, amount and weighted amount per stage (team currency), top of the funnel first."""
+    result = forecast(deals, ctx.team.funnel, period, ctx.team.currency)
+    names = {s.key: s for s in ctx.team.funnel.stages}
+    lines = [{"stage": names[line.stage_key].name(ctx.lang), "probability": names[line.stage_key].probability,
+              "count": line.count, "amount": line.amount, "weighted": line.weighted} for line in result.lines]
+    other = [d for d in deals if d.status == DealStatus.OPEN and d.currency != ctx.team.currency
+             and period.start <= d.close_date <= period.end]
+    return {"lines": lines, "count": result.count, "amount": result.total_amount, "weighted": result.total_weighted,
+            "currency": ctx.team.currency, "other_currency": len(other), "period": period.label}
+
+
+def funnel_chart_spec(ctx: Ctx, params: dict, title: str) -> dict | None:
+    """What the funnel chart shows; None for an empty funnel (no picture of nothing)."""
+    if not params["count"]:
+        return None
+    return {"lang": ctx.lang, "title": title, "lines": params["lines"], "currency": params["currency"]}
+
+
+def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict:
+    """This month, next month and next quarter, each against its target where one is set.
+    This month includes overdue close dates: a deal past its date still counts until moved."""
+    periods = {"this_month": current_month(ctx.today), "next_month": next_month(ctx.today),
+               "next_quarter": next_quarter(ctx.today)}
+    rows = []
+    for name, period in periods.items():
+        if name == "this_month":
+            period = replace(period, start=date.min)
+        figures = funnel_params(ctx, deals, period)
+        target = ctx.uow.targets.get(ctx.team.id, owner.id if owner else None, period.label)
+        coverage = figures["weighted"] / target if target else None
+        rows.append(figures | {"name": name, "label": period.label, "target": target, "coverage": coverage})
+    other = sum(1 for d in deals if d.status == DealStatus.OPEN and d.currency != ctx.team.currency)
+    return {"periods": rows, "currency": ctx.team.currency, "who": owner.name if owner else ctx.team.name,
+            "other_currency": other}
+
+
+def load_team_data(uow, team, today: date) -> TeamData:
+    members = uow.users.members(team.id)
+    last_week = week_label(today - timedelta(days=7))
+    skipped = [m.id for m in members if m.role == Role.REP and not uow.self_checks.done(m.id, last_week)]
+    return TeamData(team=team, members=members, deals=uow.deals.find(team.id), changes=uow.deals.changes_of_team(team.id),
+                    targets=uow.targets.of_team(team.id), skipped_self_check=skipped,
+                    snapshots=uow.snapshots.of_users([m.id for m in members]))
+
+
+def digest_replies(ctx: Ctx) -> list[Reply]:
+    """The digest as the reader's language renders it, with the team funnel chart."""
+    params = weekly_digest(load_team_data(ctx.uow, ctx.team, ctx.today), ctx.today, ctx.lang)
+    chart = funnel_chart_spec(ctx, params["funnel"] | {"currency": params["currency"]},
+                              render(ctx.lang, "chart.team_title", team=ctx.team.name))
+    return [Reply(DIGEST_KEY, ctx.lang, params, chart=chart)]

@@ -1,0 +1,89 @@
+"""Deal rules: who may see or change a deal, and what each stage move records.
+
+The flows collect answers; these functions decide. Every move writes a `StageChange`, the
+history conversion and time-in-stage analytics read, so no move bypasses them.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from assistant.method.model import Deal, DealStatus, StageChange, User, Visit
+from assistant.method.results import Problem
+from assistant.method.stages import Funnel
+
+LOST_REPORT_FIELDS = ("lost_reason_ours", "lost_reason_customer", "lost_prevention")
+
+
+def can_view(user: User, deal: Deal) -> bool:
+    """A rep sees their own deals; a manager or admin sees their team's."""
+    if deal.owner_id == user.id:
+        return True
+    return user.is_manager and deal.team_id == user.team_id
+
+
+def can_edit(user: User, deal: Deal) -> bool:
+    """Only the owner moves a deal: the funnel is the rep's own account of it."""
+    return deal.owner_id == user.id
+
+
+def record_creation(deal: Deal, by: User, at: datetime, checklist: dict | None) -> StageChange:
+    return _change(deal, None, deal.stage_key, "created", by, at, checklist)
+
+
+def advance(deal: Deal, funnel: Funnel, by: User, at: datetime, checklist: dict) -> tuple[Deal, StageChange] | Problem:
+    """Move to the next stage; `checklist` says which entry points were ticked and whether
+    the rep chose "advance anyway" with some unticked (recorded, never blocked)."""
+    if deal.status != DealStatus.OPEN:
+        return Problem.of("deal.closed")
+    target = funnel.next_stage(deal.stage_key)
+    if target is None:
+        return Problem.of("advance.at_last_stage")
+    moved = replace(deal, stage_key=target.key, last_activity_at=at)
+    return moved, _change(deal, deal.stage_key, target.key, "advance", by, at, checklist)
+
+
+def back_off(deal: Deal, funnel: Funnel, to_stage: str, by: User, at: datetime,
+             reason: str = "") -> tuple[Deal, StageChange] | Problem:
+    """Move back to an earlier stage (后退): a deal with no action or commitment."""
+    if deal.status != DealStatus.OPEN:
+        return Problem.of("deal.closed")
+    if funnel.stage(to_stage) is None or funnel.index(to_stage) >= funnel.index(deal.stage_key):
+        return Problem.of("back_off.not_earlier")
+    moved = replace(deal, stage_key=to_stage, last_activity_at=at)
+    return moved, replace(_change(deal, deal.stage_key, to_stage, "back_off", by, at, None), note=reason)
+
+
+def mark_won(deal: Deal, by: User, at: datetime) -> tuple[Deal, StageChange] | Problem:
+    if deal.status != DealStatus.OPEN:
+        return Problem.of("deal.closed")
+    won = replace(deal, status=DealStatus.WON, closed_at=at, last_activity_at=at, next_due=None)
+    return won, _change(deal, deal.stage_key, "won", "won", by, at, None)
+
+
+def mark_lost(deal: Deal, report: dict, by: User, at: datetime) -> tuple[Deal, StageChange] | Problem:
+    """Losing a deal requires the lost report's three answers (product decision, domain §1)."""
+    if deal.status != DealStatus.OPEN:
+        return Problem.of("deal.closed")
+    answers = {name: (report.get(name) or "").strip() for name in LOST_REPORT_FIELDS}
+    if not all(answers.values()):
+        return Problem.of("lost.report_incomplete")
+    lost = replace(deal, status=DealStatus.LOST, closed_at=at, last_activity_at=at, next_due=None, **answers)
+    return lost, _change(deal, deal.stage_key, "lost", "lost", by, at, None)
+
+
+def apply_visit(deal: Deal, visit: Visit, at: datetime) -> Deal:
+    """A logged visit sets the deal's next step (the first numbered one) and its due date."""
+    next_step = visit.next_steps[0] if visit.next_steps else deal.next_step
+    return replace(deal, next_step=next_step, next_due=visit.next_due or deal.next_due, last_activity_at=at)
+
+
+def is_overdue(deal: Deal, today: date) -> bool:
+    return deal.status == DealStatus.OPEN and deal.next_due is not None and deal.next_due < today
+
+
+def _change(deal: Deal, from_stage: str | None, to_stage: str, kind: str, by: User, at: datetime,
+            checklist: dict | None) -> StageChange:
+    ticked = tuple((checklist or {}).get("ticked", ()))
+    unticked = tuple((checklist or {}).get("unticked", ()))
+    return StageChange(deal.id, from_stage, to_stage, kind, at, by.id, not unticked, ticked, unticked)

@@ -1,0 +1,167 @@
+"""Domain objects the core works with. Repositories in `storage/` build them from rows;
+nothing here knows SQLAlchemy or a chat platform."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from assistant.method.stages import Funnel
+
+
+class Role(StrEnum):
+    REP = "rep"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class DealStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+CONTACT_ROLES = ("user", "influencer", "decision_maker", "buyer", "coach")
+LEAD_SOURCES = ("repeat", "referral", "campaign", "self_developed")
+VISIT_KINDS = ("cold", "follow_up", "penetration", "cultivation", "inbound")
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    name: str
+    lang: str
+    timezone: str
+    currency: str
+    funnel: Funnel
+    share_in_groups: bool = False
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    team_id: int | None
+    name: str
+    role: Role
+    lang: str
+    active: bool = True
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    team_id: int
+    owner_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    customer_id: int
+    name: str
+    title: str
+    role: str
+
+
+@dataclass
+class Deal:
+    id: int
+    team_id: int
+    owner_id: int
+    customer_id: int
+    customer_name: str
+    title: str
+    amount: Decimal
+    currency: str
+    close_date: date
+    stage_key: str
+    status: str = DealStatus.OPEN
+    lead_source: str | None = None
+    need: bool = False
+    money: bool = False
+    authority: bool = False
+    urgent: bool = False
+    next_step: str | None = None
+    next_due: date | None = None
+    created_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    closed_at: datetime | None = None
+    lost_reason_ours: str | None = None
+    lost_reason_customer: str | None = None
+    lost_prevention: str | None = None
+
+
+@dataclass(frozen=True)
+class StageChange:
+    deal_id: int
+    from_stage: str | None
+    to_stage: str
+    kind: str  # created | advance | back_off | won | lost | reopen
+    at: datetime
+    by_user_id: int
+    checklist_complete: bool
+    ticked: tuple[str, ...] = ()
+    unticked: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Visit:
+    deal_id: int
+    kind: str
+    visited_on: date
+    objective: str
+    result: str
+    customer_participants: str = ""
+    our_participants: str = ""
+    next_steps: tuple[str, ...] = ()
+    issues_customer: str = ""
+    issues_ours: str = ""
+    next_due: date | None = None
+    by_user_id: int = 0
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class Invite:
+    code: str
+    team_id: int
+    role: Role
+    expires_at: datetime
+    used_by: int | None = None
+    used: bool = False
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Where a chat is in a flow, kept in the database so a restart loses nothing."""
+
+    flow: str
+    step: int = 0
+    values: dict = field(default_factory=dict)
+    pending: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A proactive message waiting, being sent, or sent. `key` is unique: the same
+    reminder for the same deal on the same day is one row however often it is enqueued."""
+
+    key: str
+    kind: str
+    user_id: int
+    platform: str
+    subject: str
+    due_at: datetime
+    id: int = 0
+    status: str = "pending"
+    attempts: int = 0
+    acted_at: datetime | None = None
+    sent_at: datetime | None = None

@@ -1,0 +1,339 @@
+"""The manager's weekly funnel digest (domain §3, §4, §7): pure functions over domain objects.
+
+The caller loads a `TeamData`, calls `weekly_digest` on the Monday it goes out and renders
+`render(lang, DIGEST_KEY, **params)`. The week reported is the seven days ending yesterday,
+[today - 7, today - 1], in dates of the team's timezone. Open-deal figures (funnel, forecast,
+balance) are in the team currency only; counts of deals are currency-free. Each product
+decision is stated in the docstring of the function that takes it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Iterator, Sequence
+from zoneinfo import ZoneInfo
+
+from assistant.method.cadence import cadence, stall_days
+from assistant.method.conversion import (
+    WON,
+    conversions,
+    days_in_stage,
+    is_jump,
+    is_off_funnel,
+    local_date,
+)
+from assistant.method.forecast import (
+    ALL_TIME,
+    ALLOWED_ERROR,
+    Period,
+    forecast,
+    forecast_error,
+    month_period,
+    next_month,
+    next_quarter,
+)
+from assistant.method.model import Deal, DealStatus, Role, StageChange, Team, User
+
+DIGEST_KEY = "digest.weekly"
+TOP_STAGES = 2             # "the first two stages" of the funnel-not-full rule
+LOW_CONVERSION = Decimal("0.30")
+MIN_CONVERSION_BASE = 5    # fewer deals than this at a stage say nothing about its conversion
+IDLE_DAYS = 30             # weak inspection: no activity for this many days or more
+BALANCE_LOW, BALANCE_HIGH = Decimal("0.5"), Decimal(2)
+_PRECISION_ROLE = {Role.REP: "rep", Role.MANAGER: "manager", Role.ADMIN: "manager"}
+
+
+@dataclass(frozen=True)
+class TeamData:
+    """Everything the digest reads, loaded by the caller."""
+
+    team: Team
+    members: list[User]
+    deals: list[Deal]                       # all deals of the team, any status
+    changes: dict[int, list[StageChange]]   # deal id -> its stage history, oldest first
+    targets: dict[str, Decimal]             # period label ("2026-12", "2027-Q1") -> team target
+    skipped_self_check: Sequence[int] = ()  # user ids who did not finish last week's self-check
+    snapshots: dict[tuple[int, str], Decimal] = field(default_factory=dict)  # (user id, period) -> forecast
+
+
+def week_window(today: date) -> tuple[date, date]:
+    """The reported week: the seven days ending yesterday, both ends included."""
+    return today - timedelta(days=7), today - timedelta(days=1)
+
+
+def _zone(data: TeamData) -> ZoneInfo:
+    return ZoneInfo(data.team.timezone)
+
+
+def _names(data: TeamData) -> dict[int, str]:
+    return {member.id: member.name for member in data.members}
+
+
+def _open(data: TeamData) -> list[Deal]:
+    return [deal for deal in data.deals if deal.status == DealStatus.OPEN]
+
+
+def _stage_name(data: TeamData, key: str, lang: str) -> str:
+    if key == WON:
+        return data.team.funnel.won_name(lang)
+    stage = data.team.funnel.stage(key)
+    return stage.name(lang) if stage else key
+
+
+def deal_ref(data: TeamData, deal: Deal, lang: str) -> dict:
+    """How every list in the digest names a deal: number, customer, title, owner, amount, stage."""
+    return {"id": deal.id, "customer": deal.customer_name, "title": deal.title,
+            "owner": _names(data).get(deal.owner_id, ""), "amount": deal.amount, "currency": deal.currency,
+            "stage": _stage_name(data, deal.stage_key, lang)}
+
+
+def _changes_in_week(data: TeamData, today: date, kinds: tuple[str, ...]) -> Iterator[tuple[Deal, StageChange]]:
+    start, end = week_window(today)
+    zone = _zone(data)
+    for deal in data.deals:
+        for change in data.changes.get(deal.id, ()):
+            if change.kind in kinds and start <= local_date(change.at, zone) <= end:
+                yield deal, change
+
+
+def _figures(deals: list[Deal], data: TeamData) -> dict:
+    result = forecast(deals, data.team.funnel, ALL_TIME, data.team.currency)
+    return {"count": result.count, "amount": result.total_amount, "weighted": result.total_weighted}
+
+
+def team_funnel(data: TeamData, lang: str) -> dict:
+    """Open deals per stage in the team currency: count, amount, weighted = amount × probability."""
+    funnel = data.team.funnel
+    result = forecast(_open(data), funnel, ALL_TIME, data.team.currency)
+    lines = [{"key": line.stage_key, "stage": _stage_name(data, line.stage_key, lang),
+              "probability": funnel.stage(line.stage_key).probability, "count": line.count,
+              "amount": line.amount, "weighted": line.weighted} for line in result.lines]
+    other = sum(1 for deal in _open(data) if deal.currency.upper() != data.team.currency.upper())
+    return {"lines": lines, "other_currency": other, **_figures(_open(data), data)}
+
+
+def _reps(data: TeamData) -> list[User]:
+    """Active reps, and any other member who owns open deals."""
+    owners = {deal.owner_id for deal in _open(data)}
+    return [m for m in data.members if (m.role == Role.REP and m.active) or m.id in owners]
+
+
+def rep_funnels(data: TeamData) -> list[dict]:
+    """Per rep: count, amount and weighted amount of their open deals (team currency)."""
+    return [{"name": rep.name, **_figures([d for d in _open(data) if d.owner_id == rep.id], data)}
+            for rep in _reps(data)]
+
+
+def forecasts(data: TeamData, today: date) -> list[dict]:
+    """Next month and next quarter against the team targets; coverage = weighted ÷ target,
+    None without a (positive) target."""
+    rows = []
+    for name, period in (("next_month", next_month(today)), ("next_quarter", next_quarter(today))):
+        result = forecast(_open(data), data.team.funnel, period, data.team.currency)
+        target = data.targets.get(period.label)
+        coverage = result.total_weighted / target if target else None
+        rows.append({"name": name, "label": period.label, "count": result.count,
+                     "weighted": result.total_weighted, "target": target, "coverage": coverage})
+    return rows
+
+
+def not_full(data: TeamData, weighted: Decimal, quarter_target: Decimal | None) -> dict:
+    """Funnel not full (001, 003). Product decision: the funnel is not full when fewer open
+    deals sit in the first TOP_STAGES stages than in all later ones, or when the weighted total
+    of the open funnel is below next quarter's target (when one is set). Reps are named whose
+    first TOP_STAGES stages hold no open deal: a rep who just closed a batch, or a new one, has
+    stopped prospecting (003)."""
+    top_keys = {stage.key for stage in data.team.funnel.stages[:TOP_STAGES]}
+    top = [deal for deal in _open(data) if deal.stage_key in top_keys]
+    rest = len(_open(data)) - len(top)
+    below = quarter_target is not None and weighted < quarter_target
+    empty = [rep.name for rep in _reps(data) if rep.role == Role.REP and not any(d.owner_id == rep.id for d in top)]
+    return {"top": len(top), "rest": rest, "top_short": len(top) < rest, "below_target": below,
+            "weighted": weighted, "target": quarter_target, "empty_top_reps": empty}
+
+
+def conversion_rows(data: TeamData, lang: str) -> list[dict]:
+    """Stage-to-stage conversion over the deals' whole history (see conversion.py)."""
+    histories = [data.changes.get(deal.id, []) for deal in data.deals]
+    return [{"from": _stage_name(data, c.from_key, lang), "to": _stage_name(data, c.to_key, lang),
+             "base": c.base, "converted": c.converted, "rate": c.rate}
+            for c in conversions(data.team.funnel, histories)]
+
+
+def stage_day_rows(data: TeamData, lang: str) -> list[dict]:
+    """Average days in each stage over completed stays (see conversion.py)."""
+    histories = [data.changes.get(deal.id, []) for deal in data.deals]
+    return [{"stage": _stage_name(data, s.stage_key, lang), "stays": s.stays, "days": s.days}
+            for s in days_in_stage(data.team.funnel, histories)]
+
+
+def low_conversions(rows: list[dict]) -> list[dict]:
+    """Low conversion (001). Product decision: a rate below LOW_CONVERSION (30%) between two
+    consecutive stages (or the last stage and won), once at least MIN_CONVERSION_BASE deals
+    reached the earlier stage."""
+    return [row for row in rows
+            if row["base"] >= MIN_CONVERSION_BASE and row["rate"] is not None and row["rate"] < LOW_CONVERSION]
+
+
+def imbalance(lines: list[dict]) -> list[dict]:
+    """Balance (001: "weighted amount roughly equal in every stage"). Product decision: a stage
+    is flagged when its weighted amount is below 50% or above 200% of the average over all
+    stages (empty stages included); an empty funnel has no balance to judge."""
+    total = sum((line["weighted"] for line in lines), Decimal(0))
+    if not lines or not total:
+        return []
+    average = total / len(lines)
+    rows = [{"stage": line["stage"], "weighted": line["weighted"], "ratio": line["weighted"] / average,
+             "low": line["weighted"] / average < BALANCE_LOW} for line in lines]
+    return [row for row in rows if row["low"] or row["ratio"] > BALANCE_HIGH]
+
+
+def idle_days(deal: Deal, today: date, zone: ZoneInfo) -> int | None:
+    """Whole days since the deal's last activity (or creation); None when neither is known."""
+    moment = deal.last_activity_at or deal.created_at
+    return None if moment is None else (today - local_date(moment, zone)).days
+
+
+def weak_inspection(data: TeamData, today: date, lang: str) -> dict:
+    """Weak inspection (检查不力, 001). Product decision (domain §3 leaves it to us): open deals
+    with no next step, with a next step past due, or with no activity for IDLE_DAYS days or
+    more; and stage jumps, advances this week that skipped a stage (any deal status)."""
+    zone = _zone(data)
+    result: dict[str, list[dict]] = {"no_next_step": [], "overdue": [], "idle": [], "jumps": []}
+    for deal in _open(data):
+        ref = deal_ref(data, deal, lang)
+        idle = idle_days(deal, today, zone)
+        if not (deal.next_step or "").strip():
+            result["no_next_step"].append(ref)
+        if deal.next_due is not None and deal.next_due < today:
+            result["overdue"].append(ref | {"next_due": deal.next_due, "days": (today - deal.next_due).days})
+        if idle is not None and idle >= IDLE_DAYS:
+            result["idle"].append(ref | {"days": idle})
+    for deal, change in _changes_in_week(data, today, ("advance",)):
+        if is_jump(data.team.funnel, change):
+            result["jumps"].append(deal_ref(data, deal, lang) | {
+                "from": _stage_name(data, change.from_stage or "", lang), "to": _stage_name(data, change.to_stage, lang)})
+    return result
+
+
+def closed_this_week(data: TeamData, today: date, lang: str) -> dict:
+    """Deals whose won or lost change falls in the week (and that are still won or lost), with
+    the lost report's reasons; totals in the team currency."""
+    won, lost = [], []
+    for deal, change in _changes_in_week(data, today, ("won", "lost")):
+        if deal.status != change.kind:
+            continue
+        ref = deal_ref(data, deal, lang) | {"reason_ours": deal.lost_reason_ours or "",
+                                            "reason_customer": deal.lost_reason_customer or ""}
+        (won if change.kind == "won" else lost).append(ref)
+    return {"won": won, "lost": lost, "won_amount": _total(won, data), "lost_amount": _total(lost, data)}
+
+
+def _total(refs: list[dict], data: TeamData) -> Decimal:
+    currency = data.team.currency.upper()
+    return sum((ref["amount"] for ref in refs if ref["currency"].upper() == currency), Decimal(0))
+
+
+def follow_up_by_rep(data: TeamData, today: date, lang: str) -> list[dict]:
+    """Per rep, open deals overdue (next step due before today) and stalled: idle for more days
+    than the team cadence allows in the deal's stage (`schedule.stall_days`, as the weekly
+    nudge uses). Reps with neither are left out."""
+    plan, zone, funnel = cadence(data.team), _zone(data), data.team.funnel
+    rows = []
+    for rep in _reps(data):
+        overdue, stalled = [], []
+        for deal in (d for d in _open(data) if d.owner_id == rep.id):
+            ref = deal_ref(data, deal, lang) | {"next_step": deal.next_step or "", "next_due": deal.next_due}
+            if deal.next_due is not None and deal.next_due < today:
+                overdue.append(ref)
+            idle = idle_days(deal, today, zone)
+            index = funnel.index(deal.stage_key) if funnel.stage(deal.stage_key) else 0
+            if idle is not None and idle > stall_days(plan, index):
+                stalled.append(ref | {"days": idle})
+        if overdue or stalled:
+            rows.append({"name": rep.name, "overdue": overdue, "stalled": stalled})
+    return rows
+
+
+def advanced_anyway(data: TeamData, today: date, lang: str) -> list[dict]:
+    """Advances this week made with check points unticked ("advance anyway"), and who did it."""
+    names = _names(data)
+    return [deal_ref(data, deal, lang) | {"to": _stage_name(data, change.to_stage, lang),
+                                          "by": names.get(change.by_user_id, ""), "missing": len(change.unticked)}
+            for deal, change in _changes_in_week(data, today, ("advance",)) if not change.checklist_complete]
+
+
+def off_funnel_wins(data: TeamData, today: date, lang: str) -> list[dict]:
+    """Deals won this week that never appeared in the funnel: paid normally, flagged (000)."""
+    last = data.team.funnel.stages[-1].key
+    start = week_window(today)[0]
+    return [deal_ref(data, deal, lang) for deal, win in _changes_in_week(data, today, ("won",))
+            if is_off_funnel(data.changes.get(deal.id, []), win, last, start, _zone(data))]
+
+
+def skipped_self_check(data: TeamData) -> list[str]:
+    """Names of the members who did not finish last week's self-check, in team order."""
+    skipped = set(data.skipped_self_check)
+    return [member.name for member in data.members if member.id in skipped]
+
+
+def accuracy_period(today: date) -> Period | None:
+    """The month just ended when today is in the first seven days of a month, else None."""
+    if today.day > 7:
+        return None
+    last_day = today.replace(day=1) - timedelta(days=1)
+    return month_period(last_day.year, last_day.month)
+
+
+def forecast_accuracy(data: TeamData, today: date) -> dict:
+    """Forecast precision (001, domain §2): for members with a snapshot of the period just ended,
+    |forecast − won| ÷ won against the allowed error of their role (rep 35%, manager 25%). Won =
+    team-currency deals won with their close date in the period. Product decision: a forecast
+    above zero with nothing won is outside (error undefined, shown as None); nothing forecast and
+    nothing won is fine. Only the members outside are listed."""
+    period = accuracy_period(today)
+    if period is None:
+        return {"period": None, "reps": []}
+    zone, currency = _zone(data), data.team.currency.upper()
+    rows = []
+    for member in data.members:
+        snapshot = data.snapshots.get((member.id, period.label))
+        if snapshot is None:
+            continue
+        won = sum((d.amount for d in data.deals if d.owner_id == member.id and d.status == DealStatus.WON
+                   and d.currency.upper() == currency and d.closed_at
+                   and period.contains(local_date(d.closed_at, zone))), Decimal(0))
+        error, allowed = forecast_error(snapshot, won), ALLOWED_ERROR[_PRECISION_ROLE[member.role]]
+        if (error is None and snapshot > 0) or (error is not None and error > allowed):
+            rows.append({"name": member.name, "forecast": snapshot, "won": won, "error": error, "allowed": allowed})
+    return {"period": period.label, "reps": rows}
+
+
+def weekly_digest(data: TeamData, today: date, lang: str) -> dict:
+    """The params of `digest.weekly`: headline figures, problems naming deals and reps, details."""
+    start, end = week_window(today)
+    funnel = team_funnel(data, lang)
+    outlook = forecasts(data, today)
+    conversion = conversion_rows(data, lang)
+    health = {"not_full": not_full(data, funnel["weighted"], outlook[1]["target"]),
+              "low_conversion": low_conversions(conversion), "imbalance": imbalance(funnel["lines"]),
+              "inspection": weak_inspection(data, today, lang)}
+    params = {"team": data.team.name, "currency": data.team.currency, "week_start": start, "week_end": end,
+              "funnel": funnel, "reps": rep_funnels(data), "forecasts": outlook, "health": health,
+              "conversions": conversion, "stage_days": stage_day_rows(data, lang),
+              **closed_this_week(data, today, lang), "follow_up": follow_up_by_rep(data, today, lang),
+              "anyway": advanced_anyway(data, today, lang), "off_funnel": off_funnel_wins(data, today, lang),
+              "skipped_self_check": skipped_self_check(data), "accuracy": forecast_accuracy(data, today)}
+    return params | {"problems": problem_count(params)}
+
+
+def problem_count(params: dict) -> int:
+    """How many problem lines the digest names (zero: the template says all is well)."""
+    health = params["health"]
+    full = health["not_full"]
+    return (int(full["top_short"] or full["below_target"]) + int(bool(full["empty_top_reps"]))
+            + len(health["low_conversion"]) + len(health["imbalance"])
+            + sum(len(items) for items in health["inspection"].values())
+            + len(params["anyway"]) + len(params["off_funnel"]) + len(params["skipped_self_check"])
+            + len(params["accuracy"]["reps"]))

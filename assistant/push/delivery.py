@@ -1,0 +1,112 @@
+"""Sending what the outbox holds, exactly once, through whichever front end is running.
+
+A worker claims due rows with a lease (a crashed worker's rows are taken over when it
+expires), builds each message from the data as it is now, sends it outside any transaction,
+then settles the row: sent, skipped (nothing to say, or the user blocked the bot), or
+pending again with exponential backoff.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable, Protocol
+
+from assistant.charts import draw
+from assistant.chat.context import Ctx
+from assistant.clock import Clock
+from assistant.events import ChatKey, Reply
+from assistant.method.cadence import cadence, is_quiet, next_allowed
+from assistant.method.model import OutboxItem
+from assistant.push import reminders, self_check, team_digest
+
+log = logging.getLogger(__name__)
+
+SENT, BLOCKED, RETRY = "sent", "blocked", "retry"
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 6
+BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
+    reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build, reminders.REVISIT: reminders.build,
+    self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build, team_digest.DIGEST: team_digest.build,
+    team_digest.GROUP_DIGEST: team_digest.build}
+
+
+class Deliverer(Protocol):
+    """What a front end supplies to send proactive messages."""
+
+    platform: str
+
+    def send(self, to: ChatKey, replies: list[Reply]) -> str:
+        """Send the replies; answer SENT, BLOCKED (the user blocked the bot) or RETRY."""
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+
+
+def deliver_due(make_uow, clock: Clock, deliverer: Deliverer, worker: str, limit: int = 50) -> Tally:
+    now = clock.now()
+    with make_uow() as uow:
+        items = uow.outbox.claim(worker, (deliverer.platform,), now, now + LEASE, limit)
+        uow.commit()
+    tally = Tally()
+    for item in items:
+        _deliver_one(make_uow, clock, deliverer, worker, item, tally)
+    return tally
+
+
+def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item: OutboxItem, tally: Tally) -> None:
+    with make_uow() as uow:
+        now = clock.now()
+        if not uow.outbox.renew(item.id, worker, now, now + LEASE):
+            return
+        user = uow.users.get(item.user_id)
+        team = uow.teams.get(user.team_id) if user and user.team_id else None
+        plan = cadence(team) if team is not None else None
+        if plan is not None and is_quiet(now, plan):
+            uow.outbox.postpone(item.id, worker, next_allowed(now, plan))
+            uow.commit()
+            return
+        uow.commit()
+        to = team_digest.group_target(item) or uow.users.contact_point(item.user_id)
+        replies = []
+        if team is not None and to is not None and item.kind in BUILDERS:
+            ctx = Ctx(uow=uow, clock=clock, who=to, lang=user.lang, user=user, team=team)
+            replies = BUILDERS[item.kind](ctx, item)
+    if not replies or to.platform != deliverer.platform:
+        return _settle(make_uow, item, worker, "skipped", clock, tally)
+    outcome = deliverer.send(to, [draw(reply) for reply in replies])
+    if outcome == BLOCKED:
+        with make_uow() as uow:
+            uow.users.set_reachable(to.platform, to.user, False)
+            uow.commit()
+        return _settle(make_uow, item, worker, "skipped", clock, tally, "blocked")
+    if outcome == RETRY:
+        return _retry(make_uow, item, worker, clock, tally)
+    _settle(make_uow, item, worker, "sent", clock, tally)
+
+
+def _settle(make_uow, item: OutboxItem, worker: str, status: str, clock: Clock, tally: Tally,
+            error: str | None = None) -> None:
+    with make_uow() as uow:
+        uow.outbox.settle(item.id, worker, status, clock.now(), error)
+        uow.commit()
+    if status == "sent":
+        tally.sent += 1
+    else:
+        tally.skipped += 1
+
+
+def _retry(make_uow, item: OutboxItem, worker: str, clock: Clock, tally: Tally) -> None:
+    """Back off 1, 2, 4 … minutes; after MAX_ATTEMPTS the row is marked failed and logged."""
+    status = "failed" if item.attempts >= MAX_ATTEMPTS else "pending"
+    retry_at = clock.now() + timedelta(minutes=2 ** (item.attempts - 1))
+    with make_uow() as uow:
+        uow.outbox.settle(item.id, worker, status, clock.now(), "send failed", retry_at)
+        uow.commit()
+    if status == "failed":
+        log.error("giving up on outbox row %s after %s attempts", item.id, item.attempts)
+    tally.retried += 1

@@ -1,0 +1,57 @@
+"""The clockwork: APScheduler runs the reminder scan and the outbox sender in the background.
+
+Both jobs are safe to run as often as they like (unique outbox keys, leased claims), so
+several bot processes on one PostgreSQL database may each run them.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from assistant.clock import Clock
+from assistant.push import reminders, self_check, snapshots, team_digest
+from assistant.push.delivery import Deliverer, deliver_due
+
+log = logging.getLogger(__name__)
+SCAN_MINUTES = 10
+SEND_SECONDS = 20
+
+
+def scan(make_uow, clock: Clock) -> None:
+    """Queue what is due, one team per transaction: a team whose data or settings break the
+    scan is logged and skipped, and every other team still gets its messages."""
+    with make_uow() as uow:
+        team_ids = [team.id for team in uow.teams.all()]
+    for team_id in team_ids:
+        try:
+            _scan_team(make_uow, clock, team_id)
+        except Exception:  # the scheduler's edge: log it, go on with the next team
+            log.exception("scan of team %s failed", team_id)
+
+
+def _scan_team(make_uow, clock: Clock, team_id: int) -> None:
+    with make_uow() as uow:
+        team = uow.teams.get(team_id)
+        added = (reminders.enqueue_team(uow, team, clock) + self_check.enqueue_team(uow, team, clock)
+                 + team_digest.enqueue_team(uow, team, clock))
+        snapshots.take_team(uow, team, clock)
+        uow.commit()
+    if added:
+        log.info("team %s: %s messages queued", team_id, added)
+
+
+def start(make_uow, clock: Clock, deliverer: Deliverer) -> BackgroundScheduler:
+    """Start the background jobs; the caller shuts the scheduler down on exit."""
+    worker = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+    scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    now = datetime.now(timezone.utc)
+    scheduler.add_job(scan, "interval", minutes=SCAN_MINUTES, args=(make_uow, clock), next_run_time=now, id="scan")
+    scheduler.add_job(deliver_due, "interval", seconds=SEND_SECONDS, args=(make_uow, clock, deliverer, worker),
+                      next_run_time=now + timedelta(seconds=2), id="send")
+    scheduler.start()
+    return scheduler

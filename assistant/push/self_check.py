@@ -1,0 +1,59 @@
+"""The weekly funnel self-check (domain §7): pushed to each rep on Monday morning, a nudge the
+next day if it is not finished, and next week's plan drafted in the method's priority order.
+
+Weekly pushes are found by the same scan as reminders, from the team's local wall clock: the
+key names the ISO week, so a week has one push whatever the scan frequency, a daylight saving
+change or a restart; a push missed while the bot was down goes out late within GRACE.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from assistant.chat.context import Ctx
+from assistant.clock import Clock
+from assistant.events import Choice, Reply
+from assistant.method.cadence import cadence, next_allowed, week_label, weekly_due
+from assistant.method.model import DealStatus, OutboxItem, Role
+
+SELF_CHECK, NUDGE = "self_check", "self_check_nudge"
+GRACE = timedelta(days=2)
+NUDGE_AFTER = timedelta(days=1)
+
+
+def enqueue(uow, clock: Clock) -> int:
+    """The Monday invitations and next-day nudges due now, for every team."""
+    return sum(enqueue_team(uow, team, clock) for team in uow.teams.all())
+
+
+def enqueue_team(uow, team, clock: Clock) -> int:
+    now = clock.now()
+    added = 0
+    plan = cadence(team)
+    due = weekly_due(now, team.timezone, plan.self_check_day, plan.self_check_at)
+    week = week_label(due.date())
+    if not due <= now < due + GRACE:
+        return added
+    points = uow.users.contact_points(team.id)
+    for member in uow.users.members(team.id):
+        point = points.get(member.id)
+        if member.role != Role.REP or point is None or uow.self_checks.done(member.id, week):
+            continue
+        item = OutboxItem(f"{SELF_CHECK}:{member.id}:{week}", SELF_CHECK, member.id, point.platform, week,
+                          next_allowed(now, plan))
+        added += uow.outbox.add(item, now)
+        invited = uow.outbox.by_key(item.key)
+        if invited.sent_at is not None and now - invited.sent_at >= NUDGE_AFTER:
+            nudge = OutboxItem(f"{NUDGE}:{member.id}:{week}", NUDGE, member.id, point.platform, week,
+                               next_allowed(now, plan))
+            added += uow.outbox.add(nudge, now)
+    return added
+
+
+def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
+    """The Monday invitation, or the next day's nudge; nothing once the check is done."""
+    if ctx.uow.self_checks.done(ctx.user.id, item.subject):
+        return []
+    count = len(ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN))
+    key = "weekly_check.invite" if item.kind == SELF_CHECK else "weekly_check.nudge"
+    return [Reply(key, ctx.lang, {"count": count, "week": item.subject},
+                  (Choice("cmd.check", "weekly_check.start_button"),))]
