@@ -11,12 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-from assistant import jobs
+from assistant.chat.teams import create_team
 from assistant.clock import DEFAULT_TIMEZONE, SystemClock
 from assistant.demo import demo_people, seed_demo
 from assistant.i18n import render
-from assistant.stages import PRESET_NAMES, load_funnel_file, preset
-from assistant.teams import create_team
+from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
+from assistant.push import jobs
 from handlers import console
 from storage.db import database_url, make_engine, migrate, session_factory
 from storage.uow import SqlUnitOfWork

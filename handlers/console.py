@@ -12,11 +12,11 @@ import uuid
 from pathlib import Path
 from typing import Callable, TextIO
 
-from assistant.delivery import RETRY, SENT
-from assistant.engine import handle
+from assistant.chat.engine import handle
 from assistant.events import ChatKey, Choice, Inbound, Reply
 from assistant.i18n import render
-from assistant.parse import parse_id
+from assistant.method.numbers import parse_id
+from assistant.push.delivery import RETRY, SENT
 
 PLATFORM = "console"
 log = logging.getLogger(__name__)

@@ -15,18 +15,38 @@ import unicodedata
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
-from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import (
+    ChatType,
+    InlineKeyboardButtonLimit,
+    MessageLimit,
+    ParseMode,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes,
-                          MessageHandler, filters)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
-from assistant import jobs
+from assistant.chat.engine import handle, mark_unreachable
 from assistant.clock import Clock
-from assistant.delivery import BLOCKED, RETRY, SENT
-from assistant.engine import handle, mark_unreachable
 from assistant.events import ChatKey, Inbound, Reply
 from assistant.i18n import LANGS, has_key, normalise_lang, render
+from assistant.push import jobs
+from assistant.push.delivery import BLOCKED, RETRY, SENT
 
 PLATFORM = "telegram"
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH

@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from assistant.model import OutboxItem
+from assistant.method.model import OutboxItem
 from storage.models import ForecastSnapshotRow, OutboxRow, SelfCheckRow
 from storage.repositories import Repository, aware
 

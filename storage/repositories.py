@@ -4,17 +4,39 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from assistant.events import ChatKey
-from assistant.model import Contact, Customer, Deal, FlowState, Invite, Role, StageChange, Team, User, Visit
-from assistant.stages import Funnel
-from storage.models import (ContactRow, CustomerRow, DealRow, FlowStateRow, IdentityRow, InviteRow,
-                            ProcessedEventRow, StageChangeRow, TargetRow, TeamRow, UserRow, VisitRow)
+from assistant.method.model import (
+    Contact,
+    Customer,
+    Deal,
+    FlowState,
+    Invite,
+    Role,
+    StageChange,
+    Team,
+    User,
+    Visit,
+)
+from assistant.method.stages import Funnel
+from storage.models import (
+    ContactRow,
+    CustomerRow,
+    DealRow,
+    FlowStateRow,
+    IdentityRow,
+    InviteRow,
+    ProcessedEventRow,
+    StageChangeRow,
+    TargetRow,
+    TeamRow,
+    UserRow,
+    VisitRow,
+)
 
 
 def aware(value: datetime | None) -> datetime | None:
