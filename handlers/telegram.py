@@ -15,21 +15,8 @@ import unicodedata
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
-from telegram import (
-    Bot,
-    BotCommand,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
-from telegram.constants import (
-    ChatType,
-    InlineKeyboardButtonLimit,
-    MessageLimit,
-    ParseMode,
-)
+from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,

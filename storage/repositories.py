@@ -10,18 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from assistant.events import ChatKey
-from assistant.method.model import (
-    Contact,
-    Customer,
-    Deal,
-    FlowState,
-    Invite,
-    Role,
-    StageChange,
-    Team,
-    User,
-    Visit,
-)
+from assistant.method.model import Contact, Customer, Deal, FlowState, Invite, Role, StageChange, Team, User, Visit
 from assistant.method.stages import Funnel
 from storage.models import (
     ContactRow,

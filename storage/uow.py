@@ -4,16 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.outbox import Outbox, SelfChecks, Snapshots
-from storage.repositories import (
-    Customers,
-    Deals,
-    FlowStates,
-    Inbox,
-    Invites,
-    Targets,
-    Teams,
-    Users,
-)
+from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
 
 
 class SqlUnitOfWork:

@@ -12,14 +12,7 @@ from assistant.i18n import render
 from assistant.method.cadence import week_label
 from assistant.method.customer_class import man_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
-from assistant.method.forecast import (
-    ALL_TIME,
-    Period,
-    current_month,
-    forecast,
-    next_month,
-    next_quarter,
-)
+from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
 from assistant.method.model import Deal, DealStatus, Role, User
 from assistant.method.weekly_digest import DIGEST_KEY, TeamData, weekly_digest
 

@@ -15,14 +15,7 @@ from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from assistant.method.cadence import cadence, stall_days
-from assistant.method.conversion import (
-    WON,
-    conversions,
-    days_in_stage,
-    is_jump,
-    is_off_funnel,
-    local_date,
-)
+from assistant.method.conversion import WON, conversions, days_in_stage, is_jump, is_off_funnel, local_date
 from assistant.method.forecast import (
     ALL_TIME,
     ALLOWED_ERROR,

@@ -23,14 +23,7 @@ from assistant.events import ChatKey, Choice, Reply
 from assistant.i18n import render
 from assistant.method.model import DealStatus, Role
 from handlers import telegram as adapter
-from tests.adapters.conftest import (
-    TOKEN,
-    TelegramChat,
-    TgUser,
-    callback_update,
-    message_update,
-    texts,
-)
+from tests.adapters.conftest import TOKEN, TelegramChat, TgUser, callback_update, message_update, texts
 
 REP = TgUser(811001, "赵敏")
 MANAGER = TgUser(811002, "孙", "丽", language_code="zh-hans")

@@ -6,12 +6,7 @@ from itertools import product
 
 import pytest
 
-from assistant.method.customer_class import (
-    CLASS_KEYS,
-    TIMEFRAME_KEYS,
-    man_class,
-    timeframe_class,
-)
+from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS, man_class, timeframe_class
 
 # need, money, authority, urgent -> class; every one of the 16 combinations.
 MAN_TABLE = [

@@ -4,16 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.method.deals import (
-    advance,
-    apply_visit,
-    back_off,
-    can_edit,
-    can_view,
-    is_overdue,
-    mark_lost,
-    mark_won,
-)
+from assistant.method.deals import advance, apply_visit, back_off, can_edit, can_view, is_overdue, mark_lost, mark_won
 from assistant.method.funnel_config import preset
 from assistant.method.model import Deal, DealStatus, Role, User, Visit
 from assistant.method.results import Problem

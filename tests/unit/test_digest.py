@@ -15,14 +15,7 @@ from jinja2 import Environment, meta
 
 from assistant.i18n import catalog, render
 from assistant.method import weekly_digest as digest_rules
-from assistant.method.conversion import (
-    WON,
-    conversions,
-    days_in_stage,
-    is_jump,
-    is_off_funnel,
-    reached,
-)
+from assistant.method.conversion import WON, conversions, days_in_stage, is_jump, is_off_funnel, reached
 from assistant.method.funnel_config import preset
 from assistant.method.model import Deal, DealStatus, Role, StageChange, Team, User
 from assistant.method.weekly_digest import DIGEST_KEY, TeamData, weekly_digest

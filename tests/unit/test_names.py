@@ -5,13 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.method.customer_names import (
-    NameMatch,
-    compare_names,
-    match_names,
-    normalise_name,
-    split_department,
-)
+from assistant.method.customer_names import NameMatch, compare_names, match_names, normalise_name, split_department
 
 PHRASES = Path(__file__).resolve().parent.parent / "data" / "phrases.tsv"
 

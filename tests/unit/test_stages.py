@@ -7,13 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.method.funnel_config import (
-    MAX_STAGES,
-    PRESET_NAMES,
-    load_funnel_file,
-    parse_funnel,
-    preset,
-)
+from assistant.method.funnel_config import MAX_STAGES, PRESET_NAMES, load_funnel_file, parse_funnel, preset
 from assistant.method.results import Problem
 from assistant.method.stages import CheckPoint, Funnel, Stage
 

@@ -5,13 +5,7 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.events import Reply
-from assistant.method.forecast import (
-    current_month,
-    current_quarter,
-    next_month,
-    next_quarter,
-    period_from_label,
-)
+from assistant.method.forecast import current_month, current_quarter, next_month, next_quarter, period_from_label
 from assistant.method.results import Ok, Problem
 
 
