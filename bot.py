@@ -11,12 +11,18 @@ import os
 import sys
 from pathlib import Path
 
-from assistant.chat.teams import create_team
-from assistant.clock import DEFAULT_TIMEZONE, SystemClock
-from assistant.demo import demo_people, seed_demo
-from assistant.i18n import render
-from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
-from assistant.push import jobs
+from assistant import (
+    DEFAULT_TIMEZONE,
+    PRESET_NAMES,
+    SystemClock,
+    create_team,
+    demo_people,
+    load_funnel_file,
+    preset,
+    render,
+    seed_demo,
+    start_jobs,
+)
 from handlers import console
 from storage.db import database_url, make_engine, migrate, session_factory
 from storage.uow import SqlUnitOfWork
@@ -62,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     make_uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
     chat = console.ConsoleChat(make_uow, clock, name, args.lang)
     # Reminders pop up while a person types; a script piping lines in gets only its answers.
-    scheduler = jobs.start(make_uow, clock, console.ConsoleDeliverer({name: chat}, sys.stdout)) if sys.stdin.isatty() else None
+    scheduler = start_jobs(make_uow, clock, console.ConsoleDeliverer({name: chat}, sys.stdout)) if sys.stdin.isatty() else None
     try:
         console.run(chat)
     finally:

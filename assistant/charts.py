@@ -10,6 +10,7 @@ import io
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 import matplotlib
 
@@ -61,7 +62,14 @@ def funnel_chart(lang: str, title: str, lines: list[dict], currency: str) -> byt
 
 
 def draw(reply: Reply) -> Reply:
-    """A reply whose chart spec is drawn into its image (outside any database transaction)."""
+    """A reply whose chart spec is drawn into its image."""
     if reply.chart is None:
         return reply
     return replace(reply, image=funnel_chart(**reply.chart), chart=None)
+
+
+def draw_charts(replies: Sequence[Reply]) -> list[Reply]:
+    """Every chart of `replies` drawn. Front ends call it at their edge, after `handle` has
+    committed and after the platform's acknowledgement, so that a drawing (100 ms and more)
+    never holds the database or an interaction's 3-second deadline."""
+    return [draw(reply) for reply in replies]

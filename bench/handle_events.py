@@ -14,8 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.clock import SystemClock  # noqa: E402
-from assistant.demo import seed_demo  # noqa: E402
+from assistant import SystemClock, seed_demo  # noqa: E402
 from handlers.console import ConsoleChat  # noqa: E402
 from storage.db import database_url, make_engine, migrate, session_factory  # noqa: E402
 from storage.uow import SqlUnitOfWork  # noqa: E402

@@ -19,10 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from telegram import Update  # noqa: E402
 
-from assistant.chat.teams import create_invite  # noqa: E402
-from assistant.clock import SystemClock  # noqa: E402
-from assistant.demo import demo_data, seed_demo  # noqa: E402
-from assistant.method.model import Role  # noqa: E402
+from assistant import Role, SystemClock, create_invite, demo_data, seed_demo  # noqa: E402
 from handlers import telegram  # noqa: E402
 from storage.db import database_url, make_engine, migrate, session_factory  # noqa: E402
 from storage.uow import SqlUnitOfWork  # noqa: E402

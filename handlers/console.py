@@ -12,11 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Callable, TextIO
 
-from assistant.chat.engine import handle
-from assistant.events import ChatKey, Choice, Inbound, Reply
-from assistant.i18n import render
-from assistant.method.numbers import parse_id
-from assistant.push.delivery import RETRY, SENT
+from assistant import RETRY, SENT, ChatKey, Choice, Inbound, Reply, draw_charts, handle, parse_id, render
 
 PLATFORM = "console"
 log = logging.getLogger(__name__)
@@ -41,7 +37,7 @@ class ConsoleChat:
         event = Inbound(self.who, f"{PLATFORM}-{uuid.uuid4().hex}", text=text, choice=choice,
                         display_name=self.name, lang_hint=self.lang)
         try:
-            replies = handle(event, self.make_uow(), self.clock)
+            replies = draw_charts(handle(event, self.make_uow(), self.clock))
         except Exception:
             log.exception("event %s failed", event.event_id)
             return [render(self.lang or "zh", "common.internal_error")]
@@ -88,7 +84,7 @@ class ConsoleDeliverer:
         chat = self.chats.get(to.user)
         if chat is None:
             return RETRY
-        texts = chat.receive(replies)
+        texts = chat.receive(draw_charts(replies))
         if self.stdout is not None:
             self.stdout.write("\n" + "\n\n".join(texts) + "\n\n")
             self.stdout.flush()

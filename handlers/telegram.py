@@ -28,12 +28,23 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.chat.engine import handle, mark_unreachable
-from assistant.clock import Clock
-from assistant.events import ChatKey, Inbound, Reply
-from assistant.i18n import LANGS, has_key, normalise_lang, render
-from assistant.push import jobs
-from assistant.push.delivery import BLOCKED, RETRY, SENT
+from assistant import (
+    BLOCKED,
+    LANGS,
+    RETRY,
+    SENT,
+    ChatKey,
+    Clock,
+    Inbound,
+    Reply,
+    command_menu,
+    draw_charts,
+    handle,
+    mark_unreachable,
+    normalise_lang,
+    render,
+    start_jobs,
+)
 
 PLATFORM = "telegram"
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
@@ -44,14 +55,6 @@ MAX_RETRIES = 3  # 429s waited out per request before giving up
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # What other client languages see: the core answers them in en (`normalise_lang`).
 FALLBACK_MENU_LANG = "en"
-# The command menu: command -> catalog key of its description.
-MENU_COMMANDS = (
-    ("new", "menu.new"), ("visit", "menu.visit"), ("advance", "action.advance_deal"), ("back", "action.back_off"),
-    ("won", "action.mark_won"), ("lost", "action.mark_lost"), ("qualify", "action.qualify_deal"),
-    ("deals", "menu.deals"), ("funnel", "menu.funnel"), ("forecast", "menu.forecast"),
-    ("team", "menu_command.team"), ("invite", "menu_command.invite"), ("lang", "menu_command.lang"),
-    ("help", "menu_command.help"), ("cancel", "menu_command.cancel"),
-)
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +210,7 @@ class _Bridge:
 
     async def _run(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
         replies = await asyncio.to_thread(handle, event, self.make_uow(), self.clock)
+        replies = await asyncio.to_thread(draw_charts, replies)  # after the commit, off the event loop
         for who in await send_replies(bot, event.who, replies, pressed):
             if who.chat == who.user:  # a private chat: the person blocked the bot (a group may only have removed it)
                 await asyncio.to_thread(mark_unreachable, who, self.make_uow())
@@ -246,7 +250,7 @@ class TelegramDeliverer:
         self.bot, self.loop, self.timeout = bot, loop, timeout
 
     def send(self, to: ChatKey, replies: list[Reply]) -> str:
-        future = asyncio.run_coroutine_threadsafe(send_replies(self.bot, to, replies), self.loop)
+        future = asyncio.run_coroutine_threadsafe(send_replies(self.bot, to, draw_charts(replies)), self.loop)
         try:
             blocked = future.result(self.timeout)
         except (TelegramError, TimeoutError) as error:
@@ -262,7 +266,7 @@ def _scheduling(make_uow: Callable[[], Any], clock: Clock) -> tuple[Callable, Ca
     async def start(application: Application) -> None:
         await set_commands(application)
         deliverer = TelegramDeliverer(application.bot, asyncio.get_running_loop())
-        running["scheduler"] = jobs.start(make_uow, clock, deliverer)
+        running["scheduler"] = start_jobs(make_uow, clock, deliverer)
 
     async def stop(application: Application) -> None:
         if "scheduler" in running:
@@ -271,8 +275,8 @@ def _scheduling(make_uow: Callable[[], Any], clock: Clock) -> tuple[Callable, Ca
 
 
 def menu_commands(lang: str) -> list[BotCommand]:
-    """The command menu in `lang`; a command whose description the catalog lacks stays out."""
-    return [BotCommand(name, render(lang, key)) for name, key in MENU_COMMANDS if has_key(lang, key)]
+    """The core's command menu in `lang`, as Telegram's command list."""
+    return [BotCommand(entry.command, entry.description) for entry in command_menu(lang)]
 
 
 async def set_commands(application: Application) -> None:

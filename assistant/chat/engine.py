@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-from assistant.charts import draw
 from assistant.chat import commands
 from assistant.chat.context import Ctx
 from assistant.chat.flows import runner
@@ -29,7 +28,7 @@ def handle(event: Inbound, uow, clock: Clock) -> list[Reply]:
             uow.users.touch(event.who.platform, event.who.user, clock.now())
         replies = _route(ctx, event)
         uow.commit()
-    return [draw(reply) for reply in replies]  # after the commit: a drawing never holds the database
+    return replies  # charts are drawn by the front end (`draw_charts`), never in here
 
 
 def mark_unreachable(who: ChatKey, uow) -> None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable, Protocol
 
-from assistant.charts import draw
 from assistant.chat.context import Ctx
 from assistant.clock import Clock
 from assistant.events import ChatKey, Reply
@@ -37,7 +36,8 @@ class Deliverer(Protocol):
     platform: str
 
     def send(self, to: ChatKey, replies: list[Reply]) -> str:
-        """Send the replies; answer SENT, BLOCKED (the user blocked the bot) or RETRY."""
+        """Send the replies (drawing their charts, `draw_charts`); answer SENT, BLOCKED (the
+        user blocked the bot) or RETRY."""
 
 
 @dataclass
@@ -78,7 +78,7 @@ def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item
             replies = BUILDERS[item.kind](ctx, item)
     if not replies or to.platform != deliverer.platform:
         return _settle(make_uow, item, worker, "skipped", clock, tally)
-    outcome = deliverer.send(to, [draw(reply) for reply in replies])
+    outcome = deliverer.send(to, replies)
     if outcome == BLOCKED:
         with make_uow() as uow:
             uow.users.set_reachable(to.platform, to.user, False)

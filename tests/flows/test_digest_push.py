@@ -3,6 +3,7 @@ demand with /digest (managers only)."""
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from assistant import draw_charts
 from assistant.push import team_digest
 from assistant.push.delivery import deliver_due
 from handlers.console import ConsoleDeliverer
@@ -26,7 +27,7 @@ def test_monday_push_to_each_manager_once_with_the_chart(demo, chat, make_uow, c
         person.say("/help")
     pushed = []
     deliverer = ConsoleDeliverer({name: p.console for name, p in people.items()})
-    deliverer.send = lambda to, replies: pushed.append((to.user, replies)) or "sent"
+    deliverer.send = lambda to, replies: pushed.append((to.user, draw_charts(replies))) or "sent"
     clock.at = local(2026, 11, 23, 9, 29)
     with make_uow() as uow:
         assert team_digest.enqueue(uow, clock) == 0
