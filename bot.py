@@ -32,7 +32,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Sales funnel assistant")
     parser.add_argument("--demo", action="store_true", help="seed the demo team and chat as a demo rep")
     parser.add_argument("--as", dest="as_user", help="terminal chat as this user")
-    parser.add_argument("--db", help="SQLite file (default sales_assistant.sqlite; DATABASE_URL is used when --db is not given)")
+    parser.add_argument("--db", help="SQLite file (default sales_assistant.sqlite; "
+                                     "DATABASE_URL is used when --db is not given)")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of a new user and of the demo team")
     parser.add_argument("--new-team", metavar="NAME", help="create a team and print a manager invite code")
     parser.add_argument("--preset", choices=PRESET_NAMES, default="project", help="stages of a new team")
@@ -68,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     make_uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
     chat = console.ConsoleChat(make_uow, clock, name, args.lang)
     # Reminders pop up while a person types; a script piping lines in gets only its answers.
-    scheduler = start_jobs(make_uow, clock, console.ConsoleDeliverer({name: chat}, sys.stdout)) if sys.stdin.isatty() else None
+    scheduler = (start_jobs(make_uow, clock, console.ConsoleDeliverer({name: chat}, sys.stdout))
+                 if sys.stdin.isatty() else None)
     try:
         console.run(chat)
     finally:

@@ -7,21 +7,21 @@ explicitly rather than relying on system fonts.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import mplfonts  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import mplfonts
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
-from assistant.events import Reply  # noqa: E402
-from assistant.i18n import money, render  # noqa: E402
+from assistant.events import Reply
+from assistant.i18n import money, render
 
 FONT_FILE = Path(mplfonts.__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular.otf"
 BAR, WEIGHTED = "#9ecae1", "#3182bd"

@@ -49,7 +49,8 @@ def seed_demo(uow, clock: Clock, platform: str, lang: str = "zh") -> None:
         deal = Deal(0, team.id, owner.id, customers[name].id, name, item["title"], Decimal(item["amount"]), "CNY",
                     today + timedelta(days=item["close_in_days"]), funnel.stages[0].key,
                     next_step=item["next_step"], next_due=today + timedelta(days=item["due_in_days"]),
-                    created_at=now - timedelta(days=30), last_activity_at=now - timedelta(days=abs(item["due_in_days"])),
+                    created_at=now - timedelta(days=30),
+                    last_activity_at=now - timedelta(days=abs(item["due_in_days"])),
                     **{flag: flag in item["man"] for flag in
                                                             ("need", "money", "authority", "urgent")})
         uow.deals.add(deal)

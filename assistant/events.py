@@ -5,8 +5,9 @@ render each `Reply` with `assistant.i18n.render`, in the markup their platform s
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -54,4 +55,4 @@ class Reply:
     replace: bool = False
     image: bytes | None = None
     chart: Mapping[str, Any] | None = None  # drawn into `image` after the commit (see engine.handle)
-    errors: Mapping[str, "Reply"] = field(default_factory=dict)  # per form field, when a form is refused
+    errors: Mapping[str, Reply] = field(default_factory=dict)  # per form field, when a form is refused

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     """All keys of one language: the toml catalogs, then the .j2 files."""
     root = TEMPLATES / lang
@@ -91,7 +91,7 @@ def catalog(lang: str) -> dict[str, str]:
     return entries
 
 
-@lru_cache(maxsize=None)
+@cache
 def _environment(lang: str) -> Environment:
     env = Environment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=False, loader=FunctionLoader(lambda key: catalog(lang).get(key)))
@@ -104,7 +104,7 @@ def _environment(lang: str) -> Environment:
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(lang: str, key: str) -> Template:
     return _environment(lang).from_string(catalog(lang)[key])
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant import SystemClock, seed_demo  # noqa: E402
-from handlers.console import ConsoleChat  # noqa: E402
-from storage.db import database_url, make_engine, migrate, session_factory  # noqa: E402
-from storage.uow import SqlUnitOfWork  # noqa: E402
+from assistant import SystemClock, seed_demo
+from handlers.console import ConsoleChat
+from storage.db import database_url, make_engine, migrate, session_factory
+from storage.uow import SqlUnitOfWork
 
 SCRIPT = ("/deals", "/deal 3", "/funnel", "/forecast", "/new 华为技术有限公司 压测项目 12万 下月底",
           "/visit 比亚迪 明天 提交方案")

@@ -17,14 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Update  # noqa: E402
+from telegram import Update
 
-from assistant import Role, SystemClock, create_invite, demo_data, seed_demo  # noqa: E402
-from handlers import telegram  # noqa: E402
-from storage.db import database_url, make_engine, migrate, session_factory  # noqa: E402
-from storage.uow import SqlUnitOfWork  # noqa: E402
-from tests.adapters.conftest import TgUser, message_update  # noqa: E402
-from tests.adapters.fake_telegram import FakeTelegram  # noqa: E402
+from assistant import Role, SystemClock, create_invite, demo_data, seed_demo
+from handlers import telegram
+from storage.db import database_url, make_engine, migrate, session_factory
+from storage.uow import SqlUnitOfWork
+from tests.adapters.conftest import TgUser, message_update
+from tests.adapters.fake_telegram import FakeTelegram
 
 SCRIPT = ("/deals", "/funnel", "/forecast", "/new 华为技术有限公司 压测项目 12万 下月底", "/help")
 REP = TgUser(900001, "压测")

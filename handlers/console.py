@@ -9,8 +9,9 @@ import logging
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from assistant import RETRY, SENT, ChatKey, Choice, Inbound, Reply, draw_charts, handle, parse_id, render
 

@@ -12,7 +12,8 @@ import html
 import logging
 import secrets
 import unicodedata
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -169,12 +170,14 @@ async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None 
         if not fits:
             await _send_text(bot, chat, text, markup)
         return
-    if reply.replace and pressed is not None and len(split_text(_html(text))) == 1 and await _edit(bot, pressed, text, markup):
+    if (reply.replace and pressed is not None and len(split_text(_html(text))) == 1
+            and await _edit(bot, pressed, text, markup)):
         return
     await _send_text(bot, chat, text, markup)
 
 
-async def send_replies(bot: Bot, who: ChatKey, replies: Sequence[Reply], pressed: Message | None = None) -> list[ChatKey]:
+async def send_replies(bot: Bot, who: ChatKey, replies: Sequence[Reply],
+                       pressed: Message | None = None) -> list[ChatKey]:
     """All replies in order, to `who` unless a reply names its recipient. 429s are waited
     out by the rate limiter and the message still goes; a recipient that blocked the bot
     (403) is logged and skipped, never retried, and returned so it can be marked."""

@@ -1,7 +1,7 @@
 """Repositories: rows in, domain objects out. One class per aggregate the core reads."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
@@ -32,7 +32,7 @@ def aware(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stamp we store is UTC."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)
 
 
 class Repository:
@@ -189,7 +189,8 @@ class Customers(Repository):
         return Contact(row.id, row.customer_id, row.name, row.title, row.role)
 
     def contacts(self, customer_id: int) -> list[Contact]:
-        rows = self.session.scalars(select(ContactRow).where(ContactRow.customer_id == customer_id).order_by(ContactRow.id))
+        rows = self.session.scalars(
+            select(ContactRow).where(ContactRow.customer_id == customer_id).order_by(ContactRow.id))
         return [Contact(r.id, r.customer_id, r.name, r.title, r.role) for r in rows]
 
 
@@ -272,7 +273,8 @@ class Deals(Repository):
         return {customer_id: last for customer_id, last in rows}
 
     def visits(self, deal_id: int) -> list[Visit]:
-        rows = self.session.scalars(select(VisitRow).where(VisitRow.deal_id == deal_id).order_by(VisitRow.visited_on, VisitRow.id))
+        rows = self.session.scalars(
+            select(VisitRow).where(VisitRow.deal_id == deal_id).order_by(VisitRow.visited_on, VisitRow.id))
         return [Visit(r.deal_id, r.kind, r.visited_on, r.objective, r.result, r.customer_participants,
                       r.our_participants, tuple(r.next_steps or ()), r.issues_customer, r.issues_ours,
                       r.next_due, r.by_user_id, r.id) for r in rows]
@@ -284,7 +286,8 @@ class Targets(Repository):
             TargetRow.team_id == team_id, TargetRow.period == period,
             TargetRow.user_id.is_(None) if user_id is None else TargetRow.user_id == user_id)).first()
         if row is None:
-            self.session.add(TargetRow(team_id=team_id, user_id=user_id, period=period, amount=amount, currency=currency))
+            self.session.add(TargetRow(team_id=team_id, user_id=user_id, period=period,
+                                       amount=amount, currency=currency))
         else:
             row.amount, row.currency = amount, currency
 

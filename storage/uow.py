@@ -12,7 +12,7 @@ class SqlUnitOfWork:
         self._sessions = sessions
         self.session: Session | None = None
 
-    def __enter__(self) -> "SqlUnitOfWork":
+    def __enter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
         self.teams = Teams(self.session)
         self.users = Users(self.session)

@@ -3,7 +3,7 @@ schema from the Alembic migrations, a fixed clock, and the terminal chat as the 
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -15,7 +15,7 @@ from storage.db import make_engine, migrate, session_factory
 from storage.uow import SqlUnitOfWork
 
 # Wednesday 2026-11-18, 10:00 in Shanghai: the "today" of the phrase corpus.
-TODAY_10AM = datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc)
+TODAY_10AM = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -15,7 +15,7 @@ import tomllib
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -67,7 +67,7 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 # ---- reading the catalogs and the code ------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def parsed(lang: str, key: str) -> nodes.Template:
     return ENV.parse(catalog(lang)[key])
 
@@ -75,7 +75,7 @@ def parsed(lang: str, key: str) -> nodes.Template:
 def parses(lang: str, key: str) -> bool:
     try:
         meta.find_undeclared_variables(parsed(lang, key))  # compiles: catches unknown filters too
-    except Exception:  # noqa: BLE001 - reported by test_every_template_compiles
+    except Exception:
         return False
     return True
 
@@ -125,14 +125,14 @@ def _constants(node: ast.expr) -> set[str]:
     return set()  # f-strings and variables: covered by test_dynamic_keys_exist
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_keys() -> dict[str, str]:
     """Every literal key in the source -> where it was found (file:line)."""
     tables = {key.split(".")[0] for lang in LANGS for key in catalog(lang)}
     found: dict[str, str] = {}
     for path in SOURCES:
         tree = ast.parse(path.read_text("utf-8"), str(path))
-        where = lambda node: f"{path.relative_to(ROOT)}:{node.lineno}"  # noqa: E731
+        where = lambda node, path=path: f"{path.relative_to(ROOT)}:{node.lineno}"  # noqa: E731
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and (name := _call_name(node.func)) in KEY_ARGUMENT:
                 position = KEY_ARGUMENT[name]
@@ -153,7 +153,7 @@ def _period_keys() -> set[str]:
     return {option.key for option in set_target._periods(SimpleNamespace(today=date(2026, 11, 18)), {})}
 
 
-@lru_cache(maxsize=None)
+@cache
 def dynamic_keys() -> frozenset[str]:
     """Keys the code builds at run time (f-strings), from the constants it builds them from."""
     keys = {field.key or f"{flow.name}.{field.name}.ask" for flow in FLOWS.values() for field in flow.fields}
@@ -231,7 +231,7 @@ def test_every_template_compiles(lang: str) -> None:
         try:
             ENV.parse(text)
             ENV.from_string(text)
-        except Exception as error:  # noqa: BLE001 - report every broken key at once
+        except Exception as error:
             broken[key] = f"{type(error).__name__}: {error}"
     assert not broken, broken
 
@@ -368,11 +368,14 @@ SAMPLES = [
     ("qualify_deal.done", _card()),
     ("new_deal.created", _card()),
     ("deal.detail", _card(owner="Alice", contacts=[{"name": "Bob", "title": "CIO", "role": "decision_maker"}], history=[
-        {"kind": "created", "from": None, "to": "Target", "at": datetime(2026, 10, 1, 9, 30, tzinfo=SHANGHAI), "by": "Alice",
+        {"kind": "created", "from": None, "to": "Target", "at": datetime(2026, 10, 1, 9, 30, tzinfo=SHANGHAI),
+         "by": "Alice",
          "complete": True, "unticked": 0, "note": ""},
-        {"kind": "advance", "from": "Target", "to": "Qualified", "at": datetime(2026, 10, 9, 14, 30, tzinfo=SHANGHAI), "by": "Alice",
+        {"kind": "advance", "from": "Target", "to": "Qualified", "at": datetime(2026, 10, 9, 14, 30, tzinfo=SHANGHAI),
+         "by": "Alice",
          "complete": False, "unticked": 2, "note": ""},
-        {"kind": "back_off", "from": "Qualified", "to": "Target", "at": datetime(2026, 10, 20, 17, 30, tzinfo=SHANGHAI), "by": "Alice",
+        {"kind": "back_off", "from": "Qualified", "to": "Target", "at": datetime(2026, 10, 20, 17, 30, tzinfo=SHANGHAI),
+         "by": "Alice",
          "complete": True, "unticked": 0, "note": "No reply"}],
         visits=[{"on": date(2026, 11, 17), "kind": "follow_up", "objective": "Demo", "result": "Liked it",
                  "next_steps": ["Send proposal", "Book the test"], "customer_participants": "Bob (CIO)",
@@ -388,7 +391,8 @@ SAMPLES = [
          "count": 2, "target": Decimal(1000000), "coverage": Decimal("0.5")},
         {"name": "next_quarter", "label": "2027-Q1", "weighted": Decimal(0),
          "count": 0, "target": None, "coverage": None}]}),
-    ("invite.created", {"code": "ABCD2345", "role": "rep", "team": "East", "expires": datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)}),
+    ("invite.created", {"code": "ABCD2345", "role": "rep", "team": "East",
+        "expires": datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)}),
     ("join.welcome", {"name": "Alice", "team": "East", "role": "manager"}),
     ("checklist.incomplete", {"missing": 1}),
     ("set_target.done", {"period": "2027-Q1", "amount": Decimal(5000000), "currency": "CNY"}),
@@ -413,7 +417,8 @@ def _include_contexts() -> list[dict]:
     base = _card() | _funnel(team="East", reps=[{"name": "Alice", **_funnel()}]) | dict(SAMPLES[7][1]) | {
         "items": [_card(), _card(overdue=False)], "page": 1, "pages": 2, "total": 6, "rep": "Alice",
         "who": "Alice", "periods": SAMPLES[14][1]["periods"], "position": 1, "days": 3, "idle_days": 30,
-        "reviewed": 2, "moved": 1, "steps": 1, "note": "Busy week", "points": ["Budget confirmed", "Decision maker met"],
+        "reviewed": 2, "moved": 1, "steps": 1, "note": "Busy week",
+        "points": ["Budget confirmed", "Decision maker met"],
         "plan": [{"kind": "advance", "stage": "Qualified", "id": 3, "customer": "Huawei", "title": "DC expansion",
                   "next_step": "Send proposal"},
                  {"kind": "new_lead", "id": 4, "customer": "ZTE", "title": "Campus", "next_step": None}]}

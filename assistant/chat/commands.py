@@ -1,10 +1,10 @@
 """Commands and menu buttons outside a flow: what `/new`, `/deals`, `新商机 …` do."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
-from typing import Callable
 from zoneinfo import ZoneInfo, available_timezones
 
 from assistant.chat import views
@@ -145,7 +145,8 @@ def _invite(ctx: Ctx, args: str) -> list[Reply]:
     if not may_invite(ctx.user, role):
         return [Reply("common.not_allowed", ctx.lang)]
     invite = create_invite(ctx.uow, ctx.team, ctx.user, role, ctx.now)
-    return [Reply("invite.created", ctx.lang, {"code": invite.code, "role": str(role), "expires": invite.expires_at.astimezone(ZoneInfo(ctx.team.timezone)),
+    return [Reply("invite.created", ctx.lang, {"code": invite.code, "role": str(role),
+                                                "expires": invite.expires_at.astimezone(ZoneInfo(ctx.team.timezone)),
                                                 "team": ctx.team.name})]
 
 

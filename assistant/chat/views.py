@@ -57,14 +57,16 @@ def deal_detail(ctx: Ctx, deal: Deal) -> Reply:
     funnel = ctx.team.funnel
     names = {s.key: s.name(ctx.lang) for s in funnel.stages} | {"won": funnel.won_name(ctx.lang)}
     people = {u.id: u.name for u in ctx.uow.users.members(ctx.team.id)}
-    history = [{"kind": c.kind, "from": names.get(c.from_stage or "", c.from_stage), "to": names.get(c.to_stage, c.to_stage),
-                "at": c.at.astimezone(ZoneInfo(ctx.team.timezone)), "by": people.get(c.by_user_id, "?"), "complete": c.checklist_complete,
+    history = [{"kind": c.kind, "from": names.get(c.from_stage or "", c.from_stage),
+                "to": names.get(c.to_stage, c.to_stage), "at": c.at.astimezone(ZoneInfo(ctx.team.timezone)),
+                "by": people.get(c.by_user_id, "?"), "complete": c.checklist_complete,
                 "unticked": len(c.unticked), "note": c.note} for c in ctx.uow.deals.changes(deal.id)]
     visits = [{"on": v.visited_on, "kind": v.kind, "objective": v.objective, "result": v.result,
                "next_steps": list(v.next_steps), "customer_participants": v.customer_participants,
                "our_participants": v.our_participants, "issues_customer": v.issues_customer,
                "issues_ours": v.issues_ours} for v in ctx.uow.deals.visits(deal.id)]
-    contacts = [{"name": c.name, "title": c.title, "role": c.role} for c in ctx.uow.customers.contacts(deal.customer_id)]
+    contacts = [{"name": c.name, "title": c.title, "role": c.role}
+                for c in ctx.uow.customers.contacts(deal.customer_id)]
     params = deal_params(ctx, deal) | {"history": history, "visits": visits, "contacts": contacts,
                                        "owner": people.get(deal.owner_id, "?")}
     return Reply("deal.detail", ctx.lang, params, deal_actions(ctx, deal))
@@ -127,7 +129,8 @@ def load_team_data(uow, team, today: date) -> TeamData:
     members = uow.users.members(team.id)
     last_week = week_label(today - timedelta(days=7))
     skipped = [m.id for m in members if m.role == Role.REP and not uow.self_checks.done(m.id, last_week)]
-    return TeamData(team=team, members=members, deals=uow.deals.find(team.id), changes=uow.deals.changes_of_team(team.id),
+    return TeamData(team=team, members=members, deals=uow.deals.find(team.id),
+                    changes=uow.deals.changes_of_team(team.id),
                     targets=uow.targets.of_team(team.id), skipped_self_check=skipped,
                     snapshots=uow.snapshots.of_users([m.id for m in members]))
 

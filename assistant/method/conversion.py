@@ -25,11 +25,11 @@ Definitions (shared by the weekly digest and any later report):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
-from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from assistant.method.model import StageChange
@@ -129,7 +129,7 @@ def is_jump(funnel: Funnel, change: StageChange) -> bool:
 
 def local_date(moment: datetime, zone: ZoneInfo) -> date:
     """The date of an instant in the team's timezone (a naive instant is read as UTC)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(zone).date()
 
 

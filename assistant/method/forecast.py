@@ -10,10 +10,11 @@ import calendar
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from assistant.method.stages import Funnel
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import yaml
 
@@ -33,7 +34,7 @@ _TEXT_FIELDS = frozenset({"zh", "en"})
 _CHECK_FIELDS = frozenset({"key", "zh", "en"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def preset(name: str) -> Funnel:
     """A shipped preset, validated like a team's own file. KeyError for an unknown name."""
     parsed = parse_funnel(PRESETS[name])

@@ -32,15 +32,17 @@ PROJECT: Preset = {
                 _check("edge_known", "清楚我方方案的竞争优势", "We know our edge over the competitors"),
             ],
             "actions": {
-                "zh": "收集客户信息，准备同行业案例；上门拜访，了解现状和可能的问题；向客户确认问题，提交并商定解决方案书",
-                "en": "Collect customer information and prepare same-industry cases; visit and learn "
-                      "their current use and likely problems; confirm the problem, submit and agree a solution document",
+                "zh": "收集客户信息，准备同行业案例；上门拜访，了解现状和可能的问题；"
+                      "向客户确认问题，提交并商定解决方案书",
+                "en": "Collect customer information and prepare same-industry cases; visit and learn their "
+                      "current use and likely problems; confirm the problem, submit and agree a solution document",
             },
         },
         {
             "key": "qualified", "zh": "有效客户", "en": "Qualified", "probability": "25%",
             "checklist": [
-                _check("project_approved", "最高决策者/机构已通过或签字立项", "Top decision maker or board has approved the project"),
+                _check("project_approved", "最高决策者/机构已通过或签字立项",
+                       "Top decision maker or board has approved the project"),
                 _check("budget_ready", "资金预算已到位", "Budget is in place"),
                 _check("budget_known", "清楚预算多少、谁出钱", "We know roughly how much and who pays"),
             ],
@@ -49,30 +51,40 @@ PROJECT: Preset = {
         {
             "key": "shortlisted", "zh": "入围客户", "en": "Shortlisted", "probability": "50%",
             "checklist": [
-                _check("tech_edge_accepted", "客户承认我方技术优势", "Customer acknowledges our technical edge over rivals"),
-                _check("company_accepted", "客户认可我司（及上游厂商）", "Customer accepts our company (and upstream vendor)"),
+                _check("tech_edge_accepted", "客户承认我方技术优势",
+                       "Customer acknowledges our technical edge over rivals"),
+                _check("company_accepted", "客户认可我司（及上游厂商）",
+                       "Customer accepts our company (and upstream vendor)"),
                 _check("tech_barrier_set", "已给对手设立技术屏障", "We have set a technical barrier against rivals"),
             ],
-            "actions": {"zh": "交换商务条款，做好商务公关", "en": "Exchange commercial terms and build the business relationship"},
+            "actions": {
+                "zh": "交换商务条款，做好商务公关",
+                "en": "Exchange commercial terms and build the business relationship",
+            },
         },
         {
             "key": "intent", "zh": "意向客户", "en": "Intent", "probability": "75%",
             "checklist": [
                 _check("decision_chain_known", "1、摸清组织结构和决策链", "1. Org chart and decision chain known"),
-                _check("coach_in_place", "2、有我方教练或枪手，能拿到所需信息", "2. We have a coach or insider who gets us what we need"),
+                _check("coach_in_place", "2、有我方教练或枪手，能拿到所需信息",
+                       "2. We have a coach or insider who gets us what we need"),
                 _check("procurement_known", "3、了解采购流程和关键点", "3. Procurement process and key points known"),
                 _check("channels_known", "4、清楚客户背后的渠道关系", "4. Channel relations behind the customer known"),
                 _check("rivals_known", "5、清楚竞争对手情况", "5. Competitor situation known"),
-                _check("model_accepted", "6、最高决策者或关键人认可合作模式", "6. Top decision maker or a key person accepts our cooperation model"),
-                _check("channel_bound", "7、客户认可的渠道已与我方绑定", "7. The channel the customer accepts is bound to us"),
+                _check("model_accepted", "6、最高决策者或关键人认可合作模式",
+                       "6. Top decision maker or a key person accepts our cooperation model"),
+                _check("channel_bound", "7、客户认可的渠道已与我方绑定",
+                       "7. The channel the customer accepts is bound to us"),
             ],
             "actions": {"zh": "设定并参与投标", "en": "Shape the tender and take part in it"},
         },
         {
             "key": "near_win", "zh": "接近赢单客户", "en": "Near win", "probability": "90%",
             "checklist": [
-                _check("tender_spec_ours", "标书技术参数由我方撰写或引导", "Tender technical parameters written or guided by us"),
-                _check("scoring_ours", "评分标准由我方制定或集成商由我方选定", "Scoring set by us, or we chose the integrator"),
+                _check("tender_spec_ours", "标书技术参数由我方撰写或引导",
+                       "Tender technical parameters written or guided by us"),
+                _check("scoring_ours", "评分标准由我方制定或集成商由我方选定",
+                       "Scoring set by us, or we chose the integrator"),
                 _check("scores_estimated", "已估算我方和对手的得失分", "We have estimated our and rivals' scores"),
                 _check("evaluators_known", "已拿到评标专家名单", "We have the list of evaluators"),
                 _check("bid_won", "已中标，渠道已拿到中标通知书", "Bid won, the channel holds the award notice"),
@@ -95,7 +107,8 @@ FOUR_STAGE: Preset = {
                 _check("met_in_person", "已与客户当面沟通", "We have met the customer face to face"),
             ],
             "actions": {
-                "zh": "展示我司代表性产品和资料；拿到客户组织架构和采购流程；确定使用者、影响者、决策者、购买者，提交《基本事实卡》",
+                "zh": "展示我司代表性产品和资料；拿到客户组织架构和采购流程；"
+                      "确定使用者、影响者、决策者、购买者，提交《基本事实卡》",
                 "en": "Show our reference products and materials; obtain the org chart and procurement process; "
                       "identify user, influencer, decision maker and buyer, and submit the basic fact card",
             },
@@ -106,7 +119,8 @@ FOUR_STAGE: Preset = {
                 _check("buyer_supports", "采购人员认同并支持我方", "The purchaser recognises and supports us"),
                 _check("focus_found", "找到客户本次采购的关注点", "We found the customer's focus for this purchase"),
                 _check("proposal_accepted", "服务方案得到客户认可", "Our service proposal is accepted"),
-                _check("rivals_countered", "找到对手优缺点，已有针对性措施", "Competitor strengths and weaknesses found, counter-measures ready"),
+                _check("rivals_countered", "找到对手优缺点，已有针对性措施",
+                       "Competitor strengths and weaknesses found, counter-measures ready"),
                 _check("guide_found", "找到指导员", "We found an inside guide"),
             ],
             "actions": {
@@ -131,12 +145,14 @@ FOUR_STAGE: Preset = {
         {
             "key": "close", "zh": "成交", "en": "Close", "probability": "80%",
             "checklist": [
-                _check("decision_stated", "采购决策人已明确表态", "The purchase decision maker is identified and has stated a position"),
+                _check("decision_stated", "采购决策人已明确表态",
+                       "The purchase decision maker is identified and has stated a position"),
                 _check("advantage_set", "已确立我司竞争优势", "Our competitive advantage is established"),
                 _check("terms_accepted", "采购方接受我司商务条件", "The purchaser accepts our commercial terms"),
             ],
             "actions": {
-                "zh": "找到决策者最看重的两个价值点，就我司优势与其达成一致；决策者向生产/物资口传达内定信号；采购方接受报价",
+                "zh": "找到决策者最看重的两个价值点，就我司优势与其达成一致；"
+                      "决策者向生产/物资口传达内定信号；采购方接受报价",
                 "en": "Find the decision maker's two most valued points and agree our advantage with them; "
                       "have the signal passed to the operations side; get our quotation accepted",
             },
@@ -180,7 +196,10 @@ SIX_STEP: Preset = {
                 _check("proposal_sent", "已提交方案", "Proposal submitted"),
                 _check("proposal_accepted", "客户认可方案", "The customer accepts the proposal"),
             ],
-            "actions": {"zh": "按反馈调整方案，提交报价", "en": "Adjust the proposal to the feedback and send a quotation"},
+            "actions": {
+                "zh": "按反馈调整方案，提交报价",
+                "en": "Adjust the proposal to the feedback and send a quotation",
+            },
         },
         {
             "key": "negotiation", "zh": "报价洽谈", "en": "Negotiation", "probability": "75%",
@@ -227,7 +246,8 @@ PROSPECT_LADDER: Preset = {
                 _check("right_person", "对方是真正的决策人", "Right person: the real decision maker"),
                 _check("proposal_fits", "方案符合对方需要", "The proposal fits"),
                 _check("budget_ok", "预算可接受，已谈过价格", "Budget acceptable, pricing basics discussed"),
-                _check("timeline_fits", "时间符合销售周期，有决定和启动日期", "Timeline fits the sales cycle, with decision and start dates"),
+                _check("timeline_fits", "时间符合销售周期，有决定和启动日期",
+                       "Timeline fits the sales cycle, with decision and start dates"),
                 _check("next_step_agreed", "已约定下一步", "Further progress agreed"),
             ],
             "actions": {"zh": "争取口头承诺", "en": "Ask for a verbal yes"},
@@ -249,16 +269,24 @@ QUOTA_LADDER: Preset = {
         {
             "key": "potential", "zh": "潜在用户", "en": "Potential buyer", "probability": "10%",
             "checklist": [_check("need_exists", "有购买需求", "Has a purchase need")],
-            "actions": {"zh": "介绍产品，争取列入候选清单", "en": "Present our product and get onto the candidate list"},
+            "actions": {
+                "zh": "介绍产品，争取列入候选清单",
+                "en": "Present our product and get onto the candidate list",
+            },
         },
         {
             "key": "candidate", "zh": "候选清单", "en": "Candidate list", "probability": "25%",
             "checklist": [_check("on_candidates", "我司产品已列入候选清单", "Our product is on the candidate list")],
-            "actions": {"zh": "突出差异，争取列入优选清单", "en": "Show our difference and get onto the preferred list"},
+            "actions": {
+                "zh": "突出差异，争取列入优选清单",
+                "en": "Show our difference and get onto the preferred list",
+            },
         },
         {
             "key": "preferred", "zh": "优选清单", "en": "Preferred list", "probability": "50%",
-            "checklist": [_check("on_preferred", "已列入优选清单（二选一）", "On the preferred list (one of two brands)")],
+            "checklist": [
+                _check("on_preferred", "已列入优选清单（二选一）", "On the preferred list (one of two brands)"),
+            ],
             "actions": {"zh": "胜过另一品牌，争取内定", "en": "Beat the other brand and get the decision"},
         },
         {

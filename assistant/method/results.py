@@ -5,8 +5,9 @@ the catalogs (`templates/<lang>/*.toml`) and whose params fill it in.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Mapping, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -19,7 +20,7 @@ class Problem:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, key: str, **params: Any) -> "Problem":
+    def of(cls, key: str, **params: Any) -> Problem:
         return cls(key, dict(params))
 
 

@@ -1,16 +1,16 @@
 """Funnel stages: a team's ordered open stages, each with a win probability (domain §1).
 
 Stages, names, probabilities and checklists are team configuration: presets ship in
-`presets.py`, and `funnel_config.py` reads them or a team's own file. Won and lost are deal statuses, not stages: only the label of the won
-state belongs to the funnel.
+`presets.py`, and `funnel_config.py` reads them or a team's own file. Won and lost are
+deal statuses, not stages: only the label of the won state belongs to the funnel.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Callable
 
 
 def _is_zh(lang: str) -> bool:
@@ -115,7 +115,7 @@ class Funnel:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Funnel":
+    def from_dict(cls, data: dict) -> Funnel:
         """Inverse of `to_dict`; the data is ours (the DB), so it is trusted, not validated."""
         won = data.get("won") or {}
         return cls(

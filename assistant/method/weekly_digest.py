@@ -8,10 +8,10 @@ decision is stated in the docstring of the function that takes it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from assistant.method.cadence import cadence, stall_days
@@ -206,7 +206,8 @@ def weak_inspection(data: TeamData, today: date, lang: str) -> dict:
     for deal, change in _changes_in_week(data, today, ("advance",)):
         if is_jump(data.team.funnel, change):
             result["jumps"].append(deal_ref(data, deal, lang) | {
-                "from": _stage_name(data, change.from_stage or "", lang), "to": _stage_name(data, change.to_stage, lang)})
+                "from": _stage_name(data, change.from_stage or "", lang),
+                "to": _stage_name(data, change.to_stage, lang)})
     return result
 
 

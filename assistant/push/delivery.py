@@ -8,9 +8,10 @@ pending again with exponential backoff.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable, Protocol
+from typing import Protocol
 
 from assistant.chat.context import Ctx
 from assistant.clock import Clock

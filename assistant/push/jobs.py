@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -47,9 +47,9 @@ def _scan_team(make_uow, clock: Clock, team_id: int) -> None:
 def start(make_uow, clock: Clock, deliverer: Deliverer) -> BackgroundScheduler:
     """Start the background jobs; the caller shuts the scheduler down on exit."""
     worker = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
-    scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     scheduler.add_job(scan, "interval", minutes=SCAN_MINUTES, args=(make_uow, clock), next_run_time=now, id="scan")
     scheduler.add_job(deliver_due, "interval", seconds=SEND_SECONDS, args=(make_uow, clock, deliverer, worker),
                       next_run_time=now + timedelta(seconds=2), id="send")

@@ -55,7 +55,8 @@ def _enqueue_revisits(uow, team, plan, today, now: datetime, send_at: datetime) 
             latest_win[deal.customer_id] = deal
     added = 0
     for customer_id, deal in latest_win.items():
-        last = max(filter(None, (last_visits.get(customer_id), deal.closed_at.astimezone(ZoneInfo(team.timezone)).date())))
+        closed_on = deal.closed_at.astimezone(ZoneInfo(team.timezone)).date()
+        last = max(filter(None, (last_visits.get(customer_id), closed_on)))
         point = points.get(deal.owner_id)
         if point is None or (today - last).days < plan.revisit_days:
             continue
@@ -88,7 +89,8 @@ def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     params = deal_params(ctx, deal) | {"days": (ctx.today - deal.next_due).days if deal.next_due else 0,
                                        "idle_days": (ctx.now - deal.last_activity_at).days}
     choices = (Choice(f"rem.done.{item.id}", "reminder.done"), Choice(f"rem.snooze.{item.id}", "reminder.snooze"),
-               Choice(f"rem.date.{item.id}", "reminder.new_date"), Choice(f"act.log_visit.{deal.id}", "action.log_visit"))
+               Choice(f"rem.date.{item.id}", "reminder.new_date"),
+               Choice(f"act.log_visit.{deal.id}", "action.log_visit"))
     if item.kind == STALLED:
         choices = (Choice(f"act.log_visit.{deal.id}", "action.log_visit"),
                    Choice(f"act.back_off.{deal.id}", "action.back_off"), Choice(f"deal.{deal.id}", "reminder.open"))

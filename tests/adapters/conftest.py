@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -81,7 +82,8 @@ class TelegramChat:
 
     def button(self, user: TgUser, label: str) -> tuple[Call, dict]:
         for call in reversed(self.fake.sent()):
-            if call.method in ("sendMessage", "editMessageText", "sendPhoto") and call.params["chat_id"] == str(user.id):
+            if (call.method in ("sendMessage", "editMessageText", "sendPhoto")
+                    and call.params["chat_id"] == str(user.id)):
                 for button in call.buttons():
                     if label in button["text"]:
                         return call, button

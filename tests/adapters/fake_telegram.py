@@ -16,9 +16,10 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "销售助手", "username": "funnel_test_bot",
@@ -97,7 +98,7 @@ class FakeTelegram:
     def base_file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
-    def start(self) -> "FakeTelegram":
+    def start(self) -> FakeTelegram:
         self._thread.start()
         return self
 
@@ -215,7 +216,7 @@ class FakeTelegram:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 prefix = f"/bot{fake.token}/"
                 if not self.path.startswith(prefix):
@@ -241,7 +242,7 @@ class FakeTelegram:
                 except OSError:
                     pass  # the bot gave up on this request (polling stopped): nothing to answer
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         return Handler

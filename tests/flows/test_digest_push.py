@@ -1,6 +1,6 @@
 """The manager's weekly digest: pushed Monday 09:30 team time with the funnel chart, and on
 demand with /digest (managers only)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from assistant import draw_charts
@@ -10,7 +10,7 @@ from handlers.console import ConsoleDeliverer
 
 
 def local(*args):
-    return datetime(*args, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
 
 
 def test_digest_on_demand_for_managers_only(demo, chat):
@@ -79,13 +79,14 @@ def test_manager_sets_the_cadence_and_the_push_follows_it(demo, chat, make_uow, 
     assert "经理周报：周五 17:00" in manager.say("/schedule digest fri 17:00")
     assert "免打扰：21:30–07:00" in manager.say("/schedule quiet 21:30-07:00")
     assert "周末也提醒" in manager.say("/schedule weekends on")
-    assert "目标客户 30，有效客户 20，入围客户 10，意向客户 5，接近赢单客户 5" in manager.say("/schedule stall 30,20,10,5")
+    assert ("目标客户 30，有效客户 20，入围客户 10，意向客户 5，接近赢单客户 5"
+            in manager.say("/schedule stall 30,20,10,5"))
     assert "（Europe/Berlin）" in manager.say("/schedule timezone Europe/Berlin")
     assert "你的角色不能" in chat("王伟").say("/schedule weekends off")
     berlin = ZoneInfo("Europe/Berlin")
-    clock.at = datetime(2026, 11, 27, 16, 59, tzinfo=berlin).astimezone(timezone.utc)
+    clock.at = datetime(2026, 11, 27, 16, 59, tzinfo=berlin).astimezone(UTC)
     with make_uow() as uow:
         assert team_digest.enqueue(uow, clock) == 0
-    clock.at = datetime(2026, 11, 27, 17, 0, tzinfo=berlin).astimezone(timezone.utc)
+    clock.at = datetime(2026, 11, 27, 17, 0, tzinfo=berlin).astimezone(UTC)
     with make_uow() as uow:
         assert team_digest.enqueue(uow, clock) == 2

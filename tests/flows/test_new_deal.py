@@ -173,7 +173,8 @@ def test_english_one_liners(demo, chat):
     rep.say("/new 华为 DC expansion 1.2m end of next month")
     rep.press("华为技术有限公司")
     created = deals_of(demo, "王伟")[-1]
-    assert (created.title, created.amount, created.close_date) == ("DC expansion", Decimal("1200000"), date(2026, 12, 31))
+    assert (created.title, created.amount, created.close_date) == (
+        "DC expansion", Decimal("1200000"), date(2026, 12, 31))
     assert "None of your open deals match “BYD”" in rep.say("/visit BYD next Tue send quote")
     rep.say("/cancel")
     rep.say("/visit 比亚迪 next Tue send quote")

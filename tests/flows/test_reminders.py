@@ -1,5 +1,5 @@
 """Overdue and stalled reminders: created once, sent once, never in quiet hours, buttons act once."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -11,7 +11,7 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 
 def at(year, month, day, hour, minute=0):
-    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 @pytest.fixture
@@ -37,10 +37,11 @@ def outbox(make_uow, user_name):
 
 
 def test_overdue_next_steps_are_reminded_once_a_day(office, make_uow, clock):
-    people, deliverer = office
+    _people, deliverer = office
     added, tally = run_cycle(make_uow, clock, deliverer)
     assert added == 2 and tally.sent == 2
-    assert [i.subject for i in outbox(make_uow, "王伟")] == ["2"] and [i.subject for i in outbox(make_uow, "李娜")] == ["7"]
+    assert [i.subject for i in outbox(make_uow, "王伟")] == ["2"]
+    assert [i.subject for i in outbox(make_uow, "李娜")] == ["7"]
     assert run_cycle(make_uow, clock, deliverer) == (0, type(tally)())
     clock.at = at(2026, 11, 19, 10)
     added, tally = run_cycle(make_uow, clock, deliverer)
@@ -125,19 +126,21 @@ def test_blocked_user_is_marked_and_skipped(office, make_uow, clock):
 
 
 def test_stalled_deal_nudged_once_a_week(office, make_uow, clock):
-    people, deliverer = office
+    _people, _deliverer = office
     clock.at = at(2026, 12, 2, 10)
     with make_uow() as uow:
         reminders.enqueue(uow, clock)
         uow.commit()
-        stalled = [i for u in ("王伟", "李娜") for i in uow.outbox.of_user(uow.users.by_name(u).id) if i.kind == "stalled"]
+        stalled = [i for u in ("王伟", "李娜") for i in uow.outbox.of_user(uow.users.by_name(u).id)
+                   if i.kind == "stalled"]
     # idle since Nov 13-17 against 14 days (shortlisted), 10 (intent), 7 (near-win); early stages wait 21
     assert {i.subject for i in stalled} == {"3", "4", "5", "7"}
     clock.at = at(2026, 12, 4, 10)
     with make_uow() as uow:
         reminders.enqueue(uow, clock)
         uow.commit()
-        again = [i for u in ("王伟", "李娜") for i in uow.outbox.of_user(uow.users.by_name(u).id) if i.kind == "stalled"]
+        again = [i for u in ("王伟", "李娜") for i in uow.outbox.of_user(uow.users.by_name(u).id)
+                 if i.kind == "stalled"]
     # same week: no second nudge; 顺丰 (idle since Nov 12) has now passed 21 days
     assert sorted(i.subject for i in again) == ["3", "4", "5", "7", "8"]
 
@@ -183,7 +186,8 @@ def test_won_customer_silent_for_90_days_gets_one_revisit_prompt(office, make_uo
     assert [i for i in outbox(make_uow, "王伟") if i.kind == "revisit"] == []
     clock.at = at(2027, 2, 16, 10)
     sent = {}
-    deliverer.send = lambda to, replies: sent.setdefault(to.user, []).extend(people[to.user].console.receive(replies)) or "sent"
+    deliverer.send = lambda to, replies: (
+        sent.setdefault(to.user, []).extend(people[to.user].console.receive(replies)) or "sent")
     run_cycle(make_uow, clock, deliverer)
     run_cycle(make_uow, clock, deliverer)
     revisits = [i for i in outbox(make_uow, "王伟") if i.kind == "revisit"]

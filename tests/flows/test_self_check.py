@@ -1,6 +1,6 @@
 """The weekly self-check: pushed Monday 09:00 local, walked deal by deal, a plan at the end,
 one nudge the next day, once per week whatever the clock does."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from assistant.push import self_check
@@ -11,7 +11,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def local(year, month, day, hour, minute=0, zone=SHANGHAI):
-    return datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
 
 
 def scan(make_uow, clock):

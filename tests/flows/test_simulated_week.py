@@ -1,7 +1,7 @@
 """A whole week of the scheduler with a controllable clock: scan and send every half hour,
 then count what each person received, and when."""
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from assistant.push import jobs
@@ -24,7 +24,7 @@ class Recorder:
 
 def test_a_simulated_week(demo, make_uow, clock):
     recorder = Recorder(clock)
-    clock.at = datetime(2026, 11, 23, 0, 0, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    clock.at = datetime(2026, 11, 23, 0, 0, tzinfo=SHANGHAI).astimezone(UTC)
     end = clock.at + timedelta(days=7)
     while clock.at < end:
         jobs.scan(make_uow, clock)

@@ -1,12 +1,12 @@
 """Forecast snapshots are taken once per rep and period, at the period's first scan."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from assistant.push import snapshots
 
 
 def test_snapshot_once_per_period(demo, make_uow, clock):
-    clock.at = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 on Dec 1 in Shanghai
+    clock.at = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 09:00 on Dec 1 in Shanghai
     with make_uow() as uow:
         assert snapshots.take(uow, clock) == 4  # 2 reps x (2026-12, 2026-Q4)
         uow.commit()

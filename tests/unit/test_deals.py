@@ -1,5 +1,5 @@
 """Deal rules without a database: permissions, stage moves and what they record."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -9,7 +9,7 @@ from assistant.method.funnel_config import preset
 from assistant.method.model import Deal, DealStatus, Role, User, Visit
 from assistant.method.results import Problem
 
-NOW = datetime(2026, 11, 18, 2, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 18, 2, tzinfo=UTC)
 FUNNEL = preset("project")
 REP = User(1, 10, "王伟", Role.REP, "zh")
 OTHER_REP = User(2, 10, "李娜", Role.REP, "zh")

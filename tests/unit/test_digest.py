@@ -6,7 +6,7 @@ Team 华东大区销售部 uses the `project` preset (目标客户 10%, 有效�
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -115,7 +115,7 @@ def test_week_window_is_the_seven_days_ending_yesterday():
 
 def test_team_funnel_per_stage_in_the_team_currency():
     funnel = digest_rules.team_funnel(data(), "zh")
-    assert [(l["stage"], l["count"], l["amount"], l["weighted"]) for l in funnel["lines"]] == [
+    assert [(line["stage"], line["count"], line["amount"], line["weighted"]) for line in funnel["lines"]] == [
         ("目标客户", 1, 100 * WAN, 10 * WAN), ("有效客户", 1, 200 * WAN, 50 * WAN),
         ("入围客户", 2, 500 * WAN, 250 * WAN), ("意向客户", 1, 300 * WAN, 225 * WAN),
         ("接近赢单客户", 1, 100 * WAN, 90 * WAN)]
@@ -259,7 +259,7 @@ def test_won_and_lost_this_week_with_reasons():
 
 
 def test_the_week_is_read_in_the_team_timezone():
-    utc = timezone.utc
+    utc = UTC
     won = [a_deal(n, WANG, "target", 10, "2026-12-31", status=DealStatus.WON) for n in (1, 2, 3)]
     changes = {1: [StageChange(1, "target", "won", "won", datetime(2026, 11, 22, 17, tzinfo=utc), 1, True)],
                2: [StageChange(2, "target", "won", "won", datetime(2026, 11, 29, 16, 30, tzinfo=utc), 1, True)],
@@ -315,10 +315,11 @@ def test_accuracy_lists_who_is_outside_the_allowed_error_of_their_role():
     won = lambda n, owner, closed: a_deal(n, owner, "near_win", 100, "2026-11-30", status=DealStatus.WON,  # noqa: E731
                                           closed_at=closed)
     deals = [won(1, reps[0], at("2026-11-10")), won(2, reps[1], at("2026-11-20")), won(3, boss, at("2026-11-30")),
-             won(4, reps[0], at("2026-10-31")), won(5, reps[2], datetime(2026, 11, 30, 17, tzinfo=timezone.utc))]
+             won(4, reps[0], at("2026-10-31")), won(5, reps[2], datetime(2026, 11, 30, 17, tzinfo=UTC))]
     snapshots = {(1, "2026-11"): 130 * WAN, (2, "2026-11"): 140 * WAN, (3, "2026-11"): 50 * WAN,
                  (5, "2026-11"): 130 * WAN, (1, "2026-10"): 999 * WAN}
-    result = digest_rules.forecast_accuracy(data(members=reps + [boss], deals=deals, snapshots=snapshots), date(2026, 12, 7))
+    result = digest_rules.forecast_accuracy(data(members=reps + [boss], deals=deals, snapshots=snapshots),
+                                            date(2026, 12, 7))
     assert result["period"] == "2026-11"
     assert [(r["name"], r["forecast"], r["won"], r["error"], r["allowed"]) for r in result["reps"]] == [
         ("乙", 140 * WAN, 100 * WAN, Decimal("0.4"), Decimal("0.35")),      # 甲 at 30%: within 35%

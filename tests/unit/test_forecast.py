@@ -221,7 +221,7 @@ def test_forecast_error() -> None:
 
 
 def test_allowed_error_by_role() -> None:
-    assert ALLOWED_ERROR == {"rep": Decimal("0.35"), "manager": Decimal("0.25"), "director": Decimal("0.20")}
+    assert {"rep": Decimal("0.35"), "manager": Decimal("0.25"), "director": Decimal("0.20")} == ALLOWED_ERROR
     assert within_allowed_error(Decimal(300_000), Decimal(400_000), "manager") is True
     assert within_allowed_error(Decimal(300_000), Decimal(400_000), "director") is False
     assert within_allowed_error(Decimal(1), Decimal(0), "rep") is None

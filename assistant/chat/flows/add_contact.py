@@ -31,7 +31,7 @@ def finish(ctx: Ctx, values: dict) -> list[Reply]:
 
 def shortcut(args: str, ctx: Ctx) -> dict:
     """`/contact 华为技术有限公司 王芳 采购经理`: customer, then name, then title."""
-    return {"_typed": dict(zip(("customer", "name", "title"), args.split(maxsplit=2)))}
+    return {"_typed": dict(zip(("customer", "name", "title"), args.split(maxsplit=2), strict=False))}
 
 
 FLOW = Flow("add_contact", finish=finish, form=True, shortcut=shortcut,

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows.definition import Ask, Option

@@ -2,8 +2,9 @@
 at once as a form. A flow holds no strings: every prompt is a catalog key derived from names."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from assistant.chat.context import Ctx
 from assistant.events import Reply
@@ -52,8 +53,8 @@ class Field:
 class Flow:
     name: str
     fields: tuple[Field, ...]
-    finish: Callable[[Ctx, dict], "list[Reply] | Problem"]
-    shortcut: Callable[[str, Ctx], "dict | Problem"] | None = None
+    finish: Callable[[Ctx, dict], list[Reply] | Problem]
+    shortcut: Callable[[str, Ctx], dict | Problem] | None = None
     quick: bool = False  # a one-liner fills optional fields with their defaults instead of asking
     form: bool = False  # may be submitted whole (a Slack modal): no field's parser reads another's answer
 

@@ -59,7 +59,8 @@ def _form_value(current: Field, described: FormField, ctx: Ctx, values: dict, ra
     if current.multi:
         offered = [o.value for o in described.options]
         ticked = [v for v in raw.split(",") if v in offered]
-        return {"ticked": ticked, "unticked": [v for v in offered if v not in ticked], "complete": len(ticked) == len(offered)}
+        return {"ticked": ticked, "unticked": [v for v in offered if v not in ticked],
+                "complete": len(ticked) == len(offered)}
     if current.parse:
         result = current.parse(raw, ctx, values)
         if isinstance(result, Ask):

@@ -27,7 +27,7 @@ def win_rate(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
 
 def shortcut(args: str, ctx: Ctx) -> dict:
     """`/prospects 300万 3万 10%`: target, average deal, win rate, in that order."""
-    return {"_typed": dict(zip(("annual_target", "average_deal", "win_rate"), args.split()))}
+    return {"_typed": dict(zip(("annual_target", "average_deal", "win_rate"), args.split(), strict=False))}
 
 
 def finish(ctx: Ctx, values: dict) -> list[Reply]:

@@ -124,7 +124,8 @@ def _on_control(flow: Flow, state: FlowState, ctx: Ctx, current: Field, control:
         everything = [o["value"] for o in state.pending.get("options", [])]
         missing = [key for key in everything if key not in ticked]
         if control == DONE and missing and current.checklist:
-            return _prompt(flow, state, ctx, [Reply("checklist.incomplete", ctx.lang, {"missing": len(missing)})], current)
+            note = Reply("checklist.incomplete", ctx.lang, {"missing": len(missing)})
+            return _prompt(flow, state, ctx, [note], current)
         return _accept(flow, state, ctx, current, Ok({"ticked": ticked, "unticked": missing, "complete": not missing}))
     return Step([Reply("common.stale_button", ctx.lang)], state)
 

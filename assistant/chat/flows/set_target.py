@@ -29,7 +29,7 @@ def target_amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
 
 def shortcut(args: str, ctx: Ctx) -> dict:
     """`/target 2027-Q1 500万`."""
-    return {"_typed": dict(zip(("period", "amount"), args.split(maxsplit=1)))}
+    return {"_typed": dict(zip(("period", "amount"), args.split(maxsplit=1), strict=False))}
 
 
 def finish(ctx: Ctx, values: dict) -> list[Reply]:

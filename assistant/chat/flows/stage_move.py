@@ -2,7 +2,7 @@
 save the deal and its stage change together, show the card."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
@@ -14,7 +14,8 @@ from assistant.method.results import Problem
 Move = Callable[[Deal], "tuple[Deal, StageChange] | Problem"]
 
 
-def finish_move(ctx: Ctx, deal_id: int, move: Move, done_key: Callable[[StageChange], str] | str) -> list[Reply] | Problem:
+def finish_move(ctx: Ctx, deal_id: int, move: Move,
+                done_key: Callable[[StageChange], str] | str) -> list[Reply] | Problem:
     deal = answers.load_own_deal(ctx, deal_id)
     if isinstance(deal, Problem):
         return deal
