@@ -5,15 +5,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from assistant.chat import views
 from assistant.chat.context import Ctx
-from assistant.chat.flows import forms, runner, weekly_check
+from assistant.chat.flows import runner, weekly_check
 from assistant.chat.flows.answers import load_own_deal
 from assistant.chat.flows.registry import FLOWS
+from assistant.chat.routes import RepDeals, RunCommand, button
 from assistant.chat.teams import create_invite, create_team, may_invite, toggle_group
-from assistant.events import Choice, Inbound, Reply
+from assistant.events import Inbound, Reply
 from assistant.i18n import LANGS, catalog, render
 from assistant.method import cadence
 from assistant.method.deals import can_view, is_overdue
@@ -22,19 +24,37 @@ from assistant.method.model import DealStatus, Role, User
 from assistant.method.numbers import parse_id, shown
 from assistant.method.results import Problem
 
+EVERYONE = frozenset(Role)
+MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
+
 
 @dataclass(frozen=True)
 class Command:
+    """One command and everything the router needs to know about it."""
+
     run: Callable[[Ctx, str], list[Reply]]
-    manager_only: bool = False
-    flow: str | None = None
-    admin_only: bool = False
+    roles: frozenset[Role] = EVERYONE
+    flow: str | None = None  # the flow it starts; the flow says whether it can be a form
+    private_only: bool = False  # refused in group chats (invites, joining)
+    resets_flow: bool = False  # the open flow does not survive it (/cancel, /start)
+    for_strangers: bool = False  # what someone not yet in a team may send (the invite code)
+    in_groups: bool = False  # answered in a group even when the team shares no deals there
+    menu: str | None = None  # catalog key of its description in the platforms' command menus
+    main: bool = False  # one of the main menu's buttons offered when nothing else fits
 
     def allows(self, user: User) -> bool:
         """The one role check, for typed commands, buttons and forms alike."""
-        if self.admin_only:
-            return user.role == Role.ADMIN
-        return user.is_manager or not self.manager_only
+        return user.role in self.roles
+
+    @property
+    def keeps_flow(self) -> bool:
+        """A look-up that leaves the flow in progress as it was (/funnel while adding a deal)."""
+        return self.flow is None and not self.resets_flow
+
+    @property
+    def form(self) -> bool:
+        return self.flow is not None and FLOWS[self.flow].form
 
 
 def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict | None = None) -> list[Reply]:
@@ -43,16 +63,16 @@ def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict | None = N
     return step.replies
 
 
-def _flow(flow_name: str, manager_only: bool = False) -> Command:
-    return Command(lambda ctx, args: start_flow(ctx, flow_name, args), manager_only, flow_name)
+def _flow(flow_name: str, **properties: Any) -> Command:
+    return Command(lambda ctx, args: start_flow(ctx, flow_name, args), flow=flow_name, **properties)
 
 
-def _deal_flow(flow_name: str) -> Command:
+def _deal_flow(flow_name: str, **properties: Any) -> Command:
     """`/advance 12`, `/lost 华为`: the argument names the deal, the rest is asked."""
     def run(ctx: Ctx, args: str) -> list[Reply]:
         values = {"_typed": {"deal": args.strip()}} if args.strip() else None
         return start_flow(ctx, flow_name, "", values)
-    return Command(run, False, flow_name)
+    return Command(run, flow=flow_name, **properties)
 
 
 def _cancel(ctx: Ctx, args: str) -> list[Reply]:
@@ -72,7 +92,8 @@ def _start(ctx: Ctx, args: str) -> list[Reply]:
 def _lang(ctx: Ctx, args: str) -> list[Reply]:
     wanted = args.strip().lower()[:2]
     if wanted not in LANGS:
-        return [Reply("lang.ask", ctx.lang, {}, tuple(Choice(f"lang.{code}", f"lang.{code}") for code in LANGS))]
+        choices = tuple(button(RunCommand("lang", code), f"lang.{code}") for code in LANGS)
+        return [Reply("lang.ask", ctx.lang, {}, choices)]
     ctx.uow.users.set_lang(ctx.user.id, wanted)
     return [Reply("lang.set", wanted)]
 
@@ -80,7 +101,7 @@ def _lang(ctx: Ctx, args: str) -> list[Reply]:
 def _deals(ctx: Ctx, args: str) -> list[Reply]:
     deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
     page = parse_id(args) or 1
-    return [views.deal_list(ctx, deals, page, "deals.list", "deals")]
+    return [views.deal_list(ctx, deals, page, "deals.list", lambda p: RunCommand("deals", str(p)))]
 
 
 def _deal(ctx: Ctx, args: str) -> list[Reply]:
@@ -116,7 +137,7 @@ def _team(ctx: Ctx, args: str) -> list[Reply]:
     params = views.funnel_params(ctx, deals) | {"reps": reps, "team": ctx.team.name}
     chart = views.funnel_chart_spec(ctx, params, render(ctx.lang, "chart.team_title", team=ctx.team.name))
     forecast = views.forecast_params(ctx, deals, None)
-    choices = tuple(Choice(f"rep.{r['id']}.1", "team.rep_button", {"name": r["name"]}) for r in reps if r["count"])
+    choices = tuple(button(RepDeals(r["id"]), "team.rep_button", {"name": r["name"]}) for r in reps if r["count"])
     return [Reply("funnel.team", ctx.lang, params, choices, chart=chart), Reply("forecast.view", ctx.lang, forecast)]
 
 
@@ -129,7 +150,7 @@ def _rep(ctx: Ctx, args: str) -> list[Reply]:
         return rep_deals(ctx, (exact or hits)[0].id, 1)
     key = "team.which_rep" if hits or not wanted else "team.rep_not_found"
     return [Reply(key, ctx.lang, {"query": shown(args)},
-                  tuple(Choice(f"rep.{m.id}.1", "team.rep_button", {"name": m.name}) for m in (hits or members)))]
+                  tuple(button(RepDeals(m.id), "team.rep_button", {"name": m.name}) for m in (hits or members)))]
 
 
 def rep_deals(ctx: Ctx, user_id: int, page: int) -> list[Reply]:
@@ -137,7 +158,7 @@ def rep_deals(ctx: Ctx, user_id: int, page: int) -> list[Reply]:
     if member is None or member.team_id != ctx.team.id:
         return [Reply("team.no_such_rep", ctx.lang)]
     deals = ctx.uow.deals.find(ctx.team.id, owner_id=member.id, status=DealStatus.OPEN)
-    return [views.deal_list(ctx, deals, page, "team.rep_deals", f"rep.{member.id}", {"rep": member.name})]
+    return [views.deal_list(ctx, deals, page, "team.rep_deals", lambda p: RepDeals(member.id, p), {"rep": member.name})]
 
 
 def _invite(ctx: Ctx, args: str) -> list[Reply]:
@@ -173,7 +194,8 @@ def _share(ctx: Ctx, args: str) -> list[Reply]:
     wanted = args.strip().lower()
     if wanted not in ("on", "off"):
         return [Reply("team.share_ask", ctx.lang, {"on": ctx.team.share_in_groups},
-                      (Choice("cmd.share_on", "team.share_on"), Choice("cmd.share_off", "team.share_off")))]
+                      (button(RunCommand("share", "on"), "team.share_on"),
+                       button(RunCommand("share", "off"), "team.share_off")))]
     ctx.uow.teams.set_share_in_groups(ctx.team.id, wanted == "on")
     return [Reply("team.share_set", ctx.lang, {"on": wanted == "on"})]
 
@@ -207,25 +229,51 @@ def _unknown(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply("common.unknown_command", ctx.lang, {"text": args})] + _help(ctx, "")
 
 
+def _check(ctx: Ctx, args: str) -> list[Reply]:
+    return start_flow(ctx, "weekly_check", "", weekly_check.start_values(ctx))
+
+
+def _group_digest(ctx: Ctx, args: str) -> list[Reply]:
+    return toggle_group(ctx)
+
+
+def _digest(ctx: Ctx, args: str) -> list[Reply]:
+    return views.digest_replies(ctx)
+
+
+# Every command, in the order the platforms' command menus list those with a `menu` key.
 COMMANDS: dict[str, Command] = {
-    "start": Command(_start), "join": Command(_start), "help": Command(_help), "cancel": Command(_cancel),
-    "lang": Command(_lang),
-    "new": _flow("new_deal"), "visit": _flow("log_visit"),
-    "advance": _deal_flow("advance_deal"), "back": _deal_flow("back_off"),
-    "won": _deal_flow("mark_won"), "lost": _deal_flow("mark_lost"), "qualify": _deal_flow("qualify_deal"),
+    "new": _flow("new_deal", menu="menu.new", main=True),
+    "visit": _flow("log_visit", menu="menu.visit", main=True),
+    "advance": _deal_flow("advance_deal", menu="action.advance_deal"),
+    "back": _deal_flow("back_off", menu="action.back_off"),
+    "won": _deal_flow("mark_won", menu="action.mark_won"),
+    "lost": _deal_flow("mark_lost", menu="action.mark_lost"),
+    "qualify": _deal_flow("qualify_deal", menu="action.qualify_deal"),
+    "deals": Command(_deals, menu="menu.deals", main=True),
+    "funnel": Command(_funnel, menu="menu.funnel", main=True),
+    "forecast": Command(_forecast, menu="menu.forecast", main=True),
+    "team": Command(_team, MANAGERS, menu="menu_command.team"),
+    "invite": Command(_invite, MANAGERS, private_only=True, menu="menu_command.invite"),
+    "lang": Command(_lang, menu="menu_command.lang"),
+    "help": Command(_help, menu="menu_command.help"),
+    "cancel": Command(_cancel, resets_flow=True, menu="menu_command.cancel"),
+    "start": Command(_start, private_only=True, resets_flow=True, for_strangers=True),
+    "join": Command(_start, private_only=True, resets_flow=True, for_strangers=True),
     "edit": _deal_flow("edit_deal"), "next": _deal_flow("next_step"),
-    "check": Command(lambda ctx, args: start_flow(ctx, "weekly_check", "", weekly_check.start_values(ctx)),
-                     flow="weekly_check"),
+    "check": Command(_check, flow="weekly_check"),
     "customer": _flow("new_customer"), "contact": _flow("add_contact"), "prospects": _flow("plan_prospects"),
-    "deals": Command(_deals), "deal": Command(_deal), "funnel": Command(_funnel), "forecast": Command(_forecast),
-    "team": Command(_team, True), "rep": Command(_rep, True), "invite": Command(_invite, True),
-    "target": _flow("set_target", True), "unknown": Command(_unknown),
-    "share": Command(_share, True), "schedule": Command(_schedule, True),
-    "digest": Command(lambda ctx, args: views.digest_replies(ctx), True),
-    "groupdigest": Command(lambda ctx, args: toggle_group(ctx), True),
-    "newteam": Command(_new_team, admin_only=True), "teams": Command(_teams, admin_only=True),
+    "deal": Command(_deal),
+    "rep": Command(_rep, MANAGERS), "target": _flow("set_target", roles=MANAGERS),
+    "share": Command(_share, MANAGERS), "schedule": Command(_schedule, MANAGERS),
+    "digest": Command(_digest, MANAGERS),
+    "groupdigest": Command(_group_digest, MANAGERS, in_groups=True),
+    "newteam": Command(_new_team, ADMINS, private_only=True, resets_flow=True),
+    "teams": Command(_teams, ADMINS),
+    "unknown": Command(_unknown),
 }
-MENU = ("new", "visit", "deals", "funnel", "forecast")
+MENU = tuple(name for name, command in COMMANDS.items() if command.main)
+DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal")
 
 
 @lru_cache(maxsize=1)
@@ -255,55 +303,7 @@ def parse_command(text: str, lang: str, in_flow: bool) -> tuple[str, str] | None
     return None
 
 
-def keeps_flow(name: str) -> bool:
-    """Commands that look something up and leave the flow in progress as it was."""
-    command = COMMANDS[name]
-    return command.flow is None and name not in ("cancel", "start", "join", "newteam")
-
-
-def run(ctx: Ctx, name: str, args: str) -> list[Reply]:
-    command = COMMANDS[name]
-    if not command.allows(ctx.user):
-        return [Reply("common.not_allowed", ctx.lang)]
-    return command.run(ctx, args)
-
-
-_GLOBAL = ("cmd.", "deal.", "deals.", "act.", "lang.", "rep.", "rem.")
-DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal")
-
-
-def is_global_choice(value: str) -> bool:
-    return value.startswith(_GLOBAL)
-
-
-def run_choice(ctx: Ctx, value: str) -> list[Reply]:
-    """A menu or list button. Every value is re-checked: a forged one changes nothing."""
-    parts = value.split(".")
-    head, rest = parts[0], parts[1:]
-    numbers = [parse_id(part) for part in rest]
-    if head == "cmd" and len(rest) == 1 and rest[0] in MENU + ("check",):
-        return run(ctx, rest[0], "")
-    if head == "cmd" and rest in (["share_on"], ["share_off"]):
-        return run(ctx, "share", rest[0].removeprefix("share_"))
-    if head == "deal" and len(rest) == 1 and numbers[0]:
-        return _deal(ctx, rest[0])
-    if head == "deals" and len(rest) == 1 and numbers[0]:
-        return _deals(ctx, rest[0])
-    if head == "lang" and len(rest) == 1:
-        return _lang(ctx, rest[0])
-    if head == "rep" and len(rest) == 2 and all(numbers) and ctx.user.is_manager:
-        return rep_deals(ctx, numbers[0], numbers[1])
-    if head == "act" and len(rest) == 2 and rest[0] in DEAL_FLOWS and numbers[1]:
-        deal = load_own_deal(ctx, numbers[1])
-        if isinstance(deal, Problem):
-            return [Reply(deal.key, ctx.lang, dict(deal.params))]
-        return run_flow_on_deal(ctx, rest[0], deal.id)
-    if head == "rem" and len(rest) == 2 and numbers[1]:
-        return _reminder_action(ctx, rest[0], numbers[1])
-    return [Reply("common.stale_button", ctx.lang)]
-
-
-def _reminder_action(ctx: Ctx, action: str, item_id: int) -> list[Reply]:
+def reminder_action(ctx: Ctx, action: str, item_id: int) -> list[Reply]:
     """A reminder's buttons act once: a second press (or a forged id) changes nothing."""
     item = ctx.uow.outbox.get(item_id)
     if item is None or item.user_id != ctx.user.id or action not in ("done", "snooze", "date"):
@@ -325,21 +325,7 @@ def _reminder_action(ctx: Ctx, action: str, item_id: int) -> list[Reply]:
     return start_flow(ctx, "next_step", "", values)
 
 
-def run_flow_on_deal(ctx: Ctx, flow_name: str, deal_id: int) -> list[Reply]:
-    return start_flow(ctx, flow_name, "", {"deal": deal_id})
-
-
-def submit_form(ctx: Ctx, form: dict[str, str]) -> list[Reply]:
-    """A whole flow submitted at once (a Slack modal); `_flow` names it."""
-    name = form.pop("_flow", "")
-    command = next((c for c in COMMANDS.values() if c.flow == name), None)
-    if command is None or not FLOWS[name].form or not command.allows(ctx.user):
-        return [Reply("common.stale_button", ctx.lang)]
-    step = forms.submit_form(FLOWS[name], ctx, form)
-    ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
-    return step.replies
-
-
 def idle(ctx: Ctx, event: Inbound) -> list[Reply]:
     """Text with no flow waiting and no command: offer the main menu."""
-    return [Reply("common.what_now", ctx.lang, {}, tuple(Choice(f"cmd.{name}", f"menu.{name}") for name in MENU))]
+    return [Reply("common.what_now", ctx.lang, {},
+                  tuple(button(RunCommand(name), f"menu.{name}") for name in MENU))]

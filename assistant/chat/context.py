@@ -1,4 +1,9 @@
-"""What a flow step knows about the event it is handling."""
+"""What a command or flow step knows about the event it is handling.
+
+Two kinds, built by the engine after the identity check: a `Visitor` is anyone writing to the
+bot (only the join flow runs for them), a `Ctx` is a team member, whose user and team are
+always there, so no member command has to ask whether they exist.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,14 +15,12 @@ from assistant.events import ChatKey
 from assistant.method.model import Team, User
 
 
-@dataclass
-class Ctx:
+@dataclass(kw_only=True)
+class Visitor:
     uow: Any
     clock: Clock
     who: ChatKey
     lang: str
-    user: User | None = None
-    team: Team | None = None
     private: bool = True
 
     @property
@@ -26,4 +29,16 @@ class Ctx:
 
     @property
     def today(self) -> date:
-        return local_today(self.clock, self.team.timezone if self.team else DEFAULT_TIMEZONE)
+        return local_today(self.clock, DEFAULT_TIMEZONE)
+
+
+@dataclass(kw_only=True)
+class Ctx(Visitor):
+    """A member of a team, in their language and their team's time zone."""
+
+    user: User
+    team: Team
+
+    @property
+    def today(self) -> date:
+        return local_today(self.clock, self.team.timezone)

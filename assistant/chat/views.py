@@ -1,12 +1,14 @@
 """Read-only answers: deal cards, lists, funnels and forecasts, as neutral replies."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from assistant.chat.context import Ctx
+from assistant.chat.routes import DealAction, Route, RunCommand, button
 from assistant.events import Choice, Reply
 from assistant.i18n import render
 from assistant.method.cadence import week_label
@@ -43,7 +45,7 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict:
 def deal_actions(ctx: Ctx, deal: Deal) -> tuple[Choice, ...]:
     if deal.status != DealStatus.OPEN or not can_edit(ctx.user, deal):
         return ()
-    return tuple(Choice(f"act.{action}.{deal.id}", f"action.{action}")
+    return tuple(button(DealAction(action, deal.id), f"action.{action}")
                  for action in ("log_visit", "advance_deal", "back_off", "qualify_deal", "edit_deal", "mark_won",
                                 "mark_lost"))
 
@@ -72,17 +74,18 @@ def deal_detail(ctx: Ctx, deal: Deal) -> Reply:
     return Reply("deal.detail", ctx.lang, params, deal_actions(ctx, deal))
 
 
-def deal_list(ctx: Ctx, deals: list[Deal], page: int, key: str, page_prefix: str, extra: dict | None = None) -> Reply:
-    """One page of deals with a button per deal and ◀ ▶ between pages."""
+def deal_list(ctx: Ctx, deals: list[Deal], page: int, key: str, page_route: Callable[[int], Route],
+              extra: dict | None = None) -> Reply:
+    """One page of deals with a button per deal and ◀ ▶ between pages (`page_route` gives a page's button)."""
     pages = max(1, -(-len(deals) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = deals[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    choices = [Choice(f"deal.{d.id}", "deal.option", {"id": d.id, "customer": d.customer_name, "title": d.title})
-               for d in shown]
+    choices = [button(RunCommand("deal", str(d.id)), "deal.option",
+                      {"id": d.id, "customer": d.customer_name, "title": d.title}) for d in shown]
     if page > 1:
-        choices.append(Choice(f"{page_prefix}.{page - 1}", "common.previous"))
+        choices.append(button(page_route(page - 1), "common.previous"))
     if page < pages:
-        choices.append(Choice(f"{page_prefix}.{page + 1}", "common.next"))
+        choices.append(button(page_route(page + 1), "common.next"))
     params = {"items": [deal_params(ctx, d) for d in shown], "page": page, "pages": pages, "total": len(deals),
               **(extra or {})}
     return Reply(key, ctx.lang, params, tuple(choices))

@@ -10,9 +10,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from assistant.chat.context import Ctx
+from assistant.chat.routes import DealAction, ReminderAction, RunCommand, button
 from assistant.chat.views import deal_params
 from assistant.clock import Clock, local_today
-from assistant.events import Choice, Reply
+from assistant.events import Reply
 from assistant.method.cadence import cadence, next_allowed, stall_days, week_label
 from assistant.method.model import DealStatus, OutboxItem
 
@@ -88,12 +89,14 @@ def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
         return []
     params = deal_params(ctx, deal) | {"days": (ctx.today - deal.next_due).days if deal.next_due else 0,
                                        "idle_days": (ctx.now - deal.last_activity_at).days}
-    choices = (Choice(f"rem.done.{item.id}", "reminder.done"), Choice(f"rem.snooze.{item.id}", "reminder.snooze"),
-               Choice(f"rem.date.{item.id}", "reminder.new_date"),
-               Choice(f"act.log_visit.{deal.id}", "action.log_visit"))
+    choices = (button(ReminderAction("done", item.id), "reminder.done"),
+               button(ReminderAction("snooze", item.id), "reminder.snooze"),
+               button(ReminderAction("date", item.id), "reminder.new_date"),
+               button(DealAction("log_visit", deal.id), "action.log_visit"))
     if item.kind == STALLED:
-        choices = (Choice(f"act.log_visit.{deal.id}", "action.log_visit"),
-                   Choice(f"act.back_off.{deal.id}", "action.back_off"), Choice(f"deal.{deal.id}", "reminder.open"))
+        choices = (button(DealAction("log_visit", deal.id), "action.log_visit"),
+                   button(DealAction("back_off", deal.id), "action.back_off"),
+                   button(RunCommand("deal", str(deal.id)), "reminder.open"))
     return [Reply(f"reminder.{item.kind}", ctx.lang, params, choices)]
 
 
@@ -102,4 +105,5 @@ def _revisit(ctx: Ctx, deal, item: OutboxItem) -> list[Reply]:
         return []
     since = date.fromisoformat(item.key.rsplit(":", 1)[1])
     params = {"customer": deal.customer_name, "title": deal.title, "since": since, "days": (ctx.today - since).days}
-    return [Reply("reminder.revisit", ctx.lang, params, (Choice(f"act.log_visit.{deal.id}", "action.log_visit"),))]
+    return [Reply("reminder.revisit", ctx.lang, params,
+                  (button(DealAction("log_visit", deal.id), "action.log_visit"),))]

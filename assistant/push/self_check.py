@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from assistant.chat.context import Ctx
+from assistant.chat.routes import RunCommand, button
 from assistant.clock import Clock
-from assistant.events import Choice, Reply
+from assistant.events import Reply
 from assistant.method.cadence import cadence, next_allowed, week_label, weekly_due
 from assistant.method.model import DealStatus, OutboxItem, Role
 
@@ -56,4 +57,4 @@ def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     count = len(ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN))
     key = "weekly_check.invite" if item.kind == SELF_CHECK else "weekly_check.nudge"
     return [Reply(key, ctx.lang, {"count": count, "week": item.subject},
-                  (Choice("cmd.check", "weekly_check.start_button"),))]
+                  (button(RunCommand("check"), "weekly_check.start_button"),))]

@@ -55,7 +55,7 @@ def test_forged_buttons_change_nothing(demo, chat):
 
     rep = chat("李娜")
     forged = {"act.mark_won.1": "找不到商机“1”", "deal.1": "找不到商机“1”", "rep.1.1": "过期",
-              "act.set_target.1": "过期", "cmd.team": "过期", "x" * 64: "过期"}
+              "act.set_target.1": "过期", "cmd.team": "你的角色不能", "x" * 64: "过期"}
     for value, answer in forged.items():
         rep.console.buttons = [Choice(value, "common.confirm")]
         assert answer in rep.say("1"), value

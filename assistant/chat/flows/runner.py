@@ -3,7 +3,7 @@
 A step *describes* what it needs (a prompt key, buttons); front ends render it. State lives in
 the database (`FlowState`): values collected so far, and the buttons on offer (`pending`), so
 a restart continues at the same step and a button press is checked against what was offered.
-Button values are short (`<nonce>.<index>`), within Telegram's 64-byte callback limit, and a
+Buttons carry a `FlowPick` (the prompt's nonce and the option's index, see `routes`), and a
 stale or forged one is refused without touching any data.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows.definition import ANYWAY, DONE, SKIP, Ask, Field, Flow, Option
+from assistant.chat.routes import FlowPick, Route, button, decode
 from assistant.events import Choice, Inbound, Reply
 from assistant.i18n import render
 from assistant.method.model import FlowState
@@ -49,7 +50,7 @@ def resume(flow: Flow, state: FlowState, ctx: Ctx, event: Inbound) -> Step:
     """Feed one text or button press to the field the flow is waiting on."""
     current = flow.fields[state.step]
     if event.choice is not None:
-        return _on_choice(flow, state, ctx, current, event.choice)
+        return _on_choice(flow, state, ctx, current, decode(event.choice))
     return _on_text(flow, state, ctx, current, (event.text or "").strip())
 
 
@@ -57,14 +58,13 @@ def reprompt(flow: Flow, state: FlowState, ctx: Ctx) -> Step:
     return _prompt(flow, state, ctx, [], flow.fields[state.step])
 
 
-def _on_choice(flow: Flow, state: FlowState, ctx: Ctx, current: Field, choice: str) -> Step:
-    nonce, _, picked = choice.partition(".")
-    if nonce != state.pending.get("nonce"):
+def _on_choice(flow: Flow, state: FlowState, ctx: Ctx, current: Field, pressed: Route | None) -> Step:
+    if not isinstance(pressed, FlowPick) or pressed.nonce != state.pending.get("nonce"):
         return Step([Reply("common.stale_button", ctx.lang)] + _prompt(flow, state, ctx, [], current).replies, state)
-    if picked in (SKIP, DONE, ANYWAY):
-        return _on_control(flow, state, ctx, current, picked)
+    if pressed.pick in (SKIP, DONE, ANYWAY):
+        return _on_control(flow, state, ctx, current, pressed.pick)
     options = state.pending.get("options", [])
-    index = parse_id(picked)
+    index = parse_id(pressed.pick)
     if index is None or index >= len(options):
         return Step([Reply("common.stale_button", ctx.lang)], state)
     value = options[index]["value"]
@@ -82,7 +82,7 @@ def _on_text(flow: Flow, state: FlowState, ctx: Ctx, current: Field, text: str) 
             return _on_control(flow, state, ctx, current, control)
     picked = _match_option(state, ctx, text)
     if picked is not None:
-        return _on_choice(flow, state, ctx, current, f"{state.pending['nonce']}.{picked}")
+        return _on_choice(flow, state, ctx, current, FlowPick(state.pending["nonce"], str(picked)))
     if current.parse is None:
         return _prompt(flow, state, ctx, [Reply("common.pick_a_button", ctx.lang)], current)
     result = current.parse(text, ctx, state.values)
@@ -191,11 +191,11 @@ def _prompt(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply], current:
     params = current.prompt(ctx, state.values) if current.prompt else {}
     choices = [_choice(nonce, i, o, current.multi, o.value in ticked) for i, o in enumerate(options)]
     if current.multi:
-        choices.append(Choice(f"{nonce}.{DONE}", "common.confirm"))
+        choices.append(button(FlowPick(nonce, DONE), "common.confirm"))
     if current.checklist:
-        choices.append(Choice(f"{nonce}.{ANYWAY}", "checklist.anyway"))
+        choices.append(button(FlowPick(nonce, ANYWAY), "checklist.anyway"))
     if current.optional:
-        choices.append(Choice(f"{nonce}.{SKIP}", "common.skip"))
+        choices.append(button(FlowPick(nonce, SKIP), "common.skip"))
     pending = {"nonce": nonce, "options": [_stored(o) for o in options], "ticked": ticked}
     reply = Reply(current.key or f"{flow.name}.{current.name}.ask", ctx.lang, params, tuple(choices))
     return Step(notes + [reply], FlowState(flow.name, state.step, state.values, pending))
@@ -210,9 +210,9 @@ def _ask(state: FlowState, ctx: Ctx, ask: Ask) -> Step:
 
 def _choice(nonce: str, index: int, option: Option, multi: bool, ticked: bool) -> Choice:
     if multi:
-        return Choice(f"{nonce}.{index}", "checklist.tick" if ticked else "checklist.untick",
+        return button(FlowPick(nonce, str(index)), "checklist.tick" if ticked else "checklist.untick",
                       {"label": render_label(option)})
-    return Choice(f"{nonce}.{index}", option.key, option.params)
+    return button(FlowPick(nonce, str(index)), option.key, option.params)
 
 
 def render_label(option: Option) -> Any:
