@@ -57,7 +57,7 @@ class Command:
         return self.flow is not None and FLOWS[self.flow].form
 
 
-def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict | None = None) -> list[Reply]:
+def start_flow(ctx: Ctx, flow_name: str, args: str = "", values: dict[str, Any] | None = None) -> list[Reply]:
     step = runner.start(FLOWS[flow_name], ctx, args, values)
     ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
     return step.replies

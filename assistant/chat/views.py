@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from assistant.chat.context import Ctx
@@ -15,17 +16,17 @@ from assistant.method.cadence import week_label
 from assistant.method.customer_class import man_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
 from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
-from assistant.method.model import Deal, DealStatus, Role, User
+from assistant.method.model import Deal, DealStatus, Role, Team, User
 from assistant.method.weekly_digest import DIGEST_KEY, TeamData, weekly_digest
 
 PAGE_SIZE = 5
 
 
-def deal_params(ctx: Ctx, deal: Deal) -> dict:
+def deal_params(ctx: Ctx, deal: Deal) -> dict[str, Any]:
     """What every deal text may show, already in the reader's language."""
     funnel = ctx.team.funnel
     stage = funnel.stage(deal.stage_key)
-    status_label = {DealStatus.WON: funnel.won_name(ctx.lang)}.get(deal.status, "")
+    status_label = funnel.won_name(ctx.lang) if deal.status == DealStatus.WON else ""
     probability = stage.probability if stage else Decimal(0)
     return {
         "id": deal.id, "customer": deal.customer_name, "title": deal.title,
@@ -75,7 +76,7 @@ def deal_detail(ctx: Ctx, deal: Deal) -> Reply:
 
 
 def deal_list(ctx: Ctx, deals: list[Deal], page: int, key: str, page_route: Callable[[int], Route],
-              extra: dict | None = None) -> Reply:
+              extra: dict[str, Any] | None = None) -> Reply:
     """One page of deals with a button per deal and ◀ ▶ between pages (`page_route` gives a page's button)."""
     pages = max(1, -(-len(deals) // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -91,7 +92,7 @@ def deal_list(ctx: Ctx, deals: list[Deal], page: int, key: str, page_route: Call
     return Reply(key, ctx.lang, params, tuple(choices))
 
 
-def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = ALL_TIME) -> dict:
+def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = ALL_TIME) -> dict[str, Any]:
     """Count, amount and weighted amount per stage (team currency), top of the funnel first."""
     result = forecast(deals, ctx.team.funnel, period, ctx.team.currency)
     names = {s.key: s for s in ctx.team.funnel.stages}
@@ -103,14 +104,14 @@ def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = ALL_TIME) -> dic
             "currency": ctx.team.currency, "other_currency": len(other), "period": period.label}
 
 
-def funnel_chart_spec(ctx: Ctx, params: dict, title: str) -> dict | None:
+def funnel_chart_spec(ctx: Ctx, params: dict[str, Any], title: str) -> dict[str, Any] | None:
     """What the funnel chart shows; None for an empty funnel (no picture of nothing)."""
     if not params["count"]:
         return None
     return {"lang": ctx.lang, "title": title, "lines": params["lines"], "currency": params["currency"]}
 
 
-def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict:
+def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict[str, Any]:
     """This month, next month and next quarter, each against its target where one is set.
     This month includes overdue close dates: a deal past its date still counts until moved."""
     periods = {"this_month": current_month(ctx.today), "next_month": next_month(ctx.today),
@@ -128,7 +129,7 @@ def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict:
             "other_currency": other}
 
 
-def load_team_data(uow, team, today: date) -> TeamData:
+def load_team_data(uow: Any, team: Team, today: date) -> TeamData:
     members = uow.users.members(team.id)
     last_week = week_label(today - timedelta(days=7))
     skipped = [m.id for m in members if m.role == Role.REP and not uow.self_checks.done(m.id, last_week)]
