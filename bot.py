@@ -6,14 +6,20 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from assistant import (
     DEFAULT_TIMEZONE,
     PRESET_NAMES,
+    Clock,
+    FrontEnd,
     SystemClock,
     create_team,
     demo_people,
@@ -59,17 +65,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         with SqlUnitOfWork(sessions) as uow:
             seed_demo(uow, clock, console.PLATFORM, lang)
-    token = os.environ.get("TELEGRAM_BOT_TOKEN")
-    if token:
-        from handlers import telegram
-        telegram.run(token, lambda: SqlUnitOfWork(sessions), clock, webhook_url=args.webhook, listen=args.listen,
-                     port=args.port, secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
+    make_uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
+    front_ends = configured_front_ends(os.environ, make_uow, clock, args)
+    if front_ends:
+        serve(front_ends, make_uow, clock, threading.Event())
         return 0
     name = args.as_user or (demo_people()[0] if args.demo else os.environ.get("USER", "me"))
-    make_uow = lambda: SqlUnitOfWork(sessions)  # noqa: E731
     chat = console.ConsoleChat(make_uow, clock, name, args.lang)
     # Reminders pop up while a person types; a script piping lines in gets only its answers.
-    scheduler = (start_jobs(make_uow, clock, console.ConsoleDeliverer({name: chat}, sys.stdout))
+    scheduler = (start_jobs(make_uow, clock, [console.ConsoleDeliverer({name: chat}, sys.stdout)])
                  if sys.stdin.isatty() else None)
     try:
         console.run(chat)
@@ -77,6 +81,45 @@ def main(argv: list[str] | None = None) -> int:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
     return 0
+
+
+# The front ends bot.py can run: each module's `from_env` gives one when its configuration is
+# present in the environment, None otherwise. With none, the terminal chat opens.
+FRONT_END_MODULES = ("handlers.telegram",)
+
+
+def configured_front_ends(env: Mapping[str, str], make_uow: Callable[[], SqlUnitOfWork], clock: Clock,
+                          args: argparse.Namespace) -> list[FrontEnd]:
+    found = []
+    for name in FRONT_END_MODULES:
+        front_end = importlib.import_module(name).from_env(env, make_uow, clock, webhook_url=args.webhook,
+                                                           listen=args.listen, port=args.port)
+        if front_end is not None:
+            found.append(front_end)
+    return found
+
+
+def serve(front_ends: list[FrontEnd], make_uow: Callable[[], SqlUnitOfWork], clock: Clock,
+          stop: threading.Event) -> None:
+    """Run the front ends side by side with one scheduler until `stop` is set (Ctrl-C or
+    SIGTERM set it too), then stop them in reverse order."""
+    started: list[FrontEnd] = []
+    scheduler = None
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signum, lambda *_: stop.set())
+    try:
+        deliverers = []
+        for front_end in front_ends:
+            deliverers.append(front_end.start())
+            started.append(front_end)
+        scheduler = start_jobs(make_uow, clock, deliverers)
+        stop.wait()
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        for front_end in reversed(started):
+            front_end.stop()
 
 
 def _new_team(sessions, clock, name: str, preset_name: str, lang: str) -> int:

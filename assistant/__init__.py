@@ -2,9 +2,9 @@
 
 Adapters (`handlers/*.py`) turn their platform's updates into `Inbound`, call `handle`, draw
 the charts of the replies with `draw_charts` (after the commit, off the event loop), and send
-each `Reply` rendered with `render` in their own markup. Scheduled work runs through
-`start_jobs` with a `Deliverer` per platform. Nothing outside `assistant/` imports its
-submodules; `tests/test_boundaries.py` holds adapters to that.
+each `Reply` rendered with `render` in their own markup. Each is a `FrontEnd` that `bot.py`
+starts; scheduled work runs through `start_jobs` with a `Deliverer` per platform. Nothing outside
+`assistant/` imports its submodules; `tests/test_boundaries.py` holds adapters to that.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from assistant.chat.teams import create_invite, create_team
 from assistant.clock import DEFAULT_TIMEZONE, Clock, FixedClock, SystemClock
 from assistant.demo import demo_data, demo_people, seed_demo
 from assistant.events import ChatKey, Choice, Inbound, Reply
+from assistant.frontend import FrontEnd
 from assistant.i18n import LANGS, normalise_lang, render
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
@@ -24,7 +25,7 @@ from assistant.push.jobs import start as start_jobs
 
 __all__ = [
     "BLOCKED", "DEFAULT_TIMEZONE", "LANGS", "PRESET_NAMES", "RETRY", "SENT", "ChatKey", "Choice", "Clock", "Deliverer",
-    "FixedClock", "Inbound", "MenuEntry", "Reply", "Role", "SystemClock", "command_menu", "create_invite",
+    "FixedClock", "FrontEnd", "Inbound", "MenuEntry", "Reply", "Role", "SystemClock", "command_menu", "create_invite",
     "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle", "load_funnel_file",
     "mark_unreachable", "normalise_lang", "parse_id", "preset", "render", "seed_demo", "start_jobs",
 ]

@@ -11,8 +11,9 @@ import asyncio
 import html
 import logging
 import secrets
+import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,7 +45,6 @@ from assistant import (
     mark_unreachable,
     normalise_lang,
     render,
-    start_jobs,
 )
 
 PLATFORM = "telegram"
@@ -262,21 +262,6 @@ class TelegramDeliverer:
         return BLOCKED if blocked else SENT
 
 
-def _scheduling(make_uow: Callable[[], Any], clock: Clock) -> tuple[Callable, Callable]:
-    """post_init / post_shutdown hooks running the background jobs with a TelegramDeliverer."""
-    running: dict[str, Any] = {}
-
-    async def start(application: Application) -> None:
-        await set_commands(application)
-        deliverer = TelegramDeliverer(application.bot, asyncio.get_running_loop())
-        running["scheduler"] = start_jobs(make_uow, clock, deliverer)
-
-    async def stop(application: Application) -> None:
-        if "scheduler" in running:
-            running.pop("scheduler").shutdown(wait=False)
-    return start, stop
-
-
 def menu_commands(lang: str) -> list[BotCommand]:
     """The core's command menu in `lang`, as Telegram's command list."""
     return [BotCommand(entry.command, entry.description) for entry in command_menu(lang)]
@@ -290,15 +275,10 @@ async def set_commands(application: Application) -> None:
 
 
 def build_application(token: str, make_uow: Callable[[], Any], clock: Clock, base_url: str | None = None,
-                      base_file_url: str | None = None, max_retries: int = MAX_RETRIES,
-                      scheduled: bool = False) -> Application:
-    """The wired Application; `base_url` points it at another Bot API server (tests, a local one).
-    `scheduled` also runs the reminder/digest jobs while the Application runs."""
-    start, stop = _scheduling(make_uow, clock) if scheduled else (set_commands, None)
+                      base_file_url: str | None = None, max_retries: int = MAX_RETRIES) -> Application:
+    """The wired Application; `base_url` points it at another Bot API server (tests, a local one)."""
     builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=max_retries))
-               .post_init(start))
-    if stop is not None:
-        builder = builder.post_shutdown(stop)
+               .post_init(set_commands))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
     application = builder.build()
@@ -318,11 +298,54 @@ def webhook_options(webhook_url: str, listen: str, port: int, secret: str | None
             "allowed_updates": UPDATES}
 
 
-def run(token: str, make_uow: Callable[[], Any], clock: Clock, webhook_url: str | None = None,
-        listen: str = "0.0.0.0", port: int = 8443, secret: str | None = None) -> None:
-    """Serve until stopped: long polling, or a webhook when `webhook_url` is given."""
-    application = build_application(token, make_uow, clock, scheduled=True)
-    if webhook_url:
-        application.run_webhook(**webhook_options(webhook_url, listen, port, secret))
-    else:
-        application.run_polling(allowed_updates=UPDATES)
+class TelegramFrontEnd:
+    """The bot on its own event loop in a background thread, polling for updates or serving a
+    webhook, so that it runs beside the other front ends in one process (`bot.py`)."""
+
+    platform = PLATFORM
+
+    def __init__(self, application: Application, webhook: dict[str, Any] | None = None) -> None:
+        self.application, self.webhook = application, webhook
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="telegram", daemon=True)
+
+    def start(self) -> TelegramDeliverer:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._begin(), self.loop).result()
+        return TelegramDeliverer(self.application.bot, self.loop)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._end(), self.loop).result()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+
+    async def _begin(self) -> None:
+        await self.application.initialize()
+        await set_commands(self.application)
+        await self.application.start()
+        if self.webhook:
+            await self.application.updater.start_webhook(**self.webhook)
+        else:
+            await self.application.updater.start_polling(allowed_updates=UPDATES)
+
+    async def _end(self) -> None:
+        if self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+
+def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, webhook_url: str | None = None,
+             listen: str = "0.0.0.0", port: int = 8443) -> TelegramFrontEnd | None:
+    """The Telegram front end when `TELEGRAM_BOT_TOKEN` is set: long polling, or a webhook when
+    `webhook_url` is given. `TELEGRAM_API_URL` points it at another Bot API server (a local one)."""
+    token = env.get("TELEGRAM_BOT_TOKEN")
+    if not token:
+        return None
+    base_url = env.get("TELEGRAM_API_URL")
+    application = build_application(token, make_uow, clock, base_url=f"{base_url}/bot" if base_url else None,
+                                    base_file_url=f"{base_url}/file/bot" if base_url else None)
+    webhook = (webhook_options(webhook_url, listen, port, env.get("TELEGRAM_WEBHOOK_SECRET"))
+               if webhook_url else None)
+    return TelegramFrontEnd(application, webhook)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import socket
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -44,14 +45,19 @@ def _scan_team(make_uow, clock: Clock, team_id: int) -> None:
         log.info("team %s: %s messages queued", team_id, added)
 
 
-def start(make_uow, clock: Clock, deliverer: Deliverer) -> BackgroundScheduler:
-    """Start the background jobs; the caller shuts the scheduler down on exit."""
+def start(make_uow, clock: Clock, deliverers: Sequence[Deliverer]) -> BackgroundScheduler:
+    """Start the background jobs: one scan, and one sender per platform (a platform that is slow
+    or down delays only its own pushes). The caller shuts the scheduler down on exit."""
+    platforms = [deliverer.platform for deliverer in deliverers]
+    if len(set(platforms)) != len(platforms):
+        raise ValueError(f"one deliverer per platform, got {platforms}")
     worker = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
     now = datetime.now(UTC)
     scheduler.add_job(scan, "interval", minutes=SCAN_MINUTES, args=(make_uow, clock), next_run_time=now, id="scan")
-    scheduler.add_job(deliver_due, "interval", seconds=SEND_SECONDS, args=(make_uow, clock, deliverer, worker),
-                      next_run_time=now + timedelta(seconds=2), id="send")
+    for deliverer in deliverers:
+        scheduler.add_job(deliver_due, "interval", seconds=SEND_SECONDS, args=(make_uow, clock, deliverer, worker),
+                          next_run_time=now + timedelta(seconds=2), id=f"send-{deliverer.platform}")
     scheduler.start()
     return scheduler

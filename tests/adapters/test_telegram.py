@@ -17,13 +17,12 @@ from dataclasses import replace
 from datetime import date
 
 from telegram import Update
-from telegram.ext import Application
 
 from assistant.events import ChatKey, Choice, Reply
 from assistant.i18n import render
 from assistant.method.model import DealStatus, Role
 from handlers import telegram as adapter
-from tests.adapters.conftest import TOKEN, TelegramChat, TgUser, callback_update, message_update, texts
+from tests.adapters.conftest import TelegramChat, TgUser, callback_update, message_update, texts
 
 REP = TgUser(811001, "赵敏")
 MANAGER = TgUser(811002, "孙", "丽", language_code="zh-hans")
@@ -420,19 +419,6 @@ def test_webhook_without_a_configured_secret_still_gets_one():
     assert options["url_path"] == "tg" and len(options["secret_token"]) >= 32
     again = adapter.webhook_options("https://bot.example.com/tg", "0.0.0.0", 8443, None)
     assert options["secret_token"] != again["secret_token"]
-
-
-def test_run_polls_by_default_and_serves_a_webhook_when_given_a_url(monkeypatch, make_uow, clock):
-    started = []
-    monkeypatch.setattr(Application, "run_polling", lambda self, **options: started.append(("polling", options)))
-    monkeypatch.setattr(Application, "run_webhook", lambda self, **options: started.append(("webhook", options)))
-    adapter.run(TOKEN, make_uow, clock)
-    adapter.run(TOKEN, make_uow, clock, webhook_url="https://bot.example.com/tg", listen="127.0.0.1", port=8081,
-                secret="s3cret")
-    assert started[0] == ("polling", {"allowed_updates": ["message", "callback_query"]})
-    assert started[1] == ("webhook", {"listen": "127.0.0.1", "port": 8081, "url_path": "tg",
-                                      "webhook_url": "https://bot.example.com/tg", "secret_token": "s3cret",
-                                      "allowed_updates": ["message", "callback_query"]})
 
 
 def test_funnel_chart_arrives_as_a_photo(running, invite):

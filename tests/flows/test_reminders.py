@@ -163,7 +163,7 @@ def test_the_background_jobs_queue_and_send(office, make_uow, clock):
     from assistant.push import jobs
 
     _, deliverer = office
-    scheduler = jobs.start(make_uow, clock, deliverer)
+    scheduler = jobs.start(make_uow, clock, [deliverer])
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len([i for u in ("王伟", "李娜") for i in outbox(make_uow, u)

@@ -1,0 +1,21 @@
+"""What `bot.py` needs of a chat platform's adapter: start receiving, give a deliverer for the
+pushes, stop. Several front ends run side by side in one process (Telegram and Slack, say),
+sharing the database, the scheduler and the outbox: each platform's pushes go out through
+its own deliverer, in a sender job of its own, so a slow platform never holds up another.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from assistant.push.delivery import Deliverer
+
+
+class FrontEnd(Protocol):
+    platform: str
+
+    def start(self) -> Deliverer:
+        """Begin receiving events in the background; return the deliverer for this platform's
+        pushes. Returns once the front end answers (a bad token fails here, not later)."""
+
+    def stop(self) -> None:
+        """Stop receiving and finish what is in flight."""
