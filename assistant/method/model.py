@@ -28,7 +28,10 @@ LEAD_SOURCES = ("repeat", "referral", "campaign", "self_developed")
 VISIT_KINDS = ("cold", "follow_up", "penetration", "cultivation", "inbound")
 
 JsonDict = dict[str, Any]
-"""A JSON object as stored and passed on whole: team settings, a flow's values, template parameters."""
+"""A JSON object as stored and passed on whole: team settings, a flow's values, a funnel."""
+
+Params = dict[str, Any]
+"""The parameters a text of the catalog is rendered with (numbers, dates, nested lists)."""
 
 
 @dataclass(frozen=True)
