@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from assistant.events import Reply
 from assistant.i18n import money, render
+from assistant.method.model import Params
 
 FONT_FILE = Path(mplfonts.__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular.otf"
 BAR, WEIGHTED = "#9ecae1", "#3182bd"
@@ -33,7 +34,7 @@ def cjk_font() -> font_manager.FontProperties:
     return font_manager.FontProperties(fname=str(FONT_FILE))
 
 
-def funnel_chart(lang: str, title: str, lines: list[dict], currency: str) -> bytes:
+def funnel_chart(lang: str, title: str, lines: list[Params], currency: str) -> bytes:
     """Bars per stage, widest at the top of the funnel: amount (light) and weighted amount
     (dark), each labelled with its count and weighted figure."""
     font = cjk_font()

@@ -12,21 +12,24 @@ from assistant.clock import Clock, local_today
 from assistant.method.customer_names import normalise_name
 from assistant.method.deals import advance, record_creation
 from assistant.method.funnel_config import preset
-from assistant.method.model import Deal, Role
+from assistant.method.model import Customer, Deal, JsonDict, Role, User
+from assistant.method.results import Problem
+from assistant.unit_of_work import UnitOfWork
 
 DEMO_FILE = Path(__file__).resolve().with_name("demo.yaml")
 
 
 @lru_cache(maxsize=1)
-def demo_data() -> dict:
-    return yaml.safe_load(DEMO_FILE.read_text("utf-8"))
+def demo_data() -> JsonDict:
+    data: JsonDict = yaml.safe_load(DEMO_FILE.read_text("utf-8"))
+    return data
 
 
 def demo_people() -> list[str]:
     return [person["name"] for person in demo_data()["people"]]
 
 
-def seed_demo(uow, clock: Clock, platform: str, lang: str = "zh") -> None:
+def seed_demo(uow: UnitOfWork, clock: Clock, platform: str, lang: str = "zh") -> None:
     """Create the demo team once, its people reachable on `platform` under their names;
     running it again changes nothing."""
     data = demo_data()
@@ -36,11 +39,11 @@ def seed_demo(uow, clock: Clock, platform: str, lang: str = "zh") -> None:
     funnel = preset("project")
     team = uow.teams.add(data["team"], funnel, now, lang=lang)
     today = local_today(clock, team.timezone)
-    people = {}
+    people: dict[str, User] = {}
     for person in data["people"]:
         people[person["name"]] = uow.users.add(team.id, person["name"], Role(person["role"]), lang, now)
         uow.users.link(people[person["name"]].id, platform, person["name"], person["name"])
-    customers = {}
+    customers: dict[str, Customer] = {}
     for item in data["deals"]:
         owner = people[item["owner"]]
         name = item["customer"]
@@ -51,16 +54,19 @@ def seed_demo(uow, clock: Clock, platform: str, lang: str = "zh") -> None:
                     next_step=item["next_step"], next_due=today + timedelta(days=item["due_in_days"]),
                     created_at=now - timedelta(days=30),
                     last_activity_at=now - timedelta(days=abs(item["due_in_days"])),
-                    **{flag: flag in item["man"] for flag in
-                                                            ("need", "money", "authority", "urgent")})
+                    need="need" in item["man"], money="money" in item["man"],
+                    authority="authority" in item["man"], urgent="urgent" in item["man"])
         uow.deals.add(deal)
         first = funnel.stages[0]
         uow.deals.add_change(record_creation(deal, owner, now - timedelta(days=30),
                                              {"ticked": [p.key for p in first.checklist], "unticked": []}))
         for step_no in range(item["stage"]):
             target = funnel.stages[step_no + 1]
-            deal, change = advance(deal, funnel, owner, now - timedelta(days=25 - 5 * step_no),
-                                   {"ticked": [p.key for p in target.checklist], "unticked": []})
+            moved = advance(deal, funnel, owner, now - timedelta(days=25 - 5 * step_no),
+                            {"ticked": [p.key for p in target.checklist], "unticked": []})
+            if isinstance(moved, Problem):
+                raise ValueError(f"demo.yaml: {item['title']} cannot reach stage {item['stage']}: {moved.key}")
+            deal, change = moved
             uow.deals.add_change(change)
         deal.last_activity_at = now - timedelta(days=abs(item["due_in_days"]))
         uow.deals.save(deal)

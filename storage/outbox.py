@@ -3,17 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
-from assistant.method.model import OutboxItem
+from assistant.method.model import JsonDict, OutboxItem
 from storage.models import ForecastSnapshotRow, OutboxRow, SelfCheckRow
-from storage.repositories import Repository, aware
+from storage.repositories import Repository, aware, rowcount
 
 
-def _insert(session):
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (the two have no common type)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -41,9 +44,9 @@ class Outbox(Repository):
         for row_id in self.session.scalars(query).all():
             result = self.session.execute(update(OutboxRow).where(OutboxRow.id == row_id, ready).values(
                 status="sending", claimed_by=worker, lease_until=lease_until, attempts=OutboxRow.attempts + 1))
-            if result.rowcount == 1:
+            if rowcount(result) == 1:
                 claimed.append(row_id)
-        return [self.get(row_id) for row_id in claimed]
+        return [_item(self.session.get_one(OutboxRow, row_id)) for row_id in claimed]
 
     def by_key(self, key: str) -> OutboxItem | None:
         found = self.session.scalars(select(OutboxRow.id).where(OutboxRow.key == key)).first()
@@ -51,16 +54,13 @@ class Outbox(Repository):
 
     def get(self, item_id: int) -> OutboxItem | None:
         row = self.session.get(OutboxRow, item_id)
-        if row is None:
-            return None
-        return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
-                          row.status, row.attempts, aware(row.acted_at), aware(row.sent_at))
+        return _item(row) if row else None
 
     def settle(self, item_id: int, worker: str, status: str, at: datetime, error: str | None = None,
                retry_at: datetime | None = None) -> None:
         """Record the outcome of a send by the worker that claimed it (sent, skipped, or
         pending again at `retry_at`)."""
-        values = {"status": status, "last_error": error, "lease_until": None}
+        values: dict[str, object] = {"status": status, "last_error": error, "lease_until": None}
         if status == "sent":
             values["sent_at"] = at
         if retry_at is not None:
@@ -72,7 +72,7 @@ class Outbox(Repository):
         another sender, which will send it; this one must not.)"""
         result = self.session.execute(update(OutboxRow).where(*self._held(item_id, worker), OutboxRow.lease_until > now)
                                       .values(lease_until=lease_until))
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     def postpone(self, item_id: int, worker: str, due_at: datetime) -> None:
         """Back to waiting until `due_at` (quiet hours began), without counting an attempt."""
@@ -80,18 +80,23 @@ class Outbox(Repository):
             status="pending", due_at=due_at, lease_until=None, attempts=OutboxRow.attempts - 1))
 
     @staticmethod
-    def _held(item_id: int, worker: str) -> tuple:
+    def _held(item_id: int, worker: str) -> tuple[ColumnElement[bool], ...]:
         return OutboxRow.id == item_id, OutboxRow.claimed_by == worker, OutboxRow.status == "sending"
 
     def act(self, item_id: int, user_id: int, at: datetime) -> bool:
         """A button on this message was pressed: True the first time only."""
         result = self.session.execute(update(OutboxRow).where(
             OutboxRow.id == item_id, OutboxRow.user_id == user_id, OutboxRow.acted_at.is_(None)).values(acted_at=at))
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     def of_user(self, user_id: int) -> list[OutboxItem]:
-        ids = self.session.scalars(select(OutboxRow.id).where(OutboxRow.user_id == user_id).order_by(OutboxRow.id))
-        return [self.get(item_id) for item_id in ids]
+        rows = self.session.scalars(select(OutboxRow).where(OutboxRow.user_id == user_id).order_by(OutboxRow.id))
+        return [_item(row) for row in rows]
+
+
+def _item(row: OutboxRow) -> OutboxItem:
+    return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
+                      row.status, row.attempts, aware(row.acted_at), aware(row.sent_at))
 
 
 class Snapshots(Repository):
@@ -115,7 +120,7 @@ class Snapshots(Repository):
 
 
 class SelfChecks(Repository):
-    def complete(self, user_id: int, week: str, at: datetime, plan: list, note: str) -> bool:
+    def complete(self, user_id: int, week: str, at: datetime, plan: list[JsonDict], note: str) -> bool:
         """Record a finished self-check; False if that week's was already recorded."""
         statement = (_insert(self.session)(SelfCheckRow).values(
             user_id=user_id, week=week, completed_at=at, plan=plan, note=note)
@@ -126,7 +131,7 @@ class SelfChecks(Repository):
         return self.session.scalars(select(SelfCheckRow.id).where(
             SelfCheckRow.user_id == user_id, SelfCheckRow.week == week)).first() is not None
 
-    def plan(self, user_id: int, week: str) -> tuple[list, str] | None:
+    def plan(self, user_id: int, week: str) -> tuple[list[JsonDict], str] | None:
         row = self.session.scalars(select(SelfCheckRow).where(
             SelfCheckRow.user_id == user_id, SelfCheckRow.week == week)).first()
         return (list(row.plan or []), row.note) if row else None

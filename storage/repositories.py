@@ -3,14 +3,27 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any, cast, overload
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Result, Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from assistant.events import ChatKey
-from assistant.method.model import Contact, Customer, Deal, FlowState, Invite, Role, StageChange, Team, User, Visit
+from assistant.method.model import (
+    Contact,
+    Customer,
+    Deal,
+    FlowState,
+    Invite,
+    JsonDict,
+    Role,
+    StageChange,
+    Team,
+    User,
+    Visit,
+)
 from assistant.method.stages import Funnel
 from storage.models import (
     ContactRow,
@@ -28,11 +41,23 @@ from storage.models import (
 )
 
 
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
+@overload
+def aware(value: datetime | None) -> datetime | None: ...
 def aware(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stamp we store is UTC."""
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE matched. `Session.execute` is typed as returning a plain `Result`, but
+    for an UPDATE or DELETE it is always a `CursorResult`, which has the count."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 class Repository:
@@ -54,16 +79,16 @@ class Teams(Repository):
         return _team(row)
 
     def set_funnel(self, team_id: int, funnel: Funnel) -> None:
-        self.session.get(TeamRow, team_id).funnel = funnel.to_dict()
+        self.session.get_one(TeamRow, team_id).funnel = funnel.to_dict()
 
     def set_timezone(self, team_id: int, timezone_name: str) -> None:
-        self.session.get(TeamRow, team_id).timezone = timezone_name
+        self.session.get_one(TeamRow, team_id).timezone = timezone_name
 
-    def set_settings(self, team_id: int, settings: dict) -> None:
-        self.session.get(TeamRow, team_id).settings = dict(settings)
+    def set_settings(self, team_id: int, settings: JsonDict) -> None:
+        self.session.get_one(TeamRow, team_id).settings = dict(settings)
 
     def set_share_in_groups(self, team_id: int, share: bool) -> None:
-        self.session.get(TeamRow, team_id).share_in_groups = share
+        self.session.get_one(TeamRow, team_id).share_in_groups = share
 
     def all(self) -> list[Team]:
         return [_team(row) for row in self.session.scalars(select(TeamRow).order_by(TeamRow.id))]
@@ -100,7 +125,7 @@ class Users(Repository):
         result = self.session.execute(update(IdentityRow).where(
             IdentityRow.platform == platform, IdentityRow.external_id == external_id,
             IdentityRow.reachable.is_not(reachable)).values(reachable=reachable))
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     def touch(self, platform: str, external_id: str, at: datetime) -> None:
         """The user just wrote from this identity: reachable, and the one to write back to."""
@@ -131,7 +156,7 @@ class Users(Repository):
         return bool(row and row.reachable)
 
     def set_lang(self, user_id: int, lang: str) -> None:
-        self.session.get(UserRow, user_id).lang = lang
+        self.session.get_one(UserRow, user_id).lang = lang
 
     def members(self, team_id: int) -> list[User]:
         rows = self.session.scalars(select(UserRow).where(UserRow.team_id == team_id).order_by(UserRow.id))
@@ -143,7 +168,7 @@ class Users(Repository):
 
 
 class Invites(Repository):
-    def add(self, invite: Invite, created_by: int) -> None:
+    def add(self, invite: Invite, created_by: int | None) -> None:
         self.session.add(InviteRow(code=invite.code, team_id=invite.team_id, role=str(invite.role),
                                    created_by=created_by, expires_at=invite.expires_at))
         self.session.flush()
@@ -161,7 +186,7 @@ class Invites(Repository):
         result = self.session.execute(
             update(InviteRow).where(InviteRow.code == code, InviteRow.used_at.is_(None), InviteRow.expires_at > at)
             .values(used_at=at))
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     def record_user(self, code: str, user_id: int) -> None:
         self.session.execute(update(InviteRow).where(InviteRow.code == code).values(used_by=user_id))
@@ -201,7 +226,7 @@ _DEAL_FIELDS = ("team_id", "owner_id", "customer_id", "title", "amount", "curren
 
 
 class Deals(Repository):
-    def _query(self):
+    def _query(self) -> Select[DealRow, str]:
         return select(DealRow, CustomerRow.name).join(CustomerRow, CustomerRow.id == DealRow.customer_id)
 
     def get(self, deal_id: int) -> Deal | None:

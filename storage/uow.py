@@ -1,13 +1,20 @@
 """The unit of work the core runs each event in: one transaction, committed only when asked."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.outbox import Outbox, SelfChecks, Snapshots
 from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
 
+if TYPE_CHECKING:
+    from assistant.unit_of_work import UnitOfWork
+
 
 class SqlUnitOfWork:
+    """`assistant.unit_of_work.UnitOfWork` on a SQLAlchemy session (SQLite or PostgreSQL)."""
+
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         self.session: Session | None = None
@@ -27,13 +34,25 @@ class SqlUnitOfWork:
         self.snapshots = Snapshots(self.session)
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.session.rollback()
-        self.session.close()
+    def __exit__(self, *exc: object) -> None:
+        session = self._open()
+        session.rollback()
+        session.close()
         self.session = None
 
     def commit(self) -> None:
-        self.session.commit()
+        self._open().commit()
 
     def rollback(self) -> None:
-        self.session.rollback()
+        self._open().rollback()
+
+    def _open(self) -> Session:
+        if self.session is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self.session
+
+
+if TYPE_CHECKING:
+    def _conforms(sessions: sessionmaker[Session]) -> UnitOfWork:
+        """Never called: mypy holds the class to the core's protocol here, naming any member that differs."""
+        return SqlUnitOfWork(sessions)

@@ -45,8 +45,9 @@ def core_files(layer: str) -> list[Path]:
 # What each layer may import of ours, besides itself.
 ALLOWED = {
     "method": (),
-    "chat": ("assistant.method", "assistant.events", "assistant.i18n", "assistant.clock"),
-    "push": ("assistant.method", "assistant.chat", "assistant.events", "assistant.i18n", "assistant.clock"),
+    "chat": ("assistant.method", "assistant.events", "assistant.i18n", "assistant.clock", "assistant.unit_of_work"),
+    "push": ("assistant.method", "assistant.chat", "assistant.events", "assistant.i18n", "assistant.clock",
+             "assistant.unit_of_work"),
 }
 
 
@@ -59,6 +60,12 @@ def test_layers_import_downwards_only(layer):
                 pytest.fail(f"{path.relative_to(ROOT)} imports {module}: the core knows no platform or database")
             if module.startswith("assistant") and not module.startswith(own):
                 assert module.startswith(ALLOWED[layer]), f"{path.relative_to(ROOT)} imports {module}"
+
+
+def test_the_unit_of_work_protocol_needs_only_the_domain():
+    for module, _ in imports(ROOT / "assistant" / "unit_of_work.py"):
+        if module.startswith("assistant"):
+            assert module.startswith(("assistant.method", "assistant.events")), f"unit_of_work.py imports {module}"
 
 
 def test_the_core_imports_no_platform_or_storage():

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from assistant.chat.context import Ctx
 from assistant.events import Reply
 from assistant.method.model import Invite, Role, Team, User
 from assistant.method.results import Problem
+from assistant.method.stages import Funnel
+from assistant.unit_of_work import UnitOfWork
 
 INVITE_DAYS = 7
 # No 0/O or 1/I/l: codes are read off a screen and typed on a phone.
@@ -18,14 +21,14 @@ def new_invite_code() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(8))
 
 
-def create_invite(uow, team: Team, by: User | None, role: Role, now: datetime) -> Invite:
+def create_invite(uow: UnitOfWork, team: Team, by: User | None, role: Role, now: datetime) -> Invite:
     """A single-use code that joins `team` with `role`, valid for INVITE_DAYS."""
     invite = Invite(new_invite_code(), team.id, role, now + timedelta(days=INVITE_DAYS))
     uow.invites.add(invite, by.id if by else None)
     return invite
 
 
-def create_team(uow, name: str, funnel, lang: str, timezone_name: str, by: User | None,
+def create_team(uow: UnitOfWork, name: str, funnel: Funnel, lang: str, timezone_name: str, by: User | None,
                 now: datetime) -> tuple[Team, Invite]:
     """A new team and the invite for its first manager."""
     team = uow.teams.add(name, funnel, now, lang=lang, timezone_name=timezone_name)
@@ -39,7 +42,7 @@ def may_invite(user: User, role: Role) -> bool:
     return user.is_manager
 
 
-def check_invite(uow, code: str, now: datetime) -> Invite | Problem:
+def check_invite(uow: UnitOfWork, code: str, now: datetime) -> Invite | Problem:
     invite = uow.invites.get(code.strip().upper())
     if invite is None:
         return Problem.of("join.unknown_code", code=code.strip())
@@ -50,7 +53,15 @@ def check_invite(uow, code: str, now: datetime) -> Invite | Problem:
     return invite
 
 
-def group_chats(team) -> list[dict]:
+class GroupChat(TypedDict):
+    """A team group the weekly digest goes to, and the manager who registered it."""
+
+    platform: str
+    chat: str
+    by: int
+
+
+def group_chats(team: Team) -> list[GroupChat]:
     return list(team.settings.get("digest_chats", []))
 
 
@@ -58,10 +69,12 @@ def toggle_group(ctx: Ctx) -> list[Reply]:
     """/groupdigest in a team group: the weekly digest also goes to this chat (or stops)."""
     if ctx.private:
         return [Reply("team.group_digest_in_group", ctx.lang)]
-    chats = group_chats(ctx.team)
-    here = {"platform": ctx.who.platform, "chat": ctx.who.chat}
-    kept = [c for c in chats if (c["platform"], c["chat"]) != (here["platform"], here["chat"])]
+    team, user = ctx.team, ctx.user
+    if team is None or user is None:
+        return [Reply("common.not_allowed", ctx.lang)]
+    chats = group_chats(team)
+    kept = [c for c in chats if (c["platform"], c["chat"]) != (ctx.who.platform, ctx.who.chat)]
     on = len(kept) == len(chats)
-    ctx.uow.teams.set_settings(ctx.team.id, ctx.team.settings | {
-        "digest_chats": kept + ([here | {"by": ctx.user.id}] if on else [])})
-    return [Reply("team.group_digest_on" if on else "team.group_digest_off", ctx.lang, {"team": ctx.team.name})]
+    here = GroupChat(platform=ctx.who.platform, chat=ctx.who.chat, by=user.id)
+    ctx.uow.teams.set_settings(team.id, team.settings | {"digest_chats": kept + ([here] if on else [])})
+    return [Reply("team.group_digest_on" if on else "team.group_digest_off", ctx.lang, {"team": team.name})]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from assistant.method.model import Team
+from assistant.method.model import JsonDict, Team
 from assistant.method.results import Problem
 
 # Days a deal may sit in a stage with no activity before the rep is nudged (product decision:
@@ -65,7 +65,7 @@ def week_label(day: date) -> str:
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def change(team: Team, name: str, value: str) -> dict | Problem:
+def change(team: Team, name: str, value: str) -> JsonDict | Problem:
     """The team's settings with one changed, from what a manager types (`/schedule quiet
     21:00-07:00`, `weekends on`, `selfcheck mon 09:00`, `digest fri 17:00`, `revisit 60`, and
     `stall 21,21,14,10,7`: days without activity before a nudge, per stage from the top)."""

@@ -81,7 +81,7 @@ def reached(funnel: Funnel, history: Iterable[StageChange]) -> set[str]:
     keys: set[str] = set()
     for change in history:
         start, end = position(funnel, change.from_stage), position(funnel, _target(change))
-        if start is not None:
+        if start is not None and change.from_stage is not None:
             keys.add(change.from_stage)
         if end is None:
             continue
@@ -105,7 +105,7 @@ def conversions(funnel: Funnel, histories: Iterable[Sequence[StageChange]]) -> l
 def _days(spans: list[timedelta]) -> Decimal | None:
     if not spans:
         return None
-    seconds = sum(Decimal(str(span.total_seconds())) for span in spans)
+    seconds = sum((Decimal(str(span.total_seconds())) for span in spans), Decimal(0))
     return seconds / len(spans) / _SECONDS_A_DAY
 
 

@@ -5,6 +5,7 @@ history conversion and time-in-stage analytics read, so no move bypasses them.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -27,11 +28,16 @@ def can_edit(user: User, deal: Deal) -> bool:
     return deal.owner_id == user.id
 
 
-def record_creation(deal: Deal, by: User, at: datetime, checklist: dict | None) -> StageChange:
+Checklist = Mapping[str, Iterable[str]]
+"""Which entry check points were ticked and which not: {"ticked": [...], "unticked": [...]}."""
+
+
+def record_creation(deal: Deal, by: User, at: datetime, checklist: Checklist | None) -> StageChange:
     return _change(deal, None, deal.stage_key, "created", by, at, checklist)
 
 
-def advance(deal: Deal, funnel: Funnel, by: User, at: datetime, checklist: dict) -> tuple[Deal, StageChange] | Problem:
+def advance(deal: Deal, funnel: Funnel, by: User, at: datetime,
+            checklist: Checklist) -> tuple[Deal, StageChange] | Problem:
     """Move to the next stage; `checklist` says which entry points were ticked and whether
     the rep chose "advance anyway" with some unticked (recorded, never blocked)."""
     if deal.status != DealStatus.OPEN:
@@ -61,14 +67,17 @@ def mark_won(deal: Deal, by: User, at: datetime) -> tuple[Deal, StageChange] | P
     return won, _change(deal, deal.stage_key, "won", "won", by, at, None)
 
 
-def mark_lost(deal: Deal, report: dict, by: User, at: datetime) -> tuple[Deal, StageChange] | Problem:
+def mark_lost(deal: Deal, report: Mapping[str, str | None], by: User,
+              at: datetime) -> tuple[Deal, StageChange] | Problem:
     """Losing a deal requires the lost report's three answers (product decision, domain §1)."""
     if deal.status != DealStatus.OPEN:
         return Problem.of("deal.closed")
     answers = {name: (report.get(name) or "").strip() for name in LOST_REPORT_FIELDS}
     if not all(answers.values()):
         return Problem.of("lost.report_incomplete")
-    lost = replace(deal, status=DealStatus.LOST, closed_at=at, last_activity_at=at, next_due=None, **answers)
+    lost = replace(deal, status=DealStatus.LOST, closed_at=at, last_activity_at=at, next_due=None,
+                   lost_reason_ours=answers["lost_reason_ours"], lost_reason_customer=answers["lost_reason_customer"],
+                   lost_prevention=answers["lost_prevention"])
     return lost, _change(deal, deal.stage_key, "lost", "lost", by, at, None)
 
 
@@ -83,7 +92,7 @@ def is_overdue(deal: Deal, today: date) -> bool:
 
 
 def _change(deal: Deal, from_stage: str | None, to_stage: str, kind: str, by: User, at: datetime,
-            checklist: dict | None) -> StageChange:
+            checklist: Checklist | None) -> StageChange:
     ticked = tuple((checklist or {}).get("ticked", ()))
     unticked = tuple((checklist or {}).get("unticked", ()))
     return StageChange(deal.id, from_stage, to_stage, kind, at, by.id, not unticked, ticked, unticked)

@@ -13,13 +13,15 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from assistant.method.presets import PRESETS
 from assistant.method.results import Problem
 from assistant.method.stages import CheckPoint, Funnel, Stage, fold
+
+_T = TypeVar("_T")
 
 PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
 DEFAULT_PRESET = "project"
@@ -194,7 +196,9 @@ def _order_problems(raw_stages: list[object]) -> list[Problem]:
     problems: list[Problem] = []
     previous: tuple[str, Decimal] | None = None
     for position, raw in enumerate(raw_stages, start=1):
-        probability = _read_probability(raw.get("probability")) if isinstance(raw, Mapping) else None
+        if not isinstance(raw, Mapping):
+            continue
+        probability = _read_probability(raw.get("probability"))
         if probability is None:
             continue
         stage = _stage_label(raw, position)
@@ -216,9 +220,12 @@ def _read_texts(value: object) -> tuple[str, str] | None:
         return (text, text)
     if not isinstance(value, Mapping) or not value or set(value) - _TEXT_FIELDS:
         return None
-    texts = {lang: _read_text(text) for lang, text in value.items()}
-    if None in texts.values():
-        return None
+    texts: dict[str, str] = {}
+    for lang, raw in value.items():
+        read = _read_text(raw)
+        if read is None:
+            return None
+        texts[lang] = read
     zh = texts.get("zh") or texts["en"]
     return (zh, texts.get("en") or zh)
 
@@ -257,19 +264,26 @@ def _read_probability(value: object) -> Decimal | None:
     return probability if 0 < probability < 1 else None
 
 
+def _accepted(value: _T | None) -> _T:
+    """A value `_funnel_problems` found readable, read again to build the funnel."""
+    if value is None:
+        raise ValueError("funnel data read differently when built than when checked")
+    return value
+
+
 def _build(data: Mapping[Any, Any]) -> Funnel:
     """The funnel from data `_funnel_problems` accepted."""
-    won_zh, won_en = _read_texts(data["won"]) if "won" in data else (Funnel.won_zh, Funnel.won_en)
+    won_zh, won_en = _accepted(_read_texts(data["won"])) if "won" in data else (Funnel.won_zh, Funnel.won_en)
     return Funnel(preset="custom", stages=tuple(_build_stage(raw) for raw in data["stages"]),
                   won_zh=won_zh, won_en=won_en)
 
 
 def _build_stage(raw: Mapping[Any, Any]) -> Stage:
-    zh, en = _read_texts({f: raw[f] for f in ("zh", "en") if not _is_missing(raw.get(f))})
+    zh, en = _accepted(_read_texts({f: raw[f] for f in ("zh", "en") if not _is_missing(raw.get(f))}))
     actions = _read_texts(raw.get("actions")) or ("", "")
     checklist = raw.get("checklist") or []
     return Stage(
-        key=raw["key"].strip(), zh=zh, en=en, probability=_read_probability(raw["probability"]),
-        checklist=tuple(_read_check(item, n) for n, item in enumerate(checklist, start=1)),
+        key=raw["key"].strip(), zh=zh, en=en, probability=_accepted(_read_probability(raw["probability"])),
+        checklist=tuple(_accepted(_read_check(item, n)) for n, item in enumerate(checklist, start=1)),
         actions_zh=actions[0], actions_en=actions[1],
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from assistant.method.stages import Funnel
 
@@ -26,6 +27,12 @@ CONTACT_ROLES = ("user", "influencer", "decision_maker", "buyer", "coach")
 LEAD_SOURCES = ("repeat", "referral", "campaign", "self_developed")
 VISIT_KINDS = ("cold", "follow_up", "penetration", "cultivation", "inbound")
 
+JsonDict = dict[str, Any]
+"""A JSON object as stored and passed on whole: team settings, a flow's values, a funnel."""
+
+Params = dict[str, Any]
+"""The parameters a text of the catalog is rendered with (numbers, dates, nested lists)."""
+
 
 @dataclass(frozen=True)
 class Team:
@@ -36,7 +43,7 @@ class Team:
     currency: str
     funnel: Funnel
     share_in_groups: bool = False
-    settings: dict = field(default_factory=dict)
+    settings: JsonDict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,8 +152,8 @@ class FlowState:
 
     flow: str
     step: int = 0
-    values: dict = field(default_factory=dict)
-    pending: dict = field(default_factory=dict)
+    values: JsonDict = field(default_factory=dict)
+    pending: JsonDict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 
 def _is_zh(lang: str) -> bool:
@@ -106,7 +107,7 @@ class Funnel:
             return None
         return next((s for s in self.stages if s.probability == probability), None)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-safe, and in the shape of a funnel file: a stored funnel can be exported."""
         return {
             "preset": self.preset,
@@ -115,7 +116,7 @@ class Funnel:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Funnel:
+    def from_dict(cls, data: dict[str, Any]) -> Funnel:
         """Inverse of `to_dict`; the data is ours (the DB), so it is trusted, not validated."""
         won = data.get("won") or {}
         return cls(
@@ -126,7 +127,7 @@ class Funnel:
         )
 
 
-def _stage_to_dict(stage: Stage) -> dict:
+def _stage_to_dict(stage: Stage) -> dict[str, Any]:
     return {
         "key": stage.key,
         "zh": stage.zh,
@@ -137,7 +138,7 @@ def _stage_to_dict(stage: Stage) -> dict:
     }
 
 
-def _stage_from_dict(data: dict) -> Stage:
+def _stage_from_dict(data: dict[str, Any]) -> Stage:
     actions = data.get("actions") or {}
     return Stage(
         key=data["key"],

@@ -26,7 +26,7 @@ from assistant.method.forecast import (
     next_month,
     next_quarter,
 )
-from assistant.method.model import Deal, DealStatus, Role, StageChange, Team, User
+from assistant.method.model import Deal, DealStatus, Params, Role, StageChange, Team, User
 
 DIGEST_KEY = "digest.weekly"
 TOP_STAGES = 2             # "the first two stages" of the funnel-not-full rule
@@ -74,7 +74,7 @@ def _stage_name(data: TeamData, key: str, lang: str) -> str:
     return stage.name(lang) if stage else key
 
 
-def deal_ref(data: TeamData, deal: Deal, lang: str) -> dict:
+def deal_ref(data: TeamData, deal: Deal, lang: str) -> Params:
     """How every list in the digest names a deal: number, customer, title, owner, amount, stage."""
     return {"id": deal.id, "customer": deal.customer_name, "title": deal.title,
             "owner": _names(data).get(deal.owner_id, ""), "amount": deal.amount, "currency": deal.currency,
@@ -90,20 +90,25 @@ def _changes_in_week(data: TeamData, today: date, kinds: tuple[str, ...]) -> Ite
                 yield deal, change
 
 
-def _figures(deals: list[Deal], data: TeamData) -> dict:
+def _figures(deals: list[Deal], data: TeamData) -> Params:
     result = forecast(deals, data.team.funnel, ALL_TIME, data.team.currency)
     return {"count": result.count, "amount": result.total_amount, "weighted": result.total_weighted}
 
 
-def team_funnel(data: TeamData, lang: str) -> dict:
+def team_funnel(data: TeamData, lang: str) -> Params:
     """Open deals per stage in the team currency: count, amount, weighted = amount × probability."""
     funnel = data.team.funnel
     result = forecast(_open(data), funnel, ALL_TIME, data.team.currency)
     lines = [{"key": line.stage_key, "stage": _stage_name(data, line.stage_key, lang),
-              "probability": funnel.stage(line.stage_key).probability, "count": line.count,
+              "probability": _probability(data, line.stage_key), "count": line.count,
               "amount": line.amount, "weighted": line.weighted} for line in result.lines]
     other = sum(1 for deal in _open(data) if deal.currency.upper() != data.team.currency.upper())
     return {"lines": lines, "other_currency": other, **_figures(_open(data), data)}
+
+
+def _probability(data: TeamData, key: str) -> Decimal | None:
+    stage = data.team.funnel.stage(key)
+    return stage.probability if stage else None
 
 
 def _reps(data: TeamData) -> list[User]:
@@ -112,13 +117,13 @@ def _reps(data: TeamData) -> list[User]:
     return [m for m in data.members if (m.role == Role.REP and m.active) or m.id in owners]
 
 
-def rep_funnels(data: TeamData) -> list[dict]:
+def rep_funnels(data: TeamData) -> list[Params]:
     """Per rep: count, amount and weighted amount of their open deals (team currency)."""
     return [{"name": rep.name, **_figures([d for d in _open(data) if d.owner_id == rep.id], data)}
             for rep in _reps(data)]
 
 
-def forecasts(data: TeamData, today: date) -> list[dict]:
+def forecasts(data: TeamData, today: date) -> list[Params]:
     """Next month and next quarter against the team targets; coverage = weighted ÷ target,
     None without a (positive) target."""
     rows = []
@@ -131,7 +136,7 @@ def forecasts(data: TeamData, today: date) -> list[dict]:
     return rows
 
 
-def not_full(data: TeamData, weighted: Decimal, quarter_target: Decimal | None) -> dict:
+def not_full(data: TeamData, weighted: Decimal, quarter_target: Decimal | None) -> Params:
     """Funnel not full (001, 003). Product decision: the funnel is not full when fewer open
     deals sit in the first TOP_STAGES stages than in all later ones, or when the weighted total
     of the open funnel is below next quarter's target (when one is set). Reps are named whose
@@ -146,7 +151,7 @@ def not_full(data: TeamData, weighted: Decimal, quarter_target: Decimal | None) 
             "weighted": weighted, "target": quarter_target, "empty_top_reps": empty}
 
 
-def conversion_rows(data: TeamData, lang: str) -> list[dict]:
+def conversion_rows(data: TeamData, lang: str) -> list[Params]:
     """Stage-to-stage conversion over the deals' whole history (see conversion.py)."""
     histories = [data.changes.get(deal.id, []) for deal in data.deals]
     return [{"from": _stage_name(data, c.from_key, lang), "to": _stage_name(data, c.to_key, lang),
@@ -154,14 +159,14 @@ def conversion_rows(data: TeamData, lang: str) -> list[dict]:
             for c in conversions(data.team.funnel, histories)]
 
 
-def stage_day_rows(data: TeamData, lang: str) -> list[dict]:
+def stage_day_rows(data: TeamData, lang: str) -> list[Params]:
     """Average days in each stage over completed stays (see conversion.py)."""
     histories = [data.changes.get(deal.id, []) for deal in data.deals]
     return [{"stage": _stage_name(data, s.stage_key, lang), "stays": s.stays, "days": s.days}
             for s in days_in_stage(data.team.funnel, histories)]
 
 
-def low_conversions(rows: list[dict]) -> list[dict]:
+def low_conversions(rows: list[Params]) -> list[Params]:
     """Low conversion (001). Product decision: a rate below LOW_CONVERSION (30%) between two
     consecutive stages (or the last stage and won), once at least MIN_CONVERSION_BASE deals
     reached the earlier stage."""
@@ -169,7 +174,7 @@ def low_conversions(rows: list[dict]) -> list[dict]:
             if row["base"] >= MIN_CONVERSION_BASE and row["rate"] is not None and row["rate"] < LOW_CONVERSION]
 
 
-def imbalance(lines: list[dict]) -> list[dict]:
+def imbalance(lines: list[Params]) -> list[Params]:
     """Balance (001: "weighted amount roughly equal in every stage"). Product decision: a stage
     is flagged when its weighted amount is below 50% or above 200% of the average over all
     stages (empty stages included); an empty funnel has no balance to judge."""
@@ -188,12 +193,12 @@ def idle_days(deal: Deal, today: date, zone: ZoneInfo) -> int | None:
     return None if moment is None else (today - local_date(moment, zone)).days
 
 
-def weak_inspection(data: TeamData, today: date, lang: str) -> dict:
+def weak_inspection(data: TeamData, today: date, lang: str) -> Params:
     """Weak inspection (检查不力, 001). Product decision (domain §3 leaves it to us): open deals
     with no next step, with a next step past due, or with no activity for IDLE_DAYS days or
     more; and stage jumps, advances this week that skipped a stage (any deal status)."""
     zone = _zone(data)
-    result: dict[str, list[dict]] = {"no_next_step": [], "overdue": [], "idle": [], "jumps": []}
+    result: dict[str, list[Params]] = {"no_next_step": [], "overdue": [], "idle": [], "jumps": []}
     for deal in _open(data):
         ref = deal_ref(data, deal, lang)
         idle = idle_days(deal, today, zone)
@@ -211,10 +216,11 @@ def weak_inspection(data: TeamData, today: date, lang: str) -> dict:
     return result
 
 
-def closed_this_week(data: TeamData, today: date, lang: str) -> dict:
+def closed_this_week(data: TeamData, today: date, lang: str) -> Params:
     """Deals whose won or lost change falls in the week (and that are still won or lost), with
     the lost report's reasons; totals in the team currency."""
-    won, lost = [], []
+    won: list[Params] = []
+    lost: list[Params] = []
     for deal, change in _changes_in_week(data, today, ("won", "lost")):
         if deal.status != change.kind:
             continue
@@ -224,12 +230,12 @@ def closed_this_week(data: TeamData, today: date, lang: str) -> dict:
     return {"won": won, "lost": lost, "won_amount": _total(won, data), "lost_amount": _total(lost, data)}
 
 
-def _total(refs: list[dict], data: TeamData) -> Decimal:
+def _total(refs: list[Params], data: TeamData) -> Decimal:
     currency = data.team.currency.upper()
     return sum((ref["amount"] for ref in refs if ref["currency"].upper() == currency), Decimal(0))
 
 
-def follow_up_by_rep(data: TeamData, today: date, lang: str) -> list[dict]:
+def follow_up_by_rep(data: TeamData, today: date, lang: str) -> list[Params]:
     """Per rep, open deals overdue (next step due before today) and stalled: idle for more days
     than the team cadence allows in the deal's stage (`schedule.stall_days`, as the weekly
     nudge uses). Reps with neither are left out."""
@@ -250,7 +256,7 @@ def follow_up_by_rep(data: TeamData, today: date, lang: str) -> list[dict]:
     return rows
 
 
-def advanced_anyway(data: TeamData, today: date, lang: str) -> list[dict]:
+def advanced_anyway(data: TeamData, today: date, lang: str) -> list[Params]:
     """Advances this week made with check points unticked ("advance anyway"), and who did it."""
     names = _names(data)
     return [deal_ref(data, deal, lang) | {"to": _stage_name(data, change.to_stage, lang),
@@ -258,7 +264,7 @@ def advanced_anyway(data: TeamData, today: date, lang: str) -> list[dict]:
             for deal, change in _changes_in_week(data, today, ("advance",)) if not change.checklist_complete]
 
 
-def off_funnel_wins(data: TeamData, today: date, lang: str) -> list[dict]:
+def off_funnel_wins(data: TeamData, today: date, lang: str) -> list[Params]:
     """Deals won this week that never appeared in the funnel: paid normally, flagged (000)."""
     last = data.team.funnel.stages[-1].key
     start = week_window(today)[0]
@@ -280,7 +286,7 @@ def accuracy_period(today: date) -> Period | None:
     return month_period(last_day.year, last_day.month)
 
 
-def forecast_accuracy(data: TeamData, today: date) -> dict:
+def forecast_accuracy(data: TeamData, today: date) -> Params:
     """Forecast precision (001, domain §2): for members with a snapshot of the period just ended,
     |forecast − won| ÷ won against the allowed error of their role (rep 35%, manager 25%). Won =
     team-currency deals won with their close date in the period. Product decision: a forecast
@@ -304,7 +310,7 @@ def forecast_accuracy(data: TeamData, today: date) -> dict:
     return {"period": period.label, "reps": rows}
 
 
-def weekly_digest(data: TeamData, today: date, lang: str) -> dict:
+def weekly_digest(data: TeamData, today: date, lang: str) -> Params:
     """The params of `digest.weekly`: headline figures, problems naming deals and reps, details."""
     start, end = week_window(today)
     funnel = team_funnel(data, lang)
@@ -322,7 +328,7 @@ def weekly_digest(data: TeamData, today: date, lang: str) -> dict:
     return params | {"problems": problem_count(params)}
 
 
-def problem_count(params: dict) -> int:
+def problem_count(params: Params) -> int:
     """How many problem lines the digest names (zero: the template says all is well)."""
     health = params["health"]
     full = health["not_full"]

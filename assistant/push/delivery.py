@@ -19,6 +19,7 @@ from assistant.events import ChatKey, Reply
 from assistant.method.cadence import cadence, is_quiet, next_allowed
 from assistant.method.model import OutboxItem
 from assistant.push import reminders, self_check, team_digest
+from assistant.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class Tally:
     retried: int = 0
 
 
-def deliver_due(make_uow, clock: Clock, deliverer: Deliverer, worker: str, limit: int = 50) -> Tally:
+def deliver_due(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer, worker: str, limit: int = 50) -> Tally:
     now = clock.now()
     with make_uow() as uow:
         items = uow.outbox.claim(worker, (deliverer.platform,), now, now + LEASE, limit)
@@ -59,7 +60,8 @@ def deliver_due(make_uow, clock: Clock, deliverer: Deliverer, worker: str, limit
     return tally
 
 
-def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item: OutboxItem, tally: Tally) -> None:
+def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer, worker: str, item: OutboxItem,
+                 tally: Tally) -> None:
     with make_uow() as uow:
         now = clock.now()
         if not uow.outbox.renew(item.id, worker, now, now + LEASE):
@@ -73,11 +75,11 @@ def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item
             return
         uow.commit()
         to = team_digest.group_target(item) or uow.users.contact_point(item.user_id)
-        replies = []
-        if team is not None and to is not None and item.kind in BUILDERS:
+        replies: list[Reply] = []
+        if user is not None and team is not None and to is not None and item.kind in BUILDERS:
             ctx = Ctx(uow=uow, clock=clock, who=to, lang=user.lang, user=user, team=team)
             replies = BUILDERS[item.kind](ctx, item)
-    if not replies or to.platform != deliverer.platform:
+    if not replies or to is None or to.platform != deliverer.platform:
         return _settle(make_uow, item, worker, "skipped", clock, tally)
     outcome = deliverer.send(to, replies)
     if outcome == BLOCKED:
@@ -90,7 +92,7 @@ def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item
     _settle(make_uow, item, worker, "sent", clock, tally)
 
 
-def _settle(make_uow, item: OutboxItem, worker: str, status: str, clock: Clock, tally: Tally,
+def _settle(make_uow: UnitOfWorkFactory, item: OutboxItem, worker: str, status: str, clock: Clock, tally: Tally,
             error: str | None = None) -> None:
     with make_uow() as uow:
         uow.outbox.settle(item.id, worker, status, clock.now(), error)
@@ -101,7 +103,7 @@ def _settle(make_uow, item: OutboxItem, worker: str, status: str, clock: Clock, 
         tally.skipped += 1
 
 
-def _retry(make_uow, item: OutboxItem, worker: str, clock: Clock, tally: Tally) -> None:
+def _retry(make_uow: UnitOfWorkFactory, item: OutboxItem, worker: str, clock: Clock, tally: Tally) -> None:
     """Back off 1, 2, 4 … minutes; after MAX_ATTEMPTS the row is marked failed and logged."""
     status = "failed" if item.attempts >= MAX_ATTEMPTS else "pending"
     retry_at = clock.now() + timedelta(minutes=2 ** (item.attempts - 1))

@@ -16,13 +16,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from assistant.clock import Clock
 from assistant.push import reminders, self_check, snapshots, team_digest
 from assistant.push.delivery import Deliverer, deliver_due
+from assistant.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 SCAN_MINUTES = 10
 SEND_SECONDS = 20
 
 
-def scan(make_uow, clock: Clock) -> None:
+def scan(make_uow: UnitOfWorkFactory, clock: Clock) -> None:
     """Queue what is due, one team per transaction: a team whose data or settings break the
     scan is logged and skipped, and every other team still gets its messages."""
     with make_uow() as uow:
@@ -34,9 +35,11 @@ def scan(make_uow, clock: Clock) -> None:
             log.exception("scan of team %s failed", team_id)
 
 
-def _scan_team(make_uow, clock: Clock, team_id: int) -> None:
+def _scan_team(make_uow: UnitOfWorkFactory, clock: Clock, team_id: int) -> None:
     with make_uow() as uow:
         team = uow.teams.get(team_id)
+        if team is None:  # removed since the list was read
+            return
         added = (reminders.enqueue_team(uow, team, clock) + self_check.enqueue_team(uow, team, clock)
                  + team_digest.enqueue_team(uow, team, clock))
         snapshots.take_team(uow, team, clock)
@@ -45,7 +48,7 @@ def _scan_team(make_uow, clock: Clock, team_id: int) -> None:
         log.info("team %s: %s messages queued", team_id, added)
 
 
-def start(make_uow, clock: Clock, deliverers: Sequence[Deliverer]) -> BackgroundScheduler:
+def start(make_uow: UnitOfWorkFactory, clock: Clock, deliverers: Sequence[Deliverer]) -> BackgroundScheduler:
     """Start the background jobs: one scan, and one sender per platform (a platform that is slow
     or down delays only its own pushes). The caller shuts the scheduler down on exit."""
     platforms = [deliverer.platform for deliverer in deliverers]

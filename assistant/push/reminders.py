@@ -13,19 +13,20 @@ from assistant.chat.context import Ctx
 from assistant.chat.routes import DealAction, ReminderAction, RunCommand, button
 from assistant.chat.views import deal_params
 from assistant.clock import Clock, local_today
-from assistant.events import Reply
-from assistant.method.cadence import cadence, next_allowed, stall_days, week_label
-from assistant.method.model import DealStatus, OutboxItem
+from assistant.events import Choice, Reply
+from assistant.method.cadence import Cadence, cadence, next_allowed, stall_days, week_label
+from assistant.method.model import Deal, DealStatus, OutboxItem, Team
+from assistant.unit_of_work import UnitOfWork
 
 OVERDUE, STALLED, REVISIT = "overdue", "stalled", "revisit"
 
 
-def enqueue(uow, clock: Clock) -> int:
+def enqueue(uow: UnitOfWork, clock: Clock) -> int:
     """Write the reminders due now for every team; running it again adds nothing."""
     return sum(enqueue_team(uow, team, clock) for team in uow.teams.all())
 
 
-def enqueue_team(uow, team, clock: Clock) -> int:
+def enqueue_team(uow: UnitOfWork, team: Team, clock: Clock) -> int:
     now = clock.now()
     added = 0
     plan = cadence(team)
@@ -45,18 +46,21 @@ def enqueue_team(uow, team, clock: Clock) -> int:
     return added
 
 
-def _enqueue_revisits(uow, team, plan, today, now: datetime, send_at: datetime) -> int:
+def _enqueue_revisits(uow: UnitOfWork, team: Team, plan: Cadence, today: date, now: datetime,
+                      send_at: datetime) -> int:
     """A won customer with no contact for `revisit_days` (domain §7: after-sale visits keep the
     relationship and bring referrals). One prompt per silence: the key names the last contact."""
     last_visits = uow.deals.last_visits(team.id)
     points = uow.users.contact_points(team.id)
-    latest_win: dict[int, object] = {}
+    latest_win: dict[int, tuple[datetime, Deal]] = {}
     for deal in uow.deals.find(team.id, status=DealStatus.WON):
-        if deal.customer_id not in latest_win or deal.closed_at > latest_win[deal.customer_id].closed_at:
-            latest_win[deal.customer_id] = deal
+        if deal.closed_at is None:  # won with no close stamp: nothing to count the silence from
+            continue
+        if deal.customer_id not in latest_win or deal.closed_at > latest_win[deal.customer_id][0]:
+            latest_win[deal.customer_id] = (deal.closed_at, deal)
     added = 0
-    for customer_id, deal in latest_win.items():
-        closed_on = deal.closed_at.astimezone(ZoneInfo(team.timezone)).date()
+    for customer_id, (closed_at, deal) in latest_win.items():
+        closed_on = closed_at.astimezone(ZoneInfo(team.timezone)).date()
         last = max(filter(None, (last_visits.get(customer_id), closed_on)))
         point = points.get(deal.owner_id)
         if point is None or (today - last).days < plan.revisit_days:
@@ -67,7 +71,8 @@ def _enqueue_revisits(uow, team, plan, today, now: datetime, send_at: datetime) 
     return added
 
 
-def _due_kinds(deal, team, plan, today, send_day, now: datetime) -> list[tuple[str, str]]:
+def _due_kinds(deal: Deal, team: Team, plan: Cadence, today: date, send_day: date,
+               now: datetime) -> list[tuple[str, str]]:
     kinds = []
     if deal.next_due is not None and deal.next_due < today:
         kinds.append((OVERDUE, send_day.isoformat()))
@@ -88,8 +93,8 @@ def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     if item.kind == OVERDUE and (deal.next_due is None or deal.next_due >= ctx.today):
         return []
     params = deal_params(ctx, deal) | {"days": (ctx.today - deal.next_due).days if deal.next_due else 0,
-                                       "idle_days": (ctx.now - deal.last_activity_at).days}
-    choices = (button(ReminderAction("done", item.id), "reminder.done"),
+                                       "idle_days": (ctx.now - (deal.last_activity_at or ctx.now)).days}
+    choices: tuple[Choice, ...] = (button(ReminderAction("done", item.id), "reminder.done"),
                button(ReminderAction("snooze", item.id), "reminder.snooze"),
                button(ReminderAction("date", item.id), "reminder.new_date"),
                button(DealAction("log_visit", deal.id), "action.log_visit"))
@@ -100,7 +105,7 @@ def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     return [Reply(f"reminder.{item.kind}", ctx.lang, params, choices)]
 
 
-def _revisit(ctx: Ctx, deal, item: OutboxItem) -> list[Reply]:
+def _revisit(ctx: Ctx, deal: Deal | None, item: OutboxItem) -> list[Reply]:
     if deal is None or deal.status != DealStatus.WON:
         return []
     since = date.fromisoformat(item.key.rsplit(":", 1)[1])

@@ -14,19 +14,20 @@ from assistant.chat.routes import RunCommand, button
 from assistant.clock import Clock
 from assistant.events import Reply
 from assistant.method.cadence import cadence, next_allowed, week_label, weekly_due
-from assistant.method.model import DealStatus, OutboxItem, Role
+from assistant.method.model import DealStatus, OutboxItem, Role, Team
+from assistant.unit_of_work import UnitOfWork
 
 SELF_CHECK, NUDGE = "self_check", "self_check_nudge"
 GRACE = timedelta(days=2)
 NUDGE_AFTER = timedelta(days=1)
 
 
-def enqueue(uow, clock: Clock) -> int:
+def enqueue(uow: UnitOfWork, clock: Clock) -> int:
     """The Monday invitations and next-day nudges due now, for every team."""
     return sum(enqueue_team(uow, team, clock) for team in uow.teams.all())
 
 
-def enqueue_team(uow, team, clock: Clock) -> int:
+def enqueue_team(uow: UnitOfWork, team: Team, clock: Clock) -> int:
     now = clock.now()
     added = 0
     plan = cadence(team)
@@ -43,7 +44,7 @@ def enqueue_team(uow, team, clock: Clock) -> int:
                           next_allowed(now, plan))
         added += uow.outbox.add(item, now)
         invited = uow.outbox.by_key(item.key)
-        if invited.sent_at is not None and now - invited.sent_at >= NUDGE_AFTER:
+        if invited is not None and invited.sent_at is not None and now - invited.sent_at >= NUDGE_AFTER:
             nudge = OutboxItem(f"{NUDGE}:{member.id}:{week}", NUDGE, member.id, point.platform, week,
                                next_allowed(now, plan))
             added += uow.outbox.add(nudge, now)
@@ -52,9 +53,10 @@ def enqueue_team(uow, team, clock: Clock) -> int:
 
 def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     """The Monday invitation, or the next day's nudge; nothing once the check is done."""
-    if ctx.uow.self_checks.done(ctx.user.id, item.subject):
+    user, team = ctx.user, ctx.team
+    if user is None or team is None or ctx.uow.self_checks.done(user.id, item.subject):
         return []
-    count = len(ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN))
+    count = len(ctx.uow.deals.find(team.id, owner_id=user.id, status=DealStatus.OPEN))
     key = "weekly_check.invite" if item.kind == SELF_CHECK else "weekly_check.nudge"
     return [Reply(key, ctx.lang, {"count": count, "week": item.subject},
                   (button(RunCommand("check"), "weekly_check.start_button"),))]

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from assistant.clock import Clock, local_today
 from assistant.method.forecast import current_month, current_quarter, forecast
-from assistant.method.model import DealStatus, Role
+from assistant.method.model import DealStatus, Role, Team
+from assistant.unit_of_work import UnitOfWork
 
 
-def take(uow, clock: Clock) -> int:
+def take(uow: UnitOfWork, clock: Clock) -> int:
     return sum(take_team(uow, team, clock) for team in uow.teams.all())
 
 
-def take_team(uow, team, clock: Clock) -> int:
+def take_team(uow: UnitOfWork, team: Team, clock: Clock) -> int:
     taken = 0
     today = local_today(clock, team.timezone)
     deals = uow.deals.find(team.id, status=DealStatus.OPEN)

@@ -3,24 +3,27 @@
 with /digest. The figures themselves are computed in `assistant.method.weekly_digest`."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from assistant.chat.context import Ctx
 from assistant.chat.teams import group_chats
 from assistant.chat.views import digest_replies
 from assistant.clock import Clock
 from assistant.events import ChatKey, Reply
 from assistant.method.cadence import cadence, next_allowed, week_label, weekly_due
-from assistant.method.model import OutboxItem
+from assistant.method.model import OutboxItem, Team
 from assistant.push.self_check import GRACE
+from assistant.unit_of_work import UnitOfWork
 
 DIGEST = "digest"
 
 
-def enqueue(uow, clock: Clock) -> int:
+def enqueue(uow: UnitOfWork, clock: Clock) -> int:
     """The managers' digests due now, for every team."""
     return sum(enqueue_team(uow, team, clock) for team in uow.teams.all())
 
 
-def enqueue_team(uow, team, clock: Clock) -> int:
+def enqueue_team(uow: UnitOfWork, team: Team, clock: Clock) -> int:
     now = clock.now()
     added = 0
     plan = cadence(team)
@@ -47,7 +50,7 @@ def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
 GROUP_DIGEST = "group_digest"
 
 
-def enqueue_groups(uow, team, now, week: str) -> int:
+def enqueue_groups(uow: UnitOfWork, team: Team, now: datetime, week: str) -> int:
     added = 0
     for chat in group_chats(team):
         item = OutboxItem(f"{GROUP_DIGEST}:{chat['platform']}:{chat['chat']}:{week}", GROUP_DIGEST, chat["by"],

@@ -6,11 +6,11 @@ from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.events import Reply
 from assistant.method.customer_names import match_names
-from assistant.method.model import CONTACT_ROLES
+from assistant.method.model import CONTACT_ROLES, JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 
-def existing_customer(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+def existing_customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     """One of the team's customers; unlike a new deal, no customer is created here."""
     matches = match_names(raw.strip(), [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)])
     same = [m for m in matches if m.verdict == "same"]
@@ -22,14 +22,14 @@ def existing_customer(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
                                                    for m in matches), {"name": raw.strip()})
 
 
-def finish(ctx: Ctx, values: dict) -> list[Reply]:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
     customer = ctx.uow.customers.get(values["customer"])
     ctx.uow.customers.add_contact(customer.id, values["name"], values.get("title") or "", values["role"])
     contacts = [{"name": c.name, "title": c.title, "role": c.role} for c in ctx.uow.customers.contacts(customer.id)]
     return [Reply("add_contact.done", ctx.lang, {"customer": customer.name, "contacts": contacts})]
 
 
-def shortcut(args: str, ctx: Ctx) -> dict:
+def shortcut(args: str, ctx: Ctx) -> Params:
     """`/contact 华为技术有限公司 王芳 采购经理`: customer, then name, then title."""
     return {"_typed": dict(zip(("customer", "name", "title"), args.split(maxsplit=2), strict=False))}
 

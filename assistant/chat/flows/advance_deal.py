@@ -6,16 +6,17 @@ from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
 from assistant.chat.flows.stage_move import finish_move
 from assistant.method.deals import advance
+from assistant.method.model import JsonDict
 from assistant.method.results import Problem
 
 
-def _target(ctx: Ctx, values: dict) -> str | None:
+def _target(ctx: Ctx, values: JsonDict) -> str | None:
     deal = ctx.uow.deals.get(values["deal"])
     following = ctx.team.funnel.next_stage(deal.stage_key) if deal else None
     return following.key if following else None
 
 
-def finish(ctx: Ctx, values: dict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     checklist = values.get("checklist") or {"ticked": [], "unticked": []}
     return finish_move(ctx, values["deal"], lambda deal: advance(deal, ctx.team.funnel, ctx.user, ctx.now, checklist),
                        lambda change: "advance_deal.done" if change.checklist_complete else "advance_deal.done_anyway")

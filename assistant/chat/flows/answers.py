@@ -12,7 +12,7 @@ from assistant.method.amounts import parse_amount
 from assistant.method.customer_names import match_names, normalise_name
 from assistant.method.dates import parse_date, warn_if_past
 from assistant.method.deals import can_edit
-from assistant.method.model import Deal, DealStatus
+from assistant.method.model import Deal, DealStatus, JsonDict
 from assistant.method.numbers import parse_id, shown
 from assistant.method.results import Ok, Problem
 
@@ -20,9 +20,9 @@ TITLE_MAX, NOTE_MAX, NAME_MAX = 200, 1000, 100
 DEAL_BUTTONS = 8
 
 
-def text(max_len: int = NOTE_MAX) -> Callable[[str, Ctx, dict], Ok | Problem]:
+def text(max_len: int = NOTE_MAX) -> Callable[[str, Ctx, JsonDict], Ok | Problem]:
     """Free text: not empty, not longer than `max_len`; stored as typed (escaped on display)."""
-    def parse(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+    def parse(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
         value = raw.strip()
         if not value:
             return Problem.of("text.empty")
@@ -32,14 +32,14 @@ def text(max_len: int = NOTE_MAX) -> Callable[[str, Ctx, dict], Ok | Problem]:
     return parse
 
 
-def amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     result = parse_amount(raw)
     if isinstance(result, Problem):
         return result
     return Ok({"amount": str(result.value.amount), "currency": result.value.currency})
 
 
-def future_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     """A due or close date. A past one is asked back: keep it, or type another."""
     result = parse_date(raw, ctx.today)
     if isinstance(result, Problem):
@@ -51,7 +51,7 @@ def future_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
     return Ask(warning.key, (Option(iso, "date.keep_past", {"date": iso}),), dict(warning.params))
 
 
-def any_date(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     result = parse_date(raw, ctx.today)
     if isinstance(result, Problem):
         return result
@@ -86,7 +86,7 @@ def money_of(value: dict) -> tuple[Decimal, str]:
     return Decimal(value["amount"]), value["currency"]
 
 
-def customer(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+def customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     """The team's customer this name means; a close match is asked back, never guessed."""
     checked = text(NAME_MAX)(raw, ctx, values)
     if isinstance(checked, Problem):
@@ -122,7 +122,7 @@ def own_open_deals(ctx: Ctx) -> list[Deal]:
     return sorted(deals, key=lambda d: d.last_activity_at or d.created_at, reverse=True)
 
 
-def deal_options(ctx: Ctx, values: dict) -> list[Option]:
+def deal_options(ctx: Ctx, values: JsonDict) -> list[Option]:
     return [deal_option(d) for d in own_open_deals(ctx)[:DEAL_BUTTONS]]
 
 
@@ -130,7 +130,7 @@ def deal_option(deal: Deal) -> Option:
     return Option(deal.id, "deal.option", {"id": deal.id, "customer": deal.customer_name, "title": deal.title})
 
 
-def deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+def deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     """One of the rep's open deals, by number or by customer/title. Another rep's deal
     number answers exactly like a number that does not exist."""
     query = raw.strip().lstrip("#＃")
@@ -166,14 +166,14 @@ def load_own_deal(ctx: Ctx, deal_id: int) -> Deal | Problem:
 MAN_FLAGS = ("need", "money", "authority", "urgent")
 
 
-def man_options(ctx: Ctx, values: dict) -> list[Option]:
+def man_options(ctx: Ctx, values: JsonDict) -> list[Option]:
     """Need, money, authority and urgency as toggles: they give the 3S/2S/1S/A/B class."""
     return [Option(flag, f"man.{flag}", {"label": render(ctx.lang, f"man.{flag}")}) for flag in MAN_FLAGS]
 
 
 def checklist_options(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], list[Option]]:
     """The entry check points of the stage a deal is about to enter, as toggles."""
-    def options(ctx: Ctx, values: dict) -> list[Option]:
+    def options(ctx: Ctx, values: JsonDict) -> list[Option]:
         stage = ctx.team.funnel.stage(stage_key_of(ctx, values) or "")
         if stage is None:
             return []
@@ -182,7 +182,7 @@ def checklist_options(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callab
 
 
 def has_checklist(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], bool]:
-    def when(ctx: Ctx, values: dict) -> bool:
+    def when(ctx: Ctx, values: JsonDict) -> bool:
         stage = ctx.team.funnel.stage(stage_key_of(ctx, values) or "")
         return bool(stage and stage.checklist)
     return when

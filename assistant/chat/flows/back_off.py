@@ -7,13 +7,14 @@ from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.flows.stage_move import finish_move
 from assistant.i18n import render
 from assistant.method.deals import back_off
+from assistant.method.model import JsonDict
 from assistant.method.results import Ok, Problem
 
 # Domain §1 (seed 003): do not wait to hear "no"; these are the signals to move back on.
 BACK_OFF_SIGNALS = ("no_reply", "call_later", "postponed", "no_budget", "no_commitment")
 
 
-def _earlier_stages(ctx: Ctx, values: dict) -> list[Option]:
+def _earlier_stages(ctx: Ctx, values: JsonDict) -> list[Option]:
     deal = ctx.uow.deals.get(values["deal"])
     funnel = ctx.team.funnel
     if deal is None or funnel.stage(deal.stage_key) is None:
@@ -23,12 +24,12 @@ def _earlier_stages(ctx: Ctx, values: dict) -> list[Option]:
             for s in reversed(earlier)]
 
 
-def _stage(raw: str, ctx: Ctx, values: dict):
+def _stage(raw: str, ctx: Ctx, values: JsonDict):
     found = ctx.team.funnel.find(raw, ctx.lang)
     return Problem.of("stage.unknown", name=raw) if found is None else Ok(found.key)
 
 
-def finish(ctx: Ctx, values: dict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     return finish_move(ctx, values["deal"], lambda deal: back_off(
         deal, ctx.team.funnel, values["to_stage"], ctx.user, ctx.now, values.get("reason") or ""), "back_off.done")
 

@@ -9,18 +9,19 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.views import deal_card
+from assistant.method.model import JsonDict
 from assistant.method.results import Problem
 
 EDITABLE = ("amount", "close_date", "title")
 _PARSERS = {"amount": answers.amount, "close_date": answers.future_date, "title": answers.text(answers.TITLE_MAX)}
 
 
-def value(raw: str, ctx: Ctx, values: dict):
+def value(raw: str, ctx: Ctx, values: JsonDict):
     """The new value, read by the parser of the field being corrected."""
     return _PARSERS[values["what"]](raw, ctx, values)
 
 
-def finish(ctx: Ctx, values: dict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     deal = answers.load_own_deal(ctx, values["deal"])
     if isinstance(deal, Problem):
         return deal

@@ -7,19 +7,20 @@ from assistant.chat.flows.definition import Field, Flow
 from assistant.chat.teams import check_invite
 from assistant.events import Reply
 from assistant.i18n import normalise_lang
+from assistant.method.model import JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 
-def code(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def code(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     found = check_invite(ctx.uow, raw, ctx.now)
     return found if isinstance(found, Problem) else Ok(found.code)
 
 
-def shortcut(args: str, ctx: Ctx) -> dict:
+def shortcut(args: str, ctx: Ctx) -> Params:
     return {"_typed": {"code": args.split()[0]}}
 
 
-def finish(ctx: Ctx, values: dict) -> list[Reply] | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     invite = check_invite(ctx.uow, values["code"], ctx.now)
     if isinstance(invite, Problem):
         return invite

@@ -10,7 +10,7 @@ from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.views import deal_card
 from assistant.method.dates import parse_date
 from assistant.method.deals import apply_visit
-from assistant.method.model import VISIT_KINDS, Visit
+from assistant.method.model import VISIT_KINDS, JsonDict, Params, Visit
 from assistant.method.results import Ok, Problem
 
 # "1. 提交方案 2. 安排测试", "提交方案；安排测试" or one per line: a numbered list either way.
@@ -21,12 +21,12 @@ def split_steps(raw: str) -> list[str]:
     return [part.strip(" ,，。") for part in _STEP_SPLIT.split(raw) if part.strip(" ,，。")]
 
 
-def next_steps(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def next_steps(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     checked = answers.text(answers.NOTE_MAX)(raw, ctx, values)
     return checked if isinstance(checked, Problem) else Ok(split_steps(checked.value))
 
 
-def shortcut(args: str, ctx: Ctx) -> dict:
+def shortcut(args: str, ctx: Ctx) -> Params:
     """Customer first; a date after today is when the next step is due, today or earlier is
     when the visit happened; the rest is the next step."""
     words = args.split()
@@ -40,7 +40,7 @@ def shortcut(args: str, ctx: Ctx) -> dict:
     return {"_typed": typed, "_quick": len(typed) > 1}
 
 
-def finish(ctx: Ctx, values: dict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     deal = answers.load_own_deal(ctx, values["deal"])
     if isinstance(deal, Problem):
         return deal

@@ -6,10 +6,11 @@ from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.flows.stage_move import finish_move
 from assistant.method.deals import mark_won
+from assistant.method.model import JsonDict
 from assistant.method.results import Problem
 
 
-def finish(ctx: Ctx, values: dict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     return finish_move(ctx, values["deal"], lambda deal: mark_won(deal, ctx.user, ctx.now), "mark_won.done")
 
 

@@ -7,10 +7,11 @@ from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.events import Reply
 from assistant.method.customer_names import match_names, normalise_name
+from assistant.method.model import JsonDict
 from assistant.method.results import Ok, Problem
 
 
-def name(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
+def name(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     checked = answers.text(answers.NAME_MAX)(raw, ctx, values)
     if isinstance(checked, Problem):
         return checked
@@ -26,7 +27,7 @@ def name(raw: str, ctx: Ctx, values: dict) -> Ok | Problem | Ask:
     return Ok({"new": typed})
 
 
-def finish(ctx: Ctx, values: dict) -> list[Reply]:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
     chosen = values["name"]
     if "id" in chosen:
         return [Reply("new_customer.kept_existing", ctx.lang, {"name": chosen["name"]})]

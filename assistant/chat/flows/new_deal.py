@@ -8,19 +8,19 @@ from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.views import deal_card
 from assistant.method.deals import record_creation
-from assistant.method.model import LEAD_SOURCES, Deal, DealStatus
+from assistant.method.model import LEAD_SOURCES, Deal, DealStatus, JsonDict, Params
 
 
-def _stage_options(ctx: Ctx, values: dict) -> list[Option]:
+def _stage_options(ctx: Ctx, values: JsonDict) -> list[Option]:
     return [Option(s.key, "stage.option", {"name": s.name(ctx.lang), "probability": str(s.probability)})
             for s in ctx.team.funnel.stages]
 
 
-def _stage_of(ctx: Ctx, values: dict) -> str | None:
+def _stage_of(ctx: Ctx, values: JsonDict) -> str | None:
     return values.get("stage")
 
 
-def shortcut(args: str, ctx: Ctx) -> dict:
+def shortcut(args: str, ctx: Ctx) -> Params:
     """Split the one-liner: first word the customer, then what reads as an amount and as a
     date; the rest is the title."""
     words = args.split()
@@ -33,7 +33,7 @@ def shortcut(args: str, ctx: Ctx) -> dict:
     return {"_typed": typed}
 
 
-def finish(ctx: Ctx, values: dict) -> list:
+def finish(ctx: Ctx, values: JsonDict) -> list:
     amount, currency = answers.money_of(values["amount"])
     deal = Deal(
         id=0, team_id=ctx.team.id, owner_id=ctx.user.id, customer_id=answers.resolve_customer(ctx, values["customer"]),
@@ -49,7 +49,7 @@ def finish(ctx: Ctx, values: dict) -> list:
     return [deal_card(ctx, deal, "new_deal.created")]
 
 
-def _checklist_record(ctx: Ctx, values: dict) -> dict:
+def _checklist_record(ctx: Ctx, values: JsonDict) -> Params:
     """A checklist the rep never saw (one-line shortcut) is recorded as not confirmed."""
     if values.get("checklist"):
         return values["checklist"]

@@ -8,10 +8,11 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
 from assistant.chat.views import deal_card
+from assistant.method.model import JsonDict
 from assistant.method.results import Problem
 
 
-def finish(ctx: Ctx, values: dict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     deal = answers.load_own_deal(ctx, values["deal"])
     if isinstance(deal, Problem):
         return deal

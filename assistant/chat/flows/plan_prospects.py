@@ -9,10 +9,11 @@ from assistant.chat.flows.definition import Field, Flow
 from assistant.events import Reply
 from assistant.method.amounts import parse_percent
 from assistant.method.forecast import required_prospects
+from assistant.method.model import JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 
-def average_deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def average_deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     result = answers.amount(raw, ctx, values)
     target_currency = values["annual_target"]["currency"]
     if isinstance(result, Ok) and result.value["currency"] != target_currency:
@@ -20,17 +21,17 @@ def average_deal(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
     return result
 
 
-def win_rate(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def win_rate(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     result = parse_percent(raw)
     return result if isinstance(result, Problem) else Ok(str(result.value))
 
 
-def shortcut(args: str, ctx: Ctx) -> dict:
+def shortcut(args: str, ctx: Ctx) -> Params:
     """`/prospects 300万 3万 10%`: target, average deal, win rate, in that order."""
     return {"_typed": dict(zip(("annual_target", "average_deal", "win_rate"), args.split(), strict=False))}
 
 
-def finish(ctx: Ctx, values: dict) -> list[Reply]:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
     target, currency = answers.money_of(values["annual_target"])
     average, _ = answers.money_of(values["average_deal"])
     rate = Decimal(values["win_rate"])

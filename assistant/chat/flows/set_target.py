@@ -6,20 +6,21 @@ from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.events import Reply
 from assistant.method.forecast import current_month, current_quarter, next_month, next_quarter, period_from_label
+from assistant.method.model import JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 
-def _periods(ctx: Ctx, values: dict) -> list[Option]:
+def _periods(ctx: Ctx, values: JsonDict) -> list[Option]:
     periods = (next_month(ctx.today), next_quarter(ctx.today), current_month(ctx.today), current_quarter(ctx.today))
     return [Option(p.label, f"period.{p.kind}", {"label": p.label}) for p in periods]
 
 
-def period(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def period(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     found = period_from_label(raw.strip().upper())
     return Ok(found.label) if found else Problem.of("set_target.bad_period", raw=raw)
 
 
-def target_amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def target_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     """Coverage compares the target with the funnel, so both are in the team's currency."""
     result = answers.amount(raw, ctx, values)
     if isinstance(result, Ok) and result.value["currency"] != ctx.team.currency:
@@ -27,12 +28,12 @@ def target_amount(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
     return result
 
 
-def shortcut(args: str, ctx: Ctx) -> dict:
+def shortcut(args: str, ctx: Ctx) -> Params:
     """`/target 2027-Q1 500万`."""
     return {"_typed": dict(zip(("period", "amount"), args.split(maxsplit=1), strict=False))}
 
 
-def finish(ctx: Ctx, values: dict) -> list[Reply]:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
     amount, currency = answers.money_of(values["amount"])
     ctx.uow.targets.set(ctx.team.id, None, values["period"], amount, currency)
     return [Reply("set_target.done", ctx.lang, {"period": values["period"], "amount": amount, "currency": currency})]

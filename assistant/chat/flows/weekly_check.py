@@ -15,7 +15,7 @@ from assistant.events import Reply
 from assistant.method.cadence import week_label
 from assistant.method.dates import parse_date
 from assistant.method.deals import back_off
-from assistant.method.model import DealStatus
+from assistant.method.model import DealStatus, JsonDict, Params
 from assistant.method.results import Ok, Problem
 from assistant.method.weekly_plan import draft_plan
 
@@ -31,16 +31,16 @@ def open_deals(ctx: Ctx) -> list:
     return sorted(deals, key=lambda d: (-order.get(d.stage_key, 0), d.close_date))[:MAX_DEALS]
 
 
-def start_values(ctx: Ctx) -> dict:
+def start_values(ctx: Ctx) -> Params:
     return {"queue": [deal.id for deal in open_deals(ctx)], "week": week_label(ctx.today)}
 
 
-def _review_options(ctx: Ctx, values: dict) -> list[Option]:
+def _review_options(ctx: Ctx, values: JsonDict) -> list[Option]:
     return [Option(KEEP, "weekly_check.keep")] + [
         Option(f"signal:{signal}", f"back_off.signal.{signal}") for signal in BACK_OFF_SIGNALS]
 
 
-def review_text(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
+def review_text(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     """A typed answer is the next step, with its date if one is in the text."""
     checked = answers.text(answers.NOTE_MAX)(raw, ctx, values)
     if isinstance(checked, Problem):
@@ -51,10 +51,10 @@ def review_text(raw: str, ctx: Ctx, values: dict) -> Ok | Problem:
 
 
 def _review_field(position: int) -> Field:
-    def shows(ctx: Ctx, values: dict) -> bool:
+    def shows(ctx: Ctx, values: JsonDict) -> bool:
         return position < len(values["queue"])
 
-    def prompt(ctx: Ctx, values: dict) -> dict:
+    def prompt(ctx: Ctx, values: JsonDict) -> Params:
         deal = ctx.uow.deals.get(values["queue"][position])
         stage = ctx.team.funnel.stage(deal.stage_key)
         points = [point.label(ctx.lang) for point in stage.checklist] if stage else []
@@ -63,14 +63,14 @@ def _review_field(position: int) -> Field:
                  key="weekly_check.deal.ask")
 
 
-def _plan_prompt(ctx: Ctx, values: dict) -> dict:
+def _plan_prompt(ctx: Ctx, values: JsonDict) -> Params:
     backed = {values["queue"][i] for i in range(len(values["queue"]))
               if str(values.get(f"d{i}", "")).startswith("signal:")}
     deals = [ctx.uow.deals.get(deal_id) for deal_id in values["queue"]]
     return {"plan": draft_plan(ctx.team.funnel, deals, backed, ctx.now, ctx.lang)}
 
 
-def finish(ctx: Ctx, values: dict) -> list[Reply] | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     moved, steps = 0, 0
     for position, deal_id in enumerate(values["queue"]):
         answer = values.get(f"d{position}")
@@ -85,6 +85,8 @@ def finish(ctx: Ctx, values: dict) -> list[Reply] | Problem:
         earlier = ctx.team.funnel.previous_stage(deal.stage_key)
         if earlier is not None:
             result = back_off(deal, ctx.team.funnel, earlier.key, ctx.user, ctx.now, answer.removeprefix("signal:"))
+            if isinstance(result, Problem):
+                continue
             ctx.uow.deals.save(result[0])
             ctx.uow.deals.add_change(result[1])
             moved += 1
