@@ -57,11 +57,11 @@ def _route(ctx: Ctx, event: Inbound) -> list[Reply]:
 def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
     """A team group holds the bot for digests. Only the team's members are answered there,
     and deal details only if the team allows it; anyone else is ignored (no invite prompts
-    in public)."""
+    in public). A message is read there when it is a command: a slash, or a mention of the bot."""
     text = (event.text or "").strip()
-    if ctx.user is None or not (text.startswith("/") or event.choice or event.form):
+    if ctx.user is None or not (text.startswith("/") or event.addressed or event.choice or event.form):
         return []
-    command = commands.parse_command(text, ctx.lang, in_flow=False) if text else None
+    command = commands.parse_command(text, ctx.lang, in_flow=False, invoked=event.addressed) if text else None
     if command is not None and command[0] == "groupdigest":
         return commands.run(ctx, *command)
     private_only = command is not None and command[0] in ("invite", "start", "join", "newteam")
@@ -74,7 +74,7 @@ def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
     state = ctx.uow.flow_states.get(ctx.who)
     if event.choice is None and event.form is None:
-        command = commands.parse_command(text, ctx.lang, in_flow=state is not None)
+        command = commands.parse_command(text, ctx.lang, in_flow=state is not None, invoked=event.addressed)
         if command is not None:
             return commands.run(ctx, *command) + _still_waiting(ctx, command[0])
     if event.form is not None:
@@ -104,7 +104,7 @@ def _stranger(ctx: Ctx, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
     state = ctx.uow.flow_states.get(ctx.who)
     name = {"name": event.display_name} if event.display_name else {}
-    command = commands.parse_command(text, ctx.lang, in_flow=state is not None)
+    command = commands.parse_command(text, ctx.lang, in_flow=state is not None, invoked=event.addressed)
     if command and command[0] in ("start", "join") and command[1]:
         return commands.start_flow(ctx, "join_team", command[1], name)
     if command and command[0] not in ("start", "join"):
