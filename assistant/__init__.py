@@ -2,9 +2,10 @@
 
 Adapters (`handlers/*.py`) turn their platform's updates into `Inbound`, call `handle`, draw
 the charts of the replies with `draw_charts` (after the commit, off the event loop), and send
-each `Reply` rendered with `render` in their own markup. Each is a `FrontEnd` that `bot.py`
-starts; scheduled work runs through `start_jobs` with a `Deliverer` per platform. Nothing outside
-`assistant/` imports its submodules; `tests/test_boundaries.py` holds adapters to that.
+each `Reply` rendered with `render` in their own markup and their platform's command
+`Vocabulary` (`SLASH`, `Vocabulary.subcommand("sales")`, `WORDS`). Each is a `FrontEnd` that
+`bot.py` starts; scheduled work runs through `start_jobs` with a `Deliverer` per platform. Nothing
+outside `assistant/` imports its submodules; `tests/test_boundaries.py` holds adapters to that.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from assistant.clock import DEFAULT_TIMEZONE, Clock, FixedClock, SystemClock
 from assistant.demo import demo_data, demo_people, seed_demo
 from assistant.events import ChatKey, Choice, Inbound, Reply
 from assistant.frontend import FrontEnd
-from assistant.i18n import LANGS, normalise_lang, render
+from assistant.i18n import LANGS, SLASH, WORDS, Vocabulary, normalise_lang, render
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
 from assistant.method.numbers import parse_id
@@ -24,8 +25,9 @@ from assistant.push.delivery import BLOCKED, RETRY, SENT, Deliverer, deliver_due
 from assistant.push.jobs import start as start_jobs
 
 __all__ = [
-    "BLOCKED", "DEFAULT_TIMEZONE", "LANGS", "PRESET_NAMES", "RETRY", "SENT", "ChatKey", "Choice", "Clock", "Deliverer",
-    "FixedClock", "FrontEnd", "Inbound", "MenuEntry", "Reply", "Role", "SystemClock", "command_menu", "create_invite",
-    "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle", "load_funnel_file",
-    "mark_unreachable", "normalise_lang", "parse_id", "preset", "render", "seed_demo", "start_jobs",
+    "BLOCKED", "DEFAULT_TIMEZONE", "LANGS", "PRESET_NAMES", "RETRY", "SENT", "SLASH", "WORDS", "ChatKey", "Choice",
+    "Clock", "Deliverer", "FixedClock", "FrontEnd", "Inbound", "MenuEntry", "Reply", "Role", "SystemClock",
+    "Vocabulary", "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people",
+    "draw_charts", "handle", "load_funnel_file", "mark_unreachable", "normalise_lang", "parse_id", "preset", "render",
+    "seed_demo", "start_jobs",
 ]

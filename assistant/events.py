@@ -31,6 +31,9 @@ class Inbound:
     display_name: str | None = None
     lang_hint: str | None = None
     private: bool = True
+    # The text is addressed to the bot as a command: in a group, the message mentioned the bot
+    # (mention stripped) or replied to it; on Slack, the text of the app's slash command.
+    addressed: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ Texts live in keyed catalogs, `templates/<lang>/*.toml` (nested tables flattened
 keys, each value a Jinja2 template), and long texts in `templates/<lang>/**/*.j2` (key = the
 path without suffix, dots for slashes). zh is the first language; en mirrors its keys.
 Amounts, dates and percentages go through the Babel filters defined here, never f-strings.
+Commands are never written out in a text: `{{ cmd('new') }}` names one the way the reader's
+platform types it (its `Vocabulary`, which the adapter passes to `render`).
 """
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -16,7 +19,8 @@ from typing import Any
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_currency, format_currency, format_percent
-from jinja2 import Environment, FunctionLoader, StrictUndefined, Template
+from jinja2 import Environment, FunctionLoader, StrictUndefined, Template, pass_context
+from jinja2.runtime import Context
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANGS = ("zh", "en")
@@ -64,6 +68,55 @@ def percent(value: Any, lang: str) -> str:
     return format_percent(Decimal(value), "#,##0.#%", locale=_LOCALES[lang])
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """How a platform's users type a command, so that a text names it the way it can be typed.
+
+    - "slash": `/new` (Telegram, the terminal chat);
+    - "subcommand": one slash command of the app with the command as its first word,
+      `/sales new` (Slack, where generic names such as `/invite` collide across apps);
+    - "words": the command's first alias word (`alias.<command>`) in the reader's language,
+      `新商机` / `new`, for a direct chat where no slash commands exist.
+    """
+
+    style: str = "slash"
+    command: str = ""  # the app's one slash command, for "subcommand"
+
+    def __post_init__(self) -> None:
+        if self.style not in ("slash", "subcommand", "words"):
+            raise ValueError(f"unknown vocabulary style {self.style!r}")
+        if (self.style == "subcommand") != bool(self.command):
+            raise ValueError("a subcommand vocabulary needs its slash command, and only it")
+
+    @classmethod
+    def subcommand(cls, command: str) -> Vocabulary:
+        return cls("subcommand", command.lstrip("/"))
+
+    @property
+    def slash(self) -> bool:
+        """Commands are typed after a slash: the platform has a command form besides plain words."""
+        return self.style != "words"
+
+    def write(self, lang: str, name: str, *args: Any) -> str:
+        """Command `name` with its arguments, as the user would type it."""
+        tail = [str(arg) for arg in args if str(arg)]
+        if self.style == "slash":
+            return " ".join([f"/{name}", *tail])
+        if self.style == "subcommand":
+            return " ".join([f"/{self.command}", name, *tail])
+        return render(lang, "vocabulary.word", text=" ".join([alias_word(lang, name), *tail]))
+
+
+SLASH = Vocabulary()
+WORDS = Vocabulary("words")
+
+
+def alias_word(lang: str, name: str) -> str:
+    """The first word that starts command `name` without a slash in `lang` (`alias.*`)."""
+    words = catalog(normalise_lang(lang)).get(f"alias.{name}") or catalog(DEFAULT_LANG).get(f"alias.{name}") or name
+    return words.split("|")[0].strip()
+
+
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for name, value in table.items():
@@ -99,7 +152,17 @@ def _environment(lang: str) -> Environment:
     env.filters["date"] = lambda value: day(value, lang)
     env.filters["datetime"] = lambda value: moment(value, lang)
     env.filters["percent"] = lambda value: percent(value, lang)
-    env.globals["t"] = lambda key, **params: render(lang, key, **params)
+
+    @pass_context
+    def t(context: Context, key: str, **params: Any) -> str:
+        return render(lang, key, vocabulary=context.get("vocabulary", SLASH), **params)
+
+    @pass_context
+    def cmd(context: Context, name: str, *args: Any) -> str:
+        return context.get("vocabulary", SLASH).write(lang, name, *args)
+
+    env.globals["t"] = t
+    env.globals["cmd"] = cmd
     env.globals["lang"] = lang
     return env
 
@@ -113,12 +176,13 @@ def has_key(lang: str, key: str) -> bool:
     return key in catalog(normalise_lang(lang))
 
 
-def render(lang: str, key: str, **params: Any) -> str:
+def render(lang: str, key: str, *, vocabulary: Vocabulary = SLASH, **params: Any) -> str:
     """The text of `key` in `lang`, filled with `params` (plain text: adapters escape it
-    for their markup). A key missing in `lang` falls back to zh, then to the key itself."""
+    for their markup), its commands written in the reader's platform's `vocabulary`.
+    A key missing in `lang` falls back to zh, then to the key itself."""
     lang = normalise_lang(lang)
     if key not in catalog(lang):
         lang = DEFAULT_LANG
         if key not in catalog(lang):
             return key
-    return _template(lang, key).render(**params).strip()
+    return _template(lang, key).render(vocabulary=vocabulary, **params).strip()

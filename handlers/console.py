@@ -1,7 +1,8 @@
 """Terminal chat: one line in is one message, replies printed; buttons become numbers.
 
 Works the same typed by a person or piped from a script, which is how the flow tests
-drive the whole assistant.
+drive the whole assistant. Commands are slash commands (`/new`), as on Telegram; a test may
+give the chat another `Vocabulary` to see a platform without them.
 """
 from __future__ import annotations
 
@@ -13,15 +14,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from assistant import RETRY, SENT, ChatKey, Choice, Inbound, Reply, draw_charts, handle, parse_id, render
+from assistant import (
+    RETRY,
+    SENT,
+    SLASH,
+    ChatKey,
+    Choice,
+    Inbound,
+    Reply,
+    Vocabulary,
+    draw_charts,
+    handle,
+    parse_id,
+    render,
+)
 
 PLATFORM = "console"
 log = logging.getLogger(__name__)
 
 
 class ConsoleChat:
-    def __init__(self, make_uow: Callable, clock, name: str, lang: str | None = None) -> None:
+    def __init__(self, make_uow: Callable, clock, name: str, lang: str | None = None,
+                 vocabulary: Vocabulary = SLASH) -> None:
         self.make_uow = make_uow
+        self.vocabulary = vocabulary
         self.clock = clock
         self.who = ChatKey(PLATFORM, name, name)
         self.name = name
@@ -41,7 +57,7 @@ class ConsoleChat:
             replies = draw_charts(handle(event, self.make_uow(), self.clock))
         except Exception:
             log.exception("event %s failed", event.event_id)
-            return [render(self.lang or "zh", "common.internal_error")]
+            return [render(self.lang or "zh", "common.internal_error", vocabulary=self.vocabulary)]
         return self._render(replies)
 
     def receive(self, replies: list[Reply]) -> list[str]:
@@ -53,12 +69,14 @@ class ConsoleChat:
             self.buttons = [choice for reply in replies for choice in reply.choices]
         texts, number = [], 0
         for reply in replies:
-            lines = [render(reply.lang, reply.key, **reply.params)]
+            lines = [render(reply.lang, reply.key, vocabulary=self.vocabulary, **reply.params)]
             if reply.image is not None:
-                lines.append(render(reply.lang, "console.image_saved", path=save_image(reply.image)))
+                lines.append(render(reply.lang, "console.image_saved", vocabulary=self.vocabulary,
+                                    path=save_image(reply.image)))
             for choice in reply.choices:
                 number += 1
-                lines.append(f"  [{number}] {render(reply.lang, choice.key, **choice.params)}")
+                label = render(reply.lang, choice.key, vocabulary=self.vocabulary, **choice.params)
+                lines.append(f"  [{number}] {label}")
             texts.append("\n".join(lines))
         return texts
 
@@ -73,7 +91,8 @@ def save_image(image: bytes) -> str:
 
 
 class ConsoleDeliverer:
-    """Proactive messages to whoever sits at this terminal; anyone else's wait (retried later)."""
+    """Proactive messages to whoever sits at this terminal; anyone else's wait (retried later).
+    Each is rendered by its reader's chat, in that chat's vocabulary."""
 
     platform = PLATFORM
 
@@ -96,7 +115,7 @@ def run(chat: ConsoleChat, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdou
     """Read lines until end of input; a prompt only when a person is typing."""
     interactive = stdin.isatty()
     if interactive:
-        stdout.write(render(chat.lang or "zh", "console.banner", name=chat.name) + "\n")
+        stdout.write(render(chat.lang or "zh", "console.banner", vocabulary=chat.vocabulary, name=chat.name) + "\n")
     while True:
         if interactive:
             stdout.write("> ")

@@ -2,8 +2,10 @@
 
 A message or button press becomes one neutral `Inbound`; each `Reply` becomes sendMessage,
 editMessageText (a checklist tick edits the message whose button was pressed) or sendPhoto,
-in HTML parse mode with every text escaped. Nothing here knows about deals or stages: which
-buttons exist and whether a press is allowed is the core's call, made again for every press.
+in HTML parse mode with every text escaped, its commands written as Telegram's slash commands.
+In a group, a message that mentions the bot (`@<bot username>`, stripped) or replies to it is
+read like a command. Nothing here knows about deals or stages: which buttons exist and whether
+a press is allowed is the core's call, made again for every press.
 """
 from __future__ import annotations
 
@@ -17,7 +19,16 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+)
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
@@ -35,6 +46,7 @@ from assistant import (
     LANGS,
     RETRY,
     SENT,
+    SLASH,
     ChatKey,
     Clock,
     Inbound,
@@ -48,6 +60,7 @@ from assistant import (
 )
 
 PLATFORM = "telegram"
+VOCABULARY = SLASH  # /new; the menu Telegram shows on "/" lists the same names (set_commands)
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 CALLBACK_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
@@ -60,14 +73,35 @@ FALLBACK_MENU_LANG = "en"
 log = logging.getLogger(__name__)
 
 
-def inbound(update: Update, text: str | None, choice: str | None) -> Inbound:
+def inbound(update: Update, text: str | None, choice: str | None, addressed: bool = False) -> Inbound:
     """The neutral event for one update; a press on an inline message (no chat) is private."""
     user = update.effective_user
     chat = update.effective_chat
     return Inbound(
         ChatKey(PLATFORM, str(chat.id if chat else user.id), str(user.id)), f"tg-{update.update_id}",
         text=text, choice=choice, display_name=user.full_name, lang_hint=user.language_code,
-        private=chat is None or chat.type == ChatType.PRIVATE)
+        private=chat is None or chat.type == ChatType.PRIVATE, addressed=addressed)
+
+
+def addressing(message: Message, bot: Bot) -> tuple[str, bool]:
+    """(text without the bot's @mentions, whether the message is addressed to the bot): it
+    mentions `@<bot username>` or replies to one of the bot's messages. Offsets of entities
+    count UTF-16 units, so the text is cut in UTF-16."""
+    text = message.text or ""
+    name = f"@{bot.username}".casefold() if bot.username else None
+    mentions = [entity for entity, said in message.parse_entities([MessageEntity.MENTION]).items()
+                if name is not None and said.casefold() == name]
+    replied = message.reply_to_message
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+    if not mentions:
+        return text, to_bot
+    units = text.encode("utf-16-le")
+    pieces, start = [], 0
+    for entity in sorted(mentions, key=lambda entity: entity.offset):
+        pieces.append(units[start * 2:entity.offset * 2].decode("utf-16-le"))
+        start = entity.offset + entity.length
+    pieces.append(units[start * 2:].decode("utf-16-le"))
+    return " ".join(piece.strip() for piece in pieces if piece.strip()).lstrip(",:，：").strip(), True
 
 
 def _units(text: str) -> int:
@@ -120,7 +154,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
         if len(choice.value.encode()) > CALLBACK_LIMIT:
             log.error("button %r dropped: callback data over %d bytes", choice.value, CALLBACK_LIMIT)
             continue
-        label = render(reply.lang, choice.key, **choice.params)
+        label = render(reply.lang, choice.key, vocabulary=VOCABULARY, **choice.params)
         button = InlineKeyboardButton(label, callback_data=choice.value)
         if rows and len(rows[-1]) < ROW_BUTTONS and width + _width(label) <= ROW_WIDTH:
             rows[-1].append(button)
@@ -161,7 +195,7 @@ async def _edit(bot: Bot, pressed: Message, text: str, markup: InlineKeyboardMar
 
 async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None = None) -> None:
     """One reply: a photo with its text as caption, an edit of `pressed`, or messages."""
-    text = render(reply.lang, reply.key, **reply.params)
+    text = render(reply.lang, reply.key, vocabulary=VOCABULARY, **reply.params)
     markup = keyboard(reply)
     if reply.image is not None:
         fits = _units(_html(text)) <= CAPTION_LIMIT
@@ -203,7 +237,13 @@ class _Bridge:
         self.clock = clock
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._run(context.bot, inbound(update, update.message.text, None), None)
+        """In a group only a command, a mention of the bot or a reply to it is for the bot;
+        in a private chat everything is, so nothing is stripped there."""
+        message = update.message
+        text, addressed = message.text, False
+        if message.chat.type != ChatType.PRIVATE:
+            text, addressed = addressing(message, context.bot)
+        await self._run(context.bot, inbound(update, text, None, addressed), None)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -237,15 +277,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     lang = normalise_lang(user.language_code if user else None)
     try:
-        await context.bot.send_message(update.effective_chat.id, _html(render(lang, "common.internal_error")),
-                                       parse_mode=ParseMode.HTML)
+        notice = render(lang, "common.internal_error", vocabulary=VOCABULARY)
+        await context.bot.send_message(update.effective_chat.id, _html(notice), parse_mode=ParseMode.HTML)
     except TelegramError as error:
         log.warning("update %s: error notice not sent: %s", update.update_id, error)
 
 
 class TelegramDeliverer:
     """Proactive messages (reminders, self-checks, digests) from the scheduler's thread, sent on
-    the Application's event loop so they share its rate limiter with the replies."""
+    the Application's event loop so they share its rate limiter with the replies, and rendered
+    like them (`send_reply`: Telegram's markup and VOCABULARY)."""
 
     platform = PLATFORM
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from assistant.clock import FixedClock
 from assistant.demo import seed_demo
+from assistant.i18n import SLASH
 from handlers.console import ConsoleChat
 from storage.db import make_engine, migrate, session_factory
 from storage.uow import SqlUnitOfWork
@@ -77,5 +78,6 @@ class Chat:
 
 @pytest.fixture
 def chat(make_uow, clock):
-    """chat("王伟") -> a Chat as that console user."""
-    return lambda name, lang=None: Chat(ConsoleChat(make_uow, clock, name, lang))
+    """chat("王伟") -> a Chat as that console user; `vocabulary` shows the texts as another
+    platform writes commands (WORDS: a direct chat without slash commands)."""
+    return lambda name, lang=None, vocabulary=SLASH: Chat(ConsoleChat(make_uow, clock, name, lang, vocabulary))

@@ -447,3 +447,44 @@ def test_included_texts_keep_their_own_lines(lang: str) -> None:
                 if part != [""] and not any(lines[i:i + len(part)] == part for i in range(len(lines))):
                     glued.setdefault(f"{key} includes {name!r}", f"(context {number}):\n" + "\n".join(lines))
     assert not glued, "lines run together:\n" + "\n\n".join(f"{k} {v}" for k, v in glued.items())
+
+
+# ---- commands are written by the reader's platform -------------------------------------------
+# `{{ cmd('new') }}` gives /new on Telegram, /sales new on Slack, “新商机” in a chat without slash
+# commands (assistant.i18n.Vocabulary): a `/new` typed into a text would be Telegram's alone.
+
+SLASH_COMMAND = re.compile(r"(?<![\w/:<])/[a-z]+")  # not n/a, Asia/Shanghai, 1/3, a URL or </tag>
+
+
+def test_the_pattern_finds_a_slash_command() -> None:
+    assert SLASH_COMMAND.findall("用 /new 新建（/start 邀请码）") == ["/new", "/start"]
+    assert not SLASH_COMMAND.findall("n/a 1/3 Asia/Shanghai https://t.me/bot?start=x 金额/日期")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_text_hard_codes_a_slash_command(lang: str) -> None:
+    found = {key: SLASH_COMMAND.findall(text) for key, text in catalog(lang).items() if SLASH_COMMAND.search(text)}
+    assert not found, f"write commands as {{{{ cmd('name') }}}} in templates/{lang}: {found}"
+
+
+def _cmd_names(lang: str) -> dict[str, str]:
+    """Command names used as cmd('name') in `lang` -> a key that uses it."""
+    names: dict[str, str] = {}
+    for key in filter(lambda key: parses(lang, key), catalog(lang)):
+        for call in parsed(lang, key).find_all(nodes.Call):
+            if isinstance(call.node, nodes.Name) and call.node.name == "cmd" and call.args:
+                first = call.args[0]
+                names.setdefault(first.value if isinstance(first, nodes.Const) else "<computed>", key)
+    return names
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_command_a_text_names_exists_and_has_a_word_in_each_language(lang: str) -> None:
+    """Where commands are typed as words, cmd('x') shows the first word of alias.x."""
+    names = _cmd_names(lang)
+    assert {"new", "start", "groupdigest"} <= set(names)
+    unknown = {name: key for name, key in names.items() if name not in COMMANDS}
+    assert not unknown, f"cmd() naming no command: {unknown}"
+    for other in LANGS:
+        wordless = sorted(name for name in names if f"alias.{name}" not in catalog(other))
+        assert not wordless, f"commands named in templates/{lang} without alias.* in templates/{other}: {wordless}"

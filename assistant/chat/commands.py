@@ -288,9 +288,12 @@ def _aliases() -> dict[str, str]:
     return found
 
 
-def parse_command(text: str, lang: str, in_flow: bool) -> tuple[str, str] | None:
+def parse_command(text: str, lang: str, in_flow: bool, invoked: bool = False) -> tuple[str, str] | None:
     """(command, arguments), or None for text that is an answer. A slash always wins; an
-    alias word only when no flow is waiting for an answer."""
+    alias word only when no flow is waiting for an answer. `invoked`: the platform says the
+    text is a command invocation (the text of Slack's `/sales new …`, a group message that
+    mentions the bot), so its first word names the command without a slash, even in a flow;
+    a first word that names no command is then an answer in a flow, else unknown."""
     if not text:
         return None
     head, _, args = text.partition(" ")
@@ -298,6 +301,11 @@ def parse_command(text: str, lang: str, in_flow: bool) -> tuple[str, str] | None
         name = head[1:].split("@")[0].lower()
         name = name if name in COMMANDS else _aliases().get(name, "unknown")
         return (name, args.strip()) if name != "unknown" else ("unknown", text)
+    if invoked:
+        name = head.lower() if head.lower() in COMMANDS else _aliases().get(head.casefold())
+        if name is not None and name != "unknown":
+            return name, args.strip()
+        return None if in_flow else ("unknown", text)
     if not in_flow and head.casefold() in _aliases():
         return _aliases()[head.casefold()], args.strip()
     return None

@@ -28,11 +28,11 @@ def route(ctx: Visitor, event: Inbound) -> list[Reply]:
 def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
     """A team group holds the bot for digests. Only the team's members are answered there,
     and deal details only if the team allows it; anyone else is ignored (no invite prompts
-    in public)."""
+    in public). A message is read there when it is a command: a slash, or a mention of the bot."""
     text = (event.text or "").strip()
-    if not (text.startswith("/") or event.choice or event.form):
+    if not (text.startswith("/") or event.addressed or event.choice or event.form):
         return []
-    typed = commands.parse_command(text, ctx.lang, in_flow=False) if text else None
+    typed = commands.parse_command(text, ctx.lang, in_flow=False, invoked=event.addressed) if text else None
     command = COMMANDS[typed[0]] if typed else None
     if typed and command and command.in_groups:
         return _run(ctx, typed[0], typed[1])
@@ -47,7 +47,8 @@ def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
         return _submit_form(ctx, dict(event.form))
     if event.choice is not None:
         return _press(ctx, state, decode(event.choice), event)
-    typed = commands.parse_command((event.text or "").strip(), ctx.lang, in_flow=state is not None)
+    typed = commands.parse_command((event.text or "").strip(), ctx.lang, in_flow=state is not None,
+                                   invoked=event.addressed)
     if typed is not None:
         return _run(ctx, *typed) + _still_waiting(ctx, COMMANDS[typed[0]])
     if state is None:
@@ -123,7 +124,7 @@ def _stranger(ctx: Visitor, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
     state = ctx.uow.flow_states.get(ctx.who)
     name = {"name": event.display_name} if event.display_name else {}
-    typed = commands.parse_command(text, ctx.lang, in_flow=state is not None)
+    typed = commands.parse_command(text, ctx.lang, in_flow=state is not None, invoked=event.addressed)
     if typed and COMMANDS[typed[0]].for_strangers and typed[1]:
         return _join(ctx, typed[1], name)
     if typed and not COMMANDS[typed[0]].for_strangers:

@@ -33,7 +33,9 @@ BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
 
 
 class Deliverer(Protocol):
-    """What a front end supplies to send proactive messages."""
+    """What a front end supplies to send proactive messages. The outbox only builds the
+    replies; the deliverer renders them, in its platform's markup and command `Vocabulary`
+    (`render(..., vocabulary=...)`), so a push names commands the way its reader types them."""
 
     platform: str
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -39,12 +40,26 @@ def private_chat(user: TgUser) -> dict[str, Any]:
     return {"id": user.id, "type": "private", "first_name": user.first_name}
 
 
-def message_update(update_id: int, user: TgUser, text: str, chat: dict | None = None) -> dict[str, Any]:
-    """An update as Telegram sends it for a typed message (commands are text starting with /)."""
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def message_update(update_id: int, user: TgUser, text: str, chat: dict | None = None,
+                   reply_to: dict | None = None) -> dict[str, Any]:
+    """An update as Telegram sends it for a typed message: a leading /command and every
+    @username are entities (offsets in UTF-16 units); `reply_to` is the message replied to."""
     message = {"message_id": 500 + update_id, "date": int(time.time()), "chat": chat or private_chat(user),
                "from": user.payload(), "text": text}
+    entities = []
     if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        entities.append({"type": "bot_command", "offset": 0, "length": len(text.split()[0])})
+    for mention in re.finditer(r"(?<![\w/])@\w+", text):
+        entities.append({"type": "mention", "offset": _units(text[:mention.start()]),
+                         "length": _units(mention.group())})
+    if entities:
+        message["entities"] = entities
+    if reply_to is not None:
+        message["reply_to_message"] = reply_to
     return {"update_id": update_id, "message": message}
 
 
@@ -72,8 +87,8 @@ class TelegramChat:
         await self.application.process_update(Update.de_json(payload, self.application.bot))
         return self.fake.since(mark)
 
-    async def say(self, user: TgUser, text: str, chat: dict | None = None) -> list[Call]:
-        return await self.feed(message_update(self.next_id(), user, text, chat))
+    async def say(self, user: TgUser, text: str, chat: dict | None = None, reply_to: dict | None = None) -> list[Call]:
+        return await self.feed(message_update(self.next_id(), user, text, chat, reply_to))
 
     async def press(self, user: TgUser, label: str) -> list[Call]:
         """Press the newest button whose label contains `label`, on the message carrying it."""

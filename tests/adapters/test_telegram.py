@@ -15,14 +15,17 @@ import urllib.request
 import zlib
 from dataclasses import replace
 from datetime import date
+from types import SimpleNamespace
 
 from telegram import Update
 
+from assistant.chat.menu import command_menu
 from assistant.events import ChatKey, Choice, Reply
 from assistant.i18n import render
 from assistant.method.model import DealStatus, Role
 from handlers import telegram as adapter
 from tests.adapters.conftest import TelegramChat, TgUser, callback_update, message_update, texts
+from tests.adapters.fake_telegram import BOT_USER
 
 REP = TgUser(811001, "赵敏")
 MANAGER = TgUser(811002, "孙", "丽", language_code="zh-hans")
@@ -280,6 +283,63 @@ def test_in_a_group_strangers_get_nothing_and_members_no_deal_detail(running, in
             assert answer.params["chat_id"] == str(GROUP["id"]) and "群测试" not in answer.text
             assert answer.text == html.escape(render("zh", "common.private_only"), quote=False)
     asyncio.run(scenario())
+
+
+BOT = SimpleNamespace(id=BOT_USER["id"], username=BOT_USER["username"])
+
+
+def _group_message(text: str, reply_to: dict | None = None):
+    return Update.de_json(message_update(77, REP, text, GROUP, reply_to), None).message
+
+
+def test_a_mention_of_the_bot_is_stripped_and_marks_the_message_addressed():
+    assert adapter.addressing(_group_message("@funnel_test_bot 本周汇总"), BOT) == ("本周汇总", True)
+    assert adapter.addressing(_group_message("🚀🚀 @Funnel_Test_Bot digest please"), BOT) == (
+        "🚀🚀 digest please", True)
+    assert adapter.addressing(_group_message("@funnel_test_bot: funnel"), BOT) == ("funnel", True)
+    assert adapter.addressing(_group_message("@other_bot digest"), BOT) == ("@other_bot digest", False)
+    assert adapter.addressing(_group_message("本周汇总"), BOT) == ("本周汇总", False)
+    from_bot = {"message_id": 9, "date": 0, "chat": GROUP, "from": BOT_USER, "text": "想做什么？"}
+    from_rep = from_bot | {"from": REP.payload()}
+    assert adapter.addressing(_group_message("funnel", from_bot), BOT) == ("funnel", True)
+    assert adapter.addressing(_group_message("funnel", from_rep), BOT) == ("funnel", False)
+
+
+def test_in_a_group_a_mention_of_the_bot_is_read_like_the_command(running, invite):
+    async def scenario():
+        async with running() as tg:
+            await join(tg, MANAGER, invite(Role.MANAGER))
+            await join(tg, REP, invite())
+            private_only = html.escape(render("zh", "common.private_only"), quote=False)
+            assert texts(await tg.say(MANAGER, "@funnel_test_bot 本周汇总", GROUP)) == private_only
+            assert await tg.say(MANAGER, "本周汇总", GROUP) == []
+            assert await tg.say(MANAGER, "@other_bot digest", GROUP) == []
+            await tg.say(MANAGER, "/share on")
+            for text in ("@funnel_test_bot 本周汇总", "@funnel_test_bot digest", "@funnel_test_bot /digest"):
+                calls = await tg.say(MANAGER, text, GROUP)
+                assert "销售漏斗周报" in texts(calls), text
+                assert {c.params["chat_id"] for c in calls} == {str(GROUP["id"])}
+            [deals] = await tg.say(REP, "@funnel_test_bot 我的商机", GROUP)
+            assert "还没有进行中的商机" in deals.text and deals.params["chat_id"] == str(GROUP["id"])
+            [english] = await tg.say(REP, "@funnel_test_bot deals", GROUP)
+            assert english.text == deals.text
+            [replied] = await tg.say(REP, "deals", GROUP, reply_to=deals.result)
+            assert replied.text == deals.text
+            assert await tg.say(STRANGER, "@funnel_test_bot deals", GROUP) == []
+    asyncio.run(scenario())
+
+
+def test_the_command_menu_set_on_telegram_is_the_cores(build, fake_telegram):
+    async def scenario():
+        application = build()
+        await application.initialize()
+        await adapter.set_commands(application)
+        await application.shutdown()
+    asyncio.run(scenario())
+    menus = {c.params.get("language_code"): c.json("commands") for c in fake_telegram.sent("setMyCommands")}
+    for lang in ("zh", "en"):
+        assert menus[lang] == [{"command": e.command, "description": e.description} for e in command_menu(lang)]
+    assert menus[None] == menus[adapter.FALLBACK_MENU_LANG]
 
 
 # ---- long texts, photos, button limits -----------------------------------------------------
