@@ -2,7 +2,8 @@
 
 Adapters (`handlers/*.py`) turn their platform's updates into `Inbound`, call `handle`, draw
 the charts of the replies with `draw_charts` (after the commit, off the event loop), and send
-each `Reply` rendered with `render` in their own markup. Scheduled work runs through
+each `Reply` rendered with `render` in their own markup (a `Reply.form` as their platform's
+form, if it has one; its answer comes back as a `FormAnswer`). Scheduled work runs through
 `start_jobs` with a `Deliverer` per platform. Nothing outside `assistant/` imports its
 submodules; `tests/test_boundaries.py` holds adapters to that.
 """
@@ -14,7 +15,7 @@ from assistant.chat.menu import MenuEntry, command_menu
 from assistant.chat.teams import create_invite, create_team
 from assistant.clock import DEFAULT_TIMEZONE, Clock, FixedClock, SystemClock
 from assistant.demo import demo_data, demo_people, seed_demo
-from assistant.events import ChatKey, Choice, Inbound, Reply
+from assistant.events import CHOICE, DATE, MULTI, TEXT, ChatKey, Choice, Form, FormAnswer, FormField, Inbound, Reply
 from assistant.i18n import LANGS, normalise_lang, render
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
@@ -23,8 +24,9 @@ from assistant.push.delivery import BLOCKED, RETRY, SENT, Deliverer, deliver_due
 from assistant.push.jobs import start as start_jobs
 
 __all__ = [
-    "BLOCKED", "DEFAULT_TIMEZONE", "LANGS", "PRESET_NAMES", "RETRY", "SENT", "ChatKey", "Choice", "Clock", "Deliverer",
-    "FixedClock", "Inbound", "MenuEntry", "Reply", "Role", "SystemClock", "command_menu", "create_invite",
-    "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle", "load_funnel_file",
-    "mark_unreachable", "normalise_lang", "parse_id", "preset", "render", "seed_demo", "start_jobs",
+    "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MULTI", "PRESET_NAMES", "RETRY", "SENT", "TEXT",
+    "ChatKey", "Choice", "Clock", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField", "Inbound", "MenuEntry",
+    "Reply", "Role", "SystemClock", "command_menu", "create_invite", "create_team", "deliver_due", "demo_data",
+    "demo_people", "draw_charts", "handle", "load_funnel_file", "mark_unreachable", "normalise_lang", "parse_id",
+    "preset", "render", "seed_demo", "start_jobs",
 ]

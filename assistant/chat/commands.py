@@ -13,7 +13,7 @@ from assistant.chat.flows import forms, runner, weekly_check
 from assistant.chat.flows.answers import load_own_deal
 from assistant.chat.flows.registry import FLOWS
 from assistant.chat.teams import create_invite, create_team, may_invite, toggle_group
-from assistant.events import Choice, Inbound, Reply
+from assistant.events import Choice, FormAnswer, Inbound, Reply
 from assistant.i18n import LANGS, catalog, render
 from assistant.method import cadence
 from assistant.method.deals import can_view, is_overdue
@@ -262,9 +262,13 @@ def keeps_flow(name: str) -> bool:
 
 
 def run(ctx: Ctx, name: str, args: str) -> list[Reply]:
+    """A command or menu button; one that starts a form-capable flow, with no arguments and
+    a platform that can show a form now, opens the form instead of the chat steps."""
     command = COMMANDS[name]
     if not command.allows(ctx.user):
         return [Reply("common.not_allowed", ctx.lang)]
+    if ctx.can_form and not args.strip() and command.flow and FLOWS[command.flow].form:
+        return [forms.open_form(FLOWS[command.flow], ctx)]
     return command.run(ctx, args)
 
 
@@ -329,13 +333,13 @@ def run_flow_on_deal(ctx: Ctx, flow_name: str, deal_id: int) -> list[Reply]:
     return start_flow(ctx, flow_name, "", {"deal": deal_id})
 
 
-def submit_form(ctx: Ctx, form: dict[str, str]) -> list[Reply]:
-    """A whole flow submitted at once (a Slack modal); `_flow` names it."""
-    name = form.pop("_flow", "")
-    command = next((c for c in COMMANDS.values() if c.flow == name), None)
-    if command is None or not FLOWS[name].form or not command.allows(ctx.user):
+def submit_form(ctx: Ctx, answer: FormAnswer) -> list[Reply]:
+    """A whole flow submitted at once (a Slack modal): only a form-capable flow of a command
+    this user may run."""
+    command = next((c for c in COMMANDS.values() if c.flow == answer.flow), None)
+    if command is None or not FLOWS[answer.flow].form or not command.allows(ctx.user):
         return [Reply("common.stale_button", ctx.lang)]
-    step = forms.submit_form(FLOWS[name], ctx, form)
+    step = forms.submit(FLOWS[answer.flow], ctx, answer)
     ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
     return step.replies
 

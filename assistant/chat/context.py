@@ -19,6 +19,7 @@ class Ctx:
     user: User | None = None
     team: Team | None = None
     private: bool = True
+    can_form: bool = False  # the platform can show a form now (`Inbound.can_form`)
 
     @property
     def now(self) -> datetime:

@@ -43,7 +43,8 @@ def _context(event: Inbound, uow, clock: Clock) -> Ctx:
     user = uow.users.by_identity(event.who.platform, event.who.user)
     team = uow.teams.get(user.team_id) if user and user.team_id else None
     lang = user.lang if user else normalise_lang(event.lang_hint)
-    return Ctx(uow=uow, clock=clock, who=event.who, lang=lang, user=user, team=team, private=event.private)
+    return Ctx(uow=uow, clock=clock, who=event.who, lang=lang, user=user, team=team, private=event.private,
+               can_form=event.can_form)
 
 
 def _route(ctx: Ctx, event: Inbound) -> list[Reply]:
@@ -78,7 +79,7 @@ def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
         if command is not None:
             return commands.run(ctx, *command) + _still_waiting(ctx, command[0])
     if event.form is not None:
-        return commands.submit_form(ctx, dict(event.form))
+        return commands.submit_form(ctx, event.form)
     if event.choice is not None and commands.is_global_choice(event.choice):
         return commands.run_choice(ctx, event.choice)
     if state is None:
