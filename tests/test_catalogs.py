@@ -27,6 +27,7 @@ from assistant.chat.flows import set_target
 from assistant.chat.flows.answers import MAN_FLAGS
 from assistant.chat.flows.back_off import BACK_OFF_SIGNALS
 from assistant.chat.flows.edit_deal import EDITABLE
+from assistant.chat.flows.forms import form_fields
 from assistant.chat.flows.registry import FLOWS
 from assistant.i18n import LANGS, TEMPLATES, catalog, render
 from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS
@@ -169,7 +170,20 @@ def dynamic_keys() -> frozenset[str]:
     keys |= {f"lang.{x}" for x in LANGS}
     keys |= _period_keys()
     keys |= {f"{prefix}{value}" for prefix, values in TEMPLATE_FAMILIES.items() for value in values}
+    keys |= set(form_keys())
+    hints = {f"{flow.name}.{field.name}.hint" for flow in FORM_FLOWS for field in form_fields(flow)}
+    keys |= hints & set(catalog("zh"))  # a hint is optional
     return frozenset(keys)
+
+
+FORM_FLOWS = tuple(flow for flow in FLOWS.values() if flow.form)
+
+
+def form_keys() -> dict[str, str]:
+    """The title of every form-capable flow and the label of each field its form shows -> what it names."""
+    keys = {f"form.{flow.name}.title": flow.name for flow in FORM_FLOWS}
+    return keys | {f"{flow.name}.{field.name}.label": f"{flow.name}.{field.name}"
+                   for flow in FORM_FLOWS for field in form_fields(flow)}
 
 
 def template_references(lang: str) -> set[str]:
@@ -298,6 +312,22 @@ def test_every_literal_key_in_the_code_exists(lang: str) -> None:
 def test_dynamic_keys_exist(lang: str) -> None:
     missing = sorted(dynamic_keys() - set(catalog(lang)))
     assert not missing, f"keys the code builds at run time, missing in templates/{lang}: {missing}"
+
+
+def test_the_flows_the_issue_names_are_form_capable() -> None:
+    assert {"new_deal", "log_visit", "mark_lost", "set_target", "new_customer", "add_contact"} <= {
+        flow.name for flow in FORM_FLOWS}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_form_has_a_title_and_every_form_field_a_short_label(lang: str) -> None:
+    """Labels name the field (客户名称 / Customer); the chat's questions are the `.ask` keys."""
+    texts = catalog(lang)
+    missing = sorted(key for key in form_keys() if key not in texts)
+    assert not missing, f"form keys missing in templates/{lang}: {missing}"
+    questions = {key: texts[key] for key in form_keys()
+                 if key.endswith(".label") and (len(texts[key]) > 30 or any(mark in texts[key] for mark in "?？\n"))}
+    assert not questions, f"labels that read as questions or run long: {questions}"
 
 
 @pytest.mark.parametrize("lang", LANGS)

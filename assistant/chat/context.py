@@ -22,6 +22,7 @@ class Visitor:
     who: ChatKey
     lang: str
     private: bool = True
+    can_form: bool = False  # the platform can show a form now (`Inbound.can_form`)
 
     @property
     def now(self) -> datetime:

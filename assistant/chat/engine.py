@@ -45,4 +45,5 @@ def _context(event: Inbound, uow, clock: Clock) -> Visitor:
     if user is None or team is None:
         lang = user.lang if user else normalise_lang(event.lang_hint)
         return Visitor(uow=uow, clock=clock, who=event.who, lang=lang, private=event.private)
-    return Ctx(uow=uow, clock=clock, who=event.who, lang=user.lang, private=event.private, user=user, team=team)
+    return Ctx(uow=uow, clock=clock, who=event.who, lang=user.lang, private=event.private, can_form=event.can_form,
+               user=user, team=team)

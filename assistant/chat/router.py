@@ -12,7 +12,7 @@ from assistant.chat.flows import forms, runner
 from assistant.chat.flows.answers import load_own_deal
 from assistant.chat.flows.registry import FLOWS
 from assistant.chat.routes import DealAction, FlowPick, ReminderAction, RepDeals, Route, RunCommand, decode
-from assistant.events import Inbound, Reply
+from assistant.events import FormAnswer, Inbound, Reply
 from assistant.method.model import FlowState
 from assistant.method.results import Problem
 
@@ -44,7 +44,7 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
 def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
     state = ctx.uow.flow_states.get(ctx.who)
     if event.form is not None:
-        return _submit_form(ctx, dict(event.form))
+        return _submit_form(ctx, event.form)
     if event.choice is not None:
         return _press(ctx, state, decode(event.choice), event)
     typed = commands.parse_command((event.text or "").strip(), ctx.lang, in_flow=state is not None,
@@ -75,6 +75,8 @@ def _run(ctx: Ctx, name: str, args: str) -> list[Reply]:
     command = COMMANDS[name]
     if not command.allows(ctx.user):
         return [Reply("common.not_allowed", ctx.lang)]
+    if ctx.can_form and not args.strip() and command.form and command.flow:
+        return [forms.open_form(FLOWS[command.flow], ctx)]
     return command.run(ctx, args)
 
 
@@ -87,13 +89,13 @@ def _deal_action(ctx: Ctx, action: DealAction) -> list[Reply]:
     return commands.start_flow(ctx, action.flow, "", {"deal": deal.id})
 
 
-def _submit_form(ctx: Ctx, form: dict[str, str]) -> list[Reply]:
-    """A whole flow submitted at once (a Slack modal); `_flow` names it."""
-    name = form.pop("_flow", "")
-    command = next((c for c in COMMANDS.values() if c.flow == name), None)
+def _submit_form(ctx: Ctx, answer: FormAnswer) -> list[Reply]:
+    """A whole flow submitted at once (a Slack modal): only a form-capable flow of a command
+    this user may run."""
+    command = next((c for c in COMMANDS.values() if c.flow == answer.flow), None)
     if command is None or not command.form or not command.allows(ctx.user):
         return [Reply("common.stale_button", ctx.lang)]
-    step = forms.submit_form(FLOWS[name], ctx, form)
+    step = forms.submit(FLOWS[answer.flow], ctx, answer)
     ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
     return step.replies
 

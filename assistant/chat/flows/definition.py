@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.chat.context import Ctx
-from assistant.events import Reply
+from assistant.events import TEXT, Reply
 from assistant.method.results import Ok, Problem
 
 SKIP, DONE, ANYWAY = "skip", "done", "anyway"
@@ -47,6 +47,7 @@ class Field:
     prompt: Callable[[Ctx, dict], dict] | None = None
     ticked: Callable[[Ctx, dict], list] | None = None  # a multi field's boxes ticked at first
     key: str | None = None  # the prompt's catalog key when several fields share one
+    kind: str = TEXT  # a form's input for a typed field (DATE); fields with options are choices
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Flow:
     finish: Callable[[Ctx, dict], list[Reply] | Problem]
     shortcut: Callable[[str, Ctx], dict | Problem] | None = None
     quick: bool = False  # a one-liner fills optional fields with their defaults instead of asking
-    form: bool = False  # may be submitted whole (a Slack modal): no field's parser reads another's answer
+    form: bool = False  # may be opened as a form (a Slack modal): no form field reads another's answer
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

@@ -8,6 +8,7 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.views import deal_card
+from assistant.events import DATE
 from assistant.method.dates import parse_date
 from assistant.method.deals import apply_visit
 from assistant.method.model import VISIT_KINDS, JsonDict, Params, Visit
@@ -63,7 +64,7 @@ def _optional_text(name: str) -> Field:
 
 FLOW = Flow("log_visit", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
-    Field("visited_on", parse=answers.any_date, default=lambda ctx, values: ctx.today.isoformat()),
+    Field("visited_on", kind=DATE, parse=answers.any_date, default=lambda ctx, values: ctx.today.isoformat()),
     Field("kind", default=lambda ctx, values: "follow_up",
           options=lambda ctx, values: [Option(k, f"visit_kind.{k}") for k in VISIT_KINDS]),
     _optional_text("objective"),

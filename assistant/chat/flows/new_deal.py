@@ -7,6 +7,7 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.views import deal_card
+from assistant.events import DATE
 from assistant.method.deals import record_creation
 from assistant.method.model import LEAD_SOURCES, Deal, DealStatus, JsonDict, Params
 
@@ -61,7 +62,7 @@ FLOW = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True,
     Field("customer", parse=answers.customer),
     Field("title", parse=answers.text(answers.TITLE_MAX)),
     Field("amount", parse=answers.amount),
-    Field("close_date", parse=answers.future_date),
+    Field("close_date", kind=DATE, parse=answers.future_date),
     Field("stage", options=_stage_options, default=lambda ctx, values: ctx.team.funnel.stages[0].key),
     Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_stage_of),
           when=answers.has_checklist(_stage_of), default=lambda ctx, values: None,
