@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.new_team:
         return _new_team(sessions, clock, args.new_team, args.preset, lang)
     if args.load_funnel:
-        return _load_funnel(sessions, *args.load_funnel, lang)
+        team_name, path = args.load_funnel
+        return _load_funnel(sessions, team_name, path, lang)
     if args.demo:
         with SqlUnitOfWork(sessions) as uow:
             seed_demo(uow, clock, console.PLATFORM, lang)

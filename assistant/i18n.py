@@ -159,7 +159,8 @@ def _environment(lang: str) -> Environment:
 
     @pass_context
     def cmd(context: Context, name: str, *args: Any) -> str:
-        return context.get("vocabulary", SLASH).write(lang, name, *args)
+        vocabulary: Vocabulary = context.get("vocabulary", SLASH)
+        return vocabulary.write(lang, name, *args)
 
     env.globals["t"] = t
     env.globals["cmd"] = cmd

@@ -46,9 +46,9 @@ class ConsoleChat:
 
     def send(self, line: str) -> list[str]:
         """One line typed by the user -> the texts the assistant answers, buttons included."""
-        text = line.strip()
+        text: str | None = line.strip()
         choice = None
-        number = parse_id(text)
+        number = parse_id(line.strip())
         if number is not None and 1 <= number <= len(self.buttons):
             choice, text = self.buttons[number - 1].value, None
         event = Inbound(self.who, f"{PLATFORM}-{uuid.uuid4().hex}", text=text, choice=choice,

@@ -213,7 +213,7 @@ def _schedule(ctx: Ctx, args: str) -> list[Reply]:
             if isinstance(changed, Problem):
                 return [Reply(changed.key, ctx.lang, dict(changed.params) | {"value": shown(value)})]
             ctx.uow.teams.set_settings(ctx.team.id, changed)
-        ctx.team = ctx.uow.teams.get(ctx.team.id)
+        ctx.team = ctx.uow.teams.get(ctx.team.id) or ctx.team
     plan = cadence.cadence(ctx.team)
     return [Reply("schedule.view", ctx.lang, {
         "timezone": plan.timezone, "quiet_start": plan.quiet_start.isoformat("minutes"),
@@ -302,9 +302,9 @@ def parse_command(text: str, lang: str, in_flow: bool, invoked: bool = False) ->
         name = name if name in COMMANDS else _aliases().get(name, "unknown")
         return (name, args.strip()) if name != "unknown" else ("unknown", text)
     if invoked:
-        name = head.lower() if head.lower() in COMMANDS else _aliases().get(head.casefold())
-        if name is not None and name != "unknown":
-            return name, args.strip()
+        word = head.lower() if head.lower() in COMMANDS else _aliases().get(head.casefold())
+        if word is not None and word != "unknown":
+            return word, args.strip()
         return None if in_flow else ("unknown", text)
     if not in_flow and head.casefold() in _aliases():
         return _aliases()[head.casefold()], args.strip()

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from assistant.clock import DEFAULT_TIMEZONE, Clock, local_today
 from assistant.events import ChatKey
 from assistant.method.model import Team, User
+from assistant.unit_of_work import UnitOfWork
 
 
 @dataclass(kw_only=True)
 class Visitor:
-    uow: Any
+    uow: UnitOfWork
     clock: Clock
     who: ChatKey
     lang: str

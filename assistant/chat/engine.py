@@ -13,11 +13,12 @@ from assistant.chat.context import Ctx, Visitor
 from assistant.clock import Clock
 from assistant.events import ChatKey, Inbound, Reply
 from assistant.i18n import normalise_lang
+from assistant.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-def handle(event: Inbound, uow, clock: Clock) -> list[Reply]:
+def handle(event: Inbound, uow: UnitOfWork, clock: Clock) -> list[Reply]:
     with uow:
         if not uow.inbox.first_time(event.who.platform, event.event_id, clock.now()):
             log.info("duplicate event %s ignored", event.event_id)
@@ -30,7 +31,7 @@ def handle(event: Inbound, uow, clock: Clock) -> list[Reply]:
     return replies  # charts are drawn by the front end (`draw_charts`), never in here
 
 
-def mark_unreachable(who: ChatKey, uow) -> None:
+def mark_unreachable(who: ChatKey, uow: UnitOfWork) -> None:
     """A platform said this user blocked the bot: proactive messages skip them until they
     write again (any message of theirs makes them reachable)."""
     with uow:
@@ -38,7 +39,7 @@ def mark_unreachable(who: ChatKey, uow) -> None:
         uow.commit()
 
 
-def _context(event: Inbound, uow, clock: Clock) -> Visitor:
+def _context(event: Inbound, uow: UnitOfWork, clock: Clock) -> Visitor:
     """A member's context when the identity belongs to a team member, a visitor's otherwise."""
     user = uow.users.by_identity(event.who.platform, event.who.user)
     team = uow.teams.get(user.team_id) if user and user.team_id else None

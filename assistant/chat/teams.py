@@ -69,12 +69,10 @@ def toggle_group(ctx: Ctx) -> list[Reply]:
     """/groupdigest in a team group: the weekly digest also goes to this chat (or stops)."""
     if ctx.private:
         return [Reply("team.group_digest_in_group", ctx.lang)]
-    team, user = ctx.team, ctx.user
-    if team is None or user is None:
-        return [Reply("common.not_allowed", ctx.lang)]
+    team = ctx.team
     chats = group_chats(team)
     kept = [c for c in chats if (c["platform"], c["chat"]) != (ctx.who.platform, ctx.who.chat)]
     on = len(kept) == len(chats)
-    here = GroupChat(platform=ctx.who.platform, chat=ctx.who.chat, by=user.id)
+    here = GroupChat(platform=ctx.who.platform, chat=ctx.who.chat, by=ctx.user.id)
     ctx.uow.teams.set_settings(team.id, team.settings | {"digest_chats": kept + ([here] if on else [])})
     return [Reply("team.group_digest_on" if on else "team.group_digest_off", ctx.lang, {"team": team.name})]

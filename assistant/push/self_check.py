@@ -54,7 +54,7 @@ def enqueue_team(uow: UnitOfWork, team: Team, clock: Clock) -> int:
 def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     """The Monday invitation, or the next day's nudge; nothing once the check is done."""
     user, team = ctx.user, ctx.team
-    if user is None or team is None or ctx.uow.self_checks.done(user.id, item.subject):
+    if ctx.uow.self_checks.done(user.id, item.subject):
         return []
     count = len(ctx.uow.deals.find(team.id, owner_id=user.id, status=DealStatus.OPEN))
     key = "weekly_check.invite" if item.kind == SELF_CHECK else "weekly_check.nudge"

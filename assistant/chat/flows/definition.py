@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from assistant.chat.context import Ctx
+from assistant.chat.context import Visitor
 from assistant.events import TEXT, Reply
+from assistant.method.model import JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 SKIP, DONE, ANYWAY = "skip", "done", "anyway"
@@ -19,7 +20,7 @@ class Option:
 
     value: Any
     key: str
-    params: dict = field(default_factory=dict)
+    params: Params = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -28,36 +29,38 @@ class Ask:
 
     key: str
     options: tuple[Option, ...]
-    params: dict = field(default_factory=dict)
+    params: Params = field(default_factory=dict)
 
 
-Parser = Callable[[str, Ctx, dict], "Ok | Problem | Ask"]
+# Who a flow talks to: a team member (`Ctx`) for every flow but joining, which a `Visitor` runs.
+C = TypeVar("C", bound=Visitor)
+Parsed = Ok[Any] | Problem | Ask
 
 
 @dataclass(frozen=True)
-class Field:
+class Field(Generic[C]):
     name: str
-    parse: Parser | None = None
-    options: Callable[[Ctx, dict], Sequence[Option]] | None = None
+    parse: Callable[[str, C, JsonDict], Parsed] | None = None
+    options: Callable[[C, JsonDict], Sequence[Option]] | None = None
     multi: bool = False
     checklist: bool = False
     optional: bool = False
-    when: Callable[[Ctx, dict], bool] | None = None
-    default: Callable[[Ctx, dict], Any] | None = None
-    prompt: Callable[[Ctx, dict], dict] | None = None
-    ticked: Callable[[Ctx, dict], list] | None = None  # a multi field's boxes ticked at first
+    when: Callable[[C, JsonDict], bool] | None = None
+    default: Callable[[C, JsonDict], Any] | None = None
+    prompt: Callable[[C, JsonDict], Params] | None = None
+    ticked: Callable[[C, JsonDict], list[Any]] | None = None  # a multi field's boxes ticked at first
     key: str | None = None  # the prompt's catalog key when several fields share one
     kind: str = TEXT  # a form's input for a typed field (DATE); fields with options are choices
 
 
 @dataclass(frozen=True)
-class Flow:
+class Flow(Generic[C]):
     name: str
-    fields: tuple[Field, ...]
-    finish: Callable[[Ctx, dict], list[Reply] | Problem]
-    shortcut: Callable[[str, Ctx], dict | Problem] | None = None
+    fields: tuple[Field[C], ...]
+    finish: Callable[[C, JsonDict], list[Reply] | Problem]
+    shortcut: Callable[[str, C], JsonDict | Problem] | None = None
     quick: bool = False  # a one-liner fills optional fields with their defaults instead of asking
     form: bool = False  # may be opened as a form (a Slack modal): no form field reads another's answer
 
-    def field(self, name: str) -> Field:
+    def field(self, name: str) -> Field[C]:
         return next(f for f in self.fields if f.name == name)

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from assistant.chat.context import Ctx
-from assistant.chat.flows.definition import Ask, Field, Flow
+from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.chat.flows.runner import Step, advance, problem_reply
 from assistant.events import CHOICE, MULTI, Choice, Form, FormAnswer, FormField, Reply
 from assistant.i18n import has_key
-from assistant.method.model import FlowState
+from assistant.method.model import FlowState, JsonDict
 from assistant.method.results import Ok, Problem
 
 SUBMIT = "form.submit"
@@ -30,12 +30,12 @@ SUBMIT = "form.submit"
 FormValues = Mapping[str, str | tuple[str, ...]]
 
 
-def form_fields(flow: Flow) -> tuple[Field, ...]:
+def form_fields(flow: Flow[Ctx]) -> tuple[Field[Ctx], ...]:
     """The fields a form shows: those that read no earlier answer."""
     return tuple(f for f in flow.fields if f.when is None)
 
 
-def open_form(flow: Flow, ctx: Ctx, values: FormValues | None = None,
+def open_form(flow: Flow[Ctx], ctx: Ctx, values: FormValues | None = None,
               errors: Mapping[str, Reply] | None = None) -> Reply:
     """The reply that shows `flow` as a form; with the user's earlier input (`values`) and an
     error per refused field when a refused form is shown again."""
@@ -47,7 +47,7 @@ def open_form(flow: Flow, ctx: Ctx, values: FormValues | None = None,
     return Reply(form.title, ctx.lang, form=form)
 
 
-def _describe(flow: Flow, current: Field, ctx: Ctx, value: str | tuple[str, ...] | None,
+def _describe(flow: Flow[Ctx], current: Field[Ctx], ctx: Ctx, value: str | tuple[str, ...] | None,
               error: Reply | None) -> FormField:
     hint = f"{flow.name}.{current.name}.hint"
     return FormField(
@@ -59,11 +59,11 @@ def _describe(flow: Flow, current: Field, ctx: Ctx, value: str | tuple[str, ...]
         optional=current.optional or current.default is not None, value=value, error=error)
 
 
-def _options(current: Field, ctx: Ctx) -> list:
+def _options(current: Field[Ctx], ctx: Ctx) -> list[Option]:
     return list(current.options(ctx, {})) if current.options else []
 
 
-def submit(flow: Flow, ctx: Ctx, answer: FormAnswer) -> Step:
+def submit(flow: Flow[Ctx], ctx: Ctx, answer: FormAnswer) -> Step:
     """Read every field of a submitted form. Any refusal shows the form again (the chat's
     flow in progress, if any, is left as it was); otherwise the flow goes on as in chat:
     asked-back answers first, then the fields a form does not show, then its finish."""
@@ -94,7 +94,7 @@ def _single(raw: str | tuple[str, ...] | None) -> str:
     return (raw or "").strip()
 
 
-def _read(current: Field, ctx: Ctx, values: dict, raw: str | tuple[str, ...] | None) -> Ok | Ask | Reply:
+def _read(current: Field[Ctx], ctx: Ctx, values: JsonDict, raw: str | tuple[str, ...] | None) -> Ok[Any] | Ask | Reply:
     """One field's answer: a value, a question back, or the error to show under the field."""
     offered = {str(o.value): o.value for o in _options(current, ctx)}
     if current.multi:

@@ -13,12 +13,12 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.chat.context import Ctx
-from assistant.chat.flows.definition import ANYWAY, DONE, SKIP, Ask, Field, Flow, Option
+from assistant.chat.context import Visitor
+from assistant.chat.flows.definition import ANYWAY, DONE, SKIP, Ask, C, Field, Flow, Option
 from assistant.chat.routes import FlowPick, Route, button, decode
 from assistant.events import Choice, Inbound, Reply
 from assistant.i18n import render
-from assistant.method.model import FlowState
+from assistant.method.model import FlowState, JsonDict
 from assistant.method.numbers import parse_id
 from assistant.method.results import Ok, Problem
 
@@ -31,13 +31,13 @@ class Step:
     state: FlowState | None
 
 
-def start(flow: Flow, ctx: Ctx, args: str = "", values: dict | None = None) -> Step:
+def start(flow: Flow[C], ctx: C, args: str = "", values: JsonDict | None = None) -> Step:
     """Begin `flow`; a one-line shortcut (`args`) pre-fills fields, and in a `quick` flow
     skips the optional ones."""
     prefilled = dict(values or {})
     given = bool(args.strip()) and flow.shortcut is not None
     quick = given and flow.quick
-    if given:
+    if given and flow.shortcut is not None:
         parsed = flow.shortcut(args, ctx)
         if isinstance(parsed, Problem):
             return Step([problem_reply(ctx, parsed)], None)
@@ -46,7 +46,7 @@ def start(flow: Flow, ctx: Ctx, args: str = "", values: dict | None = None) -> S
     return advance(flow, state, ctx, [])
 
 
-def resume(flow: Flow, state: FlowState, ctx: Ctx, event: Inbound) -> Step:
+def resume(flow: Flow[C], state: FlowState, ctx: C, event: Inbound) -> Step:
     """Feed one text or button press to the field the flow is waiting on."""
     current = flow.fields[state.step]
     if event.choice is not None:
@@ -54,11 +54,11 @@ def resume(flow: Flow, state: FlowState, ctx: Ctx, event: Inbound) -> Step:
     return _on_text(flow, state, ctx, current, (event.text or "").strip())
 
 
-def reprompt(flow: Flow, state: FlowState, ctx: Ctx) -> Step:
+def reprompt(flow: Flow[C], state: FlowState, ctx: C) -> Step:
     return _prompt(flow, state, ctx, [], flow.fields[state.step])
 
 
-def _on_choice(flow: Flow, state: FlowState, ctx: Ctx, current: Field, pressed: Route | None) -> Step:
+def _on_choice(flow: Flow[C], state: FlowState, ctx: C, current: Field[C], pressed: Route | None) -> Step:
     if not isinstance(pressed, FlowPick) or pressed.nonce != state.pending.get("nonce"):
         return Step([Reply("common.stale_button", ctx.lang)] + _prompt(flow, state, ctx, [], current).replies, state)
     if pressed.pick in (SKIP, DONE, ANYWAY):
@@ -73,7 +73,7 @@ def _on_choice(flow: Flow, state: FlowState, ctx: Ctx, current: Field, pressed: 
     return _accept(flow, state, ctx, current, Ok(value))
 
 
-def _on_text(flow: Flow, state: FlowState, ctx: Ctx, current: Field, text: str) -> Step:
+def _on_text(flow: Flow[C], state: FlowState, ctx: C, current: Field[C], text: str) -> Step:
     if current.optional and text.lower() in _skip_words(ctx.lang):
         return _on_control(flow, state, ctx, current, SKIP)
     controls = {DONE: "common.confirm", ANYWAY: "checklist.anyway", SKIP: "common.skip"}
@@ -95,7 +95,7 @@ def _skip_words(lang: str) -> set[str]:
     return {word.strip().lower() for word in render(lang, "common.skip_words").split("|")} | {"-", "/skip"}
 
 
-def _match_option(state: FlowState, ctx: Ctx, text: str) -> int | None:
+def _match_option(state: FlowState, ctx: C, text: str) -> int | None:
     """A typed answer that names a button: its number ("2") or its label."""
     options = state.pending.get("options", [])
     if not options:
@@ -116,7 +116,7 @@ def _same_label(typed: str, label: str) -> bool:
     return bool(letters(typed)) and letters(typed) == letters(label)
 
 
-def _on_control(flow: Flow, state: FlowState, ctx: Ctx, current: Field, control: str) -> Step:
+def _on_control(flow: Flow[C], state: FlowState, ctx: C, current: Field[C], control: str) -> Step:
     if control == SKIP and current.optional:
         return _accept(flow, state, ctx, current, Ok(None))
     if current.multi and control in (DONE, ANYWAY):
@@ -130,7 +130,7 @@ def _on_control(flow: Flow, state: FlowState, ctx: Ctx, current: Field, control:
     return Step([Reply("common.stale_button", ctx.lang)], state)
 
 
-def _toggle(flow: Flow, state: FlowState, ctx: Ctx, current: Field, value: Any) -> Step:
+def _toggle(flow: Flow[C], state: FlowState, ctx: C, current: Field[C], value: Any) -> Step:
     ticked = list(state.pending.get("ticked", []))
     if value in ticked:
         ticked.remove(value)
@@ -142,7 +142,7 @@ def _toggle(flow: Flow, state: FlowState, ctx: Ctx, current: Field, value: Any) 
     return step
 
 
-def _accept(flow: Flow, state: FlowState, ctx: Ctx, current: Field, result: Ok | Problem,
+def _accept(flow: Flow[C], state: FlowState, ctx: C, current: Field[C], result: Ok[Any] | Problem,
             notes: list[Reply] | None = None) -> Step:
     notes = list(notes or [])
     if isinstance(result, Problem):
@@ -153,7 +153,7 @@ def _accept(flow: Flow, state: FlowState, ctx: Ctx, current: Field, result: Ok |
     return advance(flow, FlowState(flow.name, state.step + 1, values, {}), ctx, notes)
 
 
-def advance(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply]) -> Step:
+def advance(flow: Flow[C], state: FlowState, ctx: C, notes: list[Reply]) -> Step:
     values = dict(state.values)
     index = state.step
     while index < len(flow.fields):
@@ -181,7 +181,7 @@ def advance(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply]) -> Step:
     return Step(notes + list(outcome), None)
 
 
-def _prompt(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply], current: Field) -> Step:
+def _prompt(flow: Flow[C], state: FlowState, ctx: C, notes: list[Reply], current: Field[C]) -> Step:
     options = list(current.options(ctx, state.values)) if current.options else []
     nonce = secrets.token_hex(3)
     if "ticked" in state.pending:
@@ -201,7 +201,7 @@ def _prompt(flow: Flow, state: FlowState, ctx: Ctx, notes: list[Reply], current:
     return Step(notes + [reply], FlowState(flow.name, state.step, state.values, pending))
 
 
-def _ask(state: FlowState, ctx: Ctx, ask: Ask) -> Step:
+def _ask(state: FlowState, ctx: C, ask: Ask) -> Step:
     nonce = secrets.token_hex(3)
     choices = tuple(_choice(nonce, i, o, False, False) for i, o in enumerate(ask.options))
     pending = {"nonce": nonce, "options": [_stored(o) for o in ask.options], "ticked": []}
@@ -220,9 +220,9 @@ def render_label(option: Option) -> Any:
     return option.params.get("label", option.key)
 
 
-def _stored(option: Option) -> dict:
+def _stored(option: Option) -> JsonDict:
     return {"value": option.value, "key": option.key, "params": option.params}
 
 
-def problem_reply(ctx: Ctx, problem: Problem) -> Reply:
+def problem_reply(ctx: Visitor, problem: Problem) -> Reply:
     return Reply(problem.key, ctx.lang, dict(problem.params))
