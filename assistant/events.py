@@ -12,16 +12,27 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ChatKey:
-    """Who is talking, and where: flow state is kept per key (one flow per chat and user)."""
+    """Who is talking, and where: flow state is kept per key (one flow per chat and user).
+
+    `tenant` is the platform's workspace, corp or organisation the user id belongs to (a Slack
+    workspace's `U123`, a DingTalk corp's `zhangsan`): ids are unique only within it, so a
+    person is found by (platform, tenant, user). "" where a platform has none (Telegram, the
+    console)."""
 
     platform: str
     chat: str
     user: str
+    tenant: str = ""
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """One user message, button press or submitted form."""
+    """One user message, button press or submitted form.
+
+    `event_id` is the platform's own id of the event (Telegram's update_id). Those ids count
+    per bot or app, not per platform, so `bot` names the one that received it (Telegram: the
+    numeric bot id, the part of the token before ':'): a redelivered event is recognised by
+    (platform, bot, event_id), and a new bot token on an old database starts afresh."""
 
     who: ChatKey
     event_id: str
@@ -31,6 +42,7 @@ class Inbound:
     display_name: str | None = None
     lang_hint: str | None = None
     private: bool = True
+    bot: str = ""
 
 
 @dataclass(frozen=True)

@@ -60,14 +60,21 @@ FALLBACK_MENU_LANG = "en"
 log = logging.getLogger(__name__)
 
 
-def inbound(update: Update, text: str | None, choice: str | None) -> Inbound:
-    """The neutral event for one update; a press on an inline message (no chat) is private."""
+def bot_id(bot: Bot) -> str:
+    """The bot's numeric id, the part of its token before ':' (known without asking getMe):
+    update ids count per bot, so this namespaces them."""
+    return bot.token.split(":", 1)[0]
+
+
+def inbound(update: Update, text: str | None, choice: str | None, bot: str = "") -> Inbound:
+    """The neutral event for one update, received by the bot `bot` (`bot_id`); a press on an
+    inline message (no chat) is private. Telegram has no tenants: user ids are global."""
     user = update.effective_user
     chat = update.effective_chat
     return Inbound(
-        ChatKey(PLATFORM, str(chat.id if chat else user.id), str(user.id)), f"tg-{update.update_id}",
+        ChatKey(PLATFORM, str(chat.id if chat else user.id), str(user.id)), str(update.update_id),
         text=text, choice=choice, display_name=user.full_name, lang_hint=user.language_code,
-        private=chat is None or chat.type == ChatType.PRIVATE)
+        private=chat is None or chat.type == ChatType.PRIVATE, bot=bot)
 
 
 def _units(text: str) -> int:
@@ -203,13 +210,13 @@ class _Bridge:
         self.clock = clock
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._run(context.bot, inbound(update, update.message.text, None), None)
+        await self._run(context.bot, inbound(update, update.message.text, None, bot_id(context.bot)), None)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         await _answer(query)
         pressed = query.message if isinstance(query.message, Message) else None
-        await self._run(context.bot, inbound(update, None, query.data or ""), pressed)
+        await self._run(context.bot, inbound(update, None, query.data or "", bot_id(context.bot)), pressed)
 
     async def _run(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
         replies = await asyncio.to_thread(handle, event, self.make_uow(), self.clock)

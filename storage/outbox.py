@@ -22,7 +22,8 @@ class Outbox(Repository):
 
     def add(self, item: OutboxItem, at: datetime) -> bool:
         statement = (_insert(self.session)(OutboxRow).values(
-            key=item.key, kind=item.kind, user_id=item.user_id, platform=item.platform, subject=item.subject,
+            key=item.key, kind=item.kind, user_id=item.user_id, platform=item.platform, tenant=item.tenant,
+            subject=item.subject,
             due_at=item.due_at, status="pending", attempts=0, created_at=at)
             .on_conflict_do_nothing().returning(OutboxRow.id))
         return self.session.execute(statement).scalar() is not None
@@ -54,7 +55,7 @@ class Outbox(Repository):
         if row is None:
             return None
         return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
-                          row.status, row.attempts, aware(row.acted_at), aware(row.sent_at))
+                          row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant)
 
     def settle(self, item_id: int, worker: str, status: str, at: datetime, error: str | None = None,
                retry_at: datetime | None = None) -> None:

@@ -59,8 +59,8 @@ def toggle_group(ctx: Ctx) -> list[Reply]:
     if ctx.private:
         return [Reply("team.group_digest_in_group", ctx.lang)]
     chats = group_chats(ctx.team)
-    here = {"platform": ctx.who.platform, "chat": ctx.who.chat}
-    kept = [c for c in chats if (c["platform"], c["chat"]) != (here["platform"], here["chat"])]
+    here = {"platform": ctx.who.platform, "tenant": ctx.who.tenant, "chat": ctx.who.chat}
+    kept = [c for c in chats if (c["platform"], c.get("tenant", ""), c["chat"]) != tuple(here.values())]
     on = len(kept) == len(chats)
     ctx.uow.teams.set_settings(ctx.team.id, ctx.team.settings | {
         "digest_chats": kept + ([here | {"by": ctx.user.id}] if on else [])})

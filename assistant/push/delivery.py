@@ -82,7 +82,7 @@ def _deliver_one(make_uow, clock: Clock, deliverer: Deliverer, worker: str, item
     outcome = deliverer.send(to, replies)
     if outcome == BLOCKED:
         with make_uow() as uow:
-            uow.users.set_reachable(to.platform, to.user, False)
+            uow.users.set_reachable(to.platform, to.tenant, to.user, False)
             uow.commit()
         return _settle(make_uow, item, worker, "skipped", clock, tally, "blocked")
     if outcome == RETRY:

@@ -38,7 +38,7 @@ async def join(tg: TelegramChat, user: TgUser, code: str) -> str:
 
 def deals_of(make_uow, user: TgUser):
     with make_uow() as uow:
-        owner = uow.users.by_identity("telegram", str(user.id))
+        owner = uow.users.by_identity("telegram", "", str(user.id))
         return uow.deals.find(TEAM, owner_id=owner.id)
 
 
@@ -69,7 +69,7 @@ def test_new_user_joins_by_deep_link(running, invite, demo):
             assert calls[0].params["chat_id"] == str(REP.id)
     asyncio.run(scenario())
     with demo() as uow:
-        joined = uow.users.by_identity("telegram", str(REP.id))
+        joined = uow.users.by_identity("telegram", "", str(REP.id))
         assert (joined.name, joined.team_id, joined.role) == ("赵敏", TEAM, "rep")
 
 
@@ -83,7 +83,7 @@ def test_stranger_gets_only_the_join_prompt(running, demo):
                            for c in calls)
     asyncio.run(scenario())
     with demo() as uow:
-        assert uow.users.by_identity("telegram", str(STRANGER.id)) is None
+        assert uow.users.by_identity("telegram", "", str(STRANGER.id)) is None
         assert len(uow.deals.find(TEAM)) == 8
 
 
@@ -164,7 +164,7 @@ def test_manager_sees_the_team_funnel(running, invite, demo):
             assert "顺丰速运有限公司" in rep_deals and "华为" not in rep_deals
     asyncio.run(scenario())
     with demo() as uow:
-        assert uow.users.by_identity("telegram", str(MANAGER.id)).role == "manager"
+        assert uow.users.by_identity("telegram", "", str(MANAGER.id)).role == "manager"
 
 
 def test_forged_callback_cannot_open_another_reps_deal(running, invite, demo):
@@ -232,7 +232,7 @@ def test_blocked_user_is_logged_skipped_and_marked_unreachable(running, invite, 
             tried = fake_telegram.since(mark, ok_only=False)
             assert [(c.method, c.status) for c in tried] == [("sendMessage", 403)]
             with demo() as uow:
-                assert not uow.users.is_reachable("telegram", str(REP.id))
+                assert not uow.users.is_reachable("telegram", "", str(REP.id))
             assert "漏斗是空的" in texts(await tg.say(REP, "/funnel"))
     with caplog.at_level(logging.WARNING, logger="handlers.telegram"):
         asyncio.run(scenario())
@@ -266,7 +266,7 @@ def test_group_messages_reach_the_core_as_not_private():
     payload = message_update(42, TgUser(5, "Wei", "Wang", "en-GB"), "/deals@funnel_test_bot", GROUP)
     event = adapter.inbound(Update.de_json(payload, None), "/deals@funnel_test_bot", None)
     assert (event.who, event.event_id, event.display_name, event.lang_hint, event.private) == (
-        ChatKey("telegram", "-100123", "5"), "tg-42", "Wei Wang", "en-GB", False)
+        ChatKey("telegram", "-100123", "5"), "42", "Wei Wang", "en-GB", False)
     private = adapter.inbound(Update.de_json(message_update(43, REP, "hi"), None), "hi", None)
     assert private.private and private.who == REP_CHAT
 
@@ -474,3 +474,26 @@ def test_a_reminder_goes_out_through_telegram_and_its_button_acts_once(running, 
     assert "推迟到 2026年11月19日" in first and "已经处理过了" in again
     with demo() as uow:
         assert uow.deals.get(deal_id).next_due == date(2026, 11, 19)
+
+
+def test_a_new_bot_token_on_an_old_database_answers_its_first_updates(running, invite, demo, clock, fake_telegram):
+    """Update ids count per bot: the new bot's update 1 is not the old bot's update 1."""
+    from tests.adapters.fake_telegram import FakeTelegram
+
+    other = FakeTelegram("654321:OTHER-token").start()
+
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            assert "漏斗是空的" in texts(await tg.feed(message_update(90001, REP, "/funnel")))
+        application = adapter.build_application(other.token, demo, clock, base_url=other.base_url,
+                                                base_file_url=other.base_file_url)
+        await application.initialize()
+        try:
+            return texts(await TelegramChat(other, application).feed(message_update(90001, REP, "/funnel")))
+        finally:
+            await application.shutdown()
+    try:
+        assert "漏斗是空的" in asyncio.run(scenario())
+    finally:
+        other.stop()

@@ -120,7 +120,7 @@ def test_blocked_user_is_marked_and_skipped(office, make_uow, clock):
     _, tally = run_cycle(make_uow, clock, deliverer)
     assert tally.skipped == 2
     with make_uow() as uow:
-        assert not uow.users.is_reachable("console", "王伟")
+        assert not uow.users.is_reachable("console", "", "王伟")
     clock.at = at(2026, 11, 19, 10)
     assert run_cycle(make_uow, clock, deliverer)[0] == 0
 
