@@ -2,7 +2,8 @@
 
 Adapters (`handlers/*.py`) turn their platform's updates into `Inbound`, call `handle`, draw
 the charts of the replies with `draw_charts` (after the commit, off the event loop), and send
-each `Reply` rendered with `render` in their own markup. Scheduled work runs through
+each `Reply` rendered with `render` in their own markup (ephemeral replies kept to the sender,
+`edits` of a `MessageRef` they handed out, `UserRef`s as mentions through `map_user_refs`). Scheduled work runs through
 `start_jobs` with a `Deliverer` per platform. Nothing outside `assistant/` imports its
 submodules; `tests/test_boundaries.py` holds adapters to that.
 """
@@ -14,17 +15,18 @@ from assistant.chat.menu import MenuEntry, command_menu
 from assistant.chat.teams import create_invite, create_team
 from assistant.clock import DEFAULT_TIMEZONE, Clock, FixedClock, SystemClock
 from assistant.demo import demo_data, demo_people, seed_demo
-from assistant.events import ChatKey, Choice, Inbound, Reply
+from assistant.events import ChatKey, Choice, Inbound, MessageRef, Reply, UserRef, map_user_refs
 from assistant.i18n import LANGS, normalise_lang, render
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
 from assistant.method.numbers import parse_id
-from assistant.push.delivery import BLOCKED, RETRY, SENT, Deliverer, deliver_due
+from assistant.push.delivery import BLOCKED, RETRY, SENT, Delivered, Deliverer, deliver_due
 from assistant.push.jobs import start as start_jobs
 
 __all__ = [
-    "BLOCKED", "DEFAULT_TIMEZONE", "LANGS", "PRESET_NAMES", "RETRY", "SENT", "ChatKey", "Choice", "Clock", "Deliverer",
-    "FixedClock", "Inbound", "MenuEntry", "Reply", "Role", "SystemClock", "command_menu", "create_invite",
-    "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle", "load_funnel_file",
-    "mark_unreachable", "normalise_lang", "parse_id", "preset", "render", "seed_demo", "start_jobs",
+    "BLOCKED", "DEFAULT_TIMEZONE", "LANGS", "PRESET_NAMES", "RETRY", "SENT", "ChatKey", "Choice", "Clock", "Delivered",
+    "Deliverer", "FixedClock", "Inbound", "MenuEntry", "MessageRef", "Reply", "Role", "SystemClock", "UserRef",
+    "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle",
+    "load_funnel_file", "map_user_refs", "mark_unreachable", "normalise_lang", "parse_id", "preset", "render",
+    "seed_demo", "start_jobs",
 ]

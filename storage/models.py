@@ -222,6 +222,7 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(Stamp)
     acted_at: Mapped[datetime | None] = mapped_column(Stamp)
     created_at: Mapped[datetime] = mapped_column(Stamp)
+    message_ref: Mapped[str | None] = mapped_column(String(200))  # the platform's handle of the sent message
 
 
 class SelfCheckRow(Base):

@@ -55,15 +55,16 @@ class Outbox(Repository):
         if row is None:
             return None
         return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
-                          row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant)
+                          row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant,
+                          row.message_ref)
 
     def settle(self, item_id: int, worker: str, status: str, at: datetime, error: str | None = None,
-               retry_at: datetime | None = None) -> None:
-        """Record the outcome of a send by the worker that claimed it (sent, skipped, or
-        pending again at `retry_at`)."""
+               retry_at: datetime | None = None, ref: str | None = None) -> None:
+        """Record the outcome of a send by the worker that claimed it (sent, with the platform's
+        handle of the message when it gave one; skipped; or pending again at `retry_at`)."""
         values = {"status": status, "last_error": error, "lease_until": None}
         if status == "sent":
-            values["sent_at"] = at
+            values["sent_at"], values["message_ref"] = at, ref
         if retry_at is not None:
             values["due_at"] = retry_at
         self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(**values))

@@ -66,7 +66,7 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
         return commands.run(ctx, *command)
     private_only = command is not None and command[0] in ("invite", "start", "join", "newteam")
     if not ctx.team.share_in_groups or private_only:
-        return [Reply("common.private_only", ctx.lang)]
+        return [Reply("common.private_only", ctx.lang, ephemeral=True)]
     return _member(ctx, event)
 
 

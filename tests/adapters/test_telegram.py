@@ -278,9 +278,26 @@ def test_in_a_group_strangers_get_nothing_and_members_no_deal_detail(running, in
             await tg.say(REP, "/new 华为技术有限公司 群测试 5万 月底")
             assert await tg.say(STRANGER, "/deals@funnel_test_bot", GROUP) == []
             [answer] = await tg.say(REP, "/deals@funnel_test_bot", GROUP)
-            assert answer.params["chat_id"] == str(GROUP["id"]) and "群测试" not in answer.text
+            assert answer.params["chat_id"] == str(REP.id) and "群测试" not in answer.text
             assert answer.text == html.escape(render("zh", "common.private_only"), quote=False)
     asyncio.run(scenario())
+
+
+def test_a_reply_for_the_sender_alone_never_lands_in_the_group(running, invite, fake_telegram, caplog):
+    """Ephemeral replies go privately; when the bot can't write to the sender, not at all."""
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            [private] = await tg.say(REP, "/invite@funnel_test_bot", GROUP)
+            fake_telegram.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+            mark = fake_telegram.mark()
+            await tg.say(REP, "/deals@funnel_test_bot", GROUP)
+            return private, fake_telegram.since(mark, ok_only=False)
+    with caplog.at_level(logging.WARNING, logger="handlers.telegram"):
+        private, tried = asyncio.run(scenario())
+    assert private.params["chat_id"] == str(REP.id)
+    assert [(c.method, c.params["chat_id"], c.status) for c in tried] == [("sendMessage", str(REP.id), 403)]
+    assert any("ephemeral, not posted in chat -100123" in r.getMessage() for r in caplog.records)
 
 
 # ---- long texts, photos, button limits -----------------------------------------------------
