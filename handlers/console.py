@@ -1,7 +1,8 @@
 """Terminal chat: one line in is one message, replies printed; buttons become numbers.
 
 Works the same typed by a person or piped from a script, which is how the flow tests
-drive the whole assistant.
+drive the whole assistant. A terminal has one reader: ephemeral replies print like any other,
+an update of an earlier message prints anew marked as an update, a named person is @name.
 """
 from __future__ import annotations
 
@@ -13,7 +14,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from assistant import RETRY, SENT, ChatKey, Choice, Inbound, Reply, draw_charts, handle, parse_id, render
+from assistant import (
+    RETRY,
+    ChatKey,
+    Choice,
+    Delivered,
+    Inbound,
+    MessageRef,
+    Reply,
+    draw_charts,
+    handle,
+    map_user_refs,
+    parse_id,
+    render,
+)
 
 PLATFORM = "console"
 log = logging.getLogger(__name__)
@@ -53,7 +67,7 @@ class ConsoleChat:
             self.buttons = [choice for reply in replies for choice in reply.choices]
         texts, number = [], 0
         for reply in replies:
-            lines = [render(reply.lang, reply.key, **reply.params)]
+            lines = [text(reply)]
             if reply.image is not None:
                 lines.append(render(reply.lang, "console.image_saved", path=save_image(reply.image)))
             for choice in reply.choices:
@@ -61,6 +75,12 @@ class ConsoleChat:
                 lines.append(f"  [{number}] {render(reply.lang, choice.key, **choice.params)}")
             texts.append("\n".join(lines))
         return texts
+
+
+def text(reply: Reply) -> str:
+    """The reply as the terminal shows it: people as @name, an edit marked as an update."""
+    shown = render(reply.lang, reply.key, **map_user_refs(reply.params, lambda ref: f"@{ref.name}"))
+    return render(reply.lang, "console.updated", text=shown) if reply.edits is not None else shown
 
 
 def save_image(image: bytes) -> str:
@@ -81,7 +101,8 @@ class ConsoleDeliverer:
         self.chats = chats
         self.stdout = stdout
 
-    def send(self, to: ChatKey, replies: list[Reply]) -> str:
+    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
+        """Shown; the handle names the message so that an update of it can say so."""
         chat = self.chats.get(to.user)
         if chat is None:
             return RETRY
@@ -89,7 +110,7 @@ class ConsoleDeliverer:
         if self.stdout is not None:
             self.stdout.write("\n" + "\n\n".join(texts) + "\n\n")
             self.stdout.flush()
-        return SENT
+        return Delivered(MessageRef(f"{to.user}:{uuid.uuid4().hex[:12]}"))
 
 
 def run(chat: ConsoleChat, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:

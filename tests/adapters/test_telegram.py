@@ -514,3 +514,32 @@ def test_a_new_bot_token_on_an_old_database_answers_its_first_updates(running, i
         assert "漏斗是空的" in asyncio.run(scenario())
     finally:
         other.stop()
+
+
+def test_acting_on_a_reminder_updates_the_reminder_message_by_its_stored_handle(running, invite, demo, clock):
+    from assistant.push import reminders
+    from assistant.push.delivery import deliver_due
+
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            await tg.say(REP, "/new 华为技术有限公司 机房 10万 月底")
+            with demo() as uow:
+                deal = deals_of(demo, REP)[-1]
+                uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 16)))
+                reminders.enqueue(uow, clock)
+                uow.commit()
+            deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop())
+            mark = tg.fake.mark()
+            await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            [pushed] = [c for c in tg.fake.since(mark) if c.method == "sendMessage"]
+            await tg.say(REP, "/deals")  # the reminder is no longer the newest message
+            return pushed, await tg.press(REP, "推迟 1 天")
+    pushed, pressed = asyncio.run(scenario())
+    with demo() as uow:
+        [item] = [i for i in uow.outbox.of_user(uow.users.by_identity("telegram", "", str(REP.id)).id)]
+    assert item.message_ref == f"{REP.id}:{pushed.result['message_id']}"
+    [edit] = [c for c in pressed if c.method == "editMessageText"]
+    assert edit.params["message_id"] == str(pushed.result["message_id"]) and edit.params["chat_id"] == str(REP.id)
+    assert "已推迟到 2026年11月19日" in edit.text and "机房" in edit.text and edit.buttons() == []
+    assert "推迟到 2026年11月19日" in texts([c for c in pressed if c.method == "sendMessage"])
