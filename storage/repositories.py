@@ -130,6 +130,12 @@ class Users(Repository):
         row = self.session.scalars(select(IdentityRow).where(*_identity(platform, tenant, external_id))).first()
         return bool(row and row.reachable)
 
+    def external_ids(self, user_ids: list[int], platform: str, tenant: str) -> dict[int, str]:
+        """Each user's id on this platform and tenant, for those who have one (mentions)."""
+        rows = self.session.execute(select(IdentityRow.user_id, IdentityRow.external_id).where(
+            IdentityRow.user_id.in_(user_ids), IdentityRow.platform == platform, IdentityRow.tenant == tenant))
+        return {user_id: external_id for user_id, external_id in rows}
+
     def set_lang(self, user_id: int, lang: str) -> None:
         self.session.get(UserRow, user_id).lang = lang
 

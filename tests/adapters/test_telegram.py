@@ -543,3 +543,30 @@ def test_acting_on_a_reminder_updates_the_reminder_message_by_its_stored_handle(
     assert edit.params["message_id"] == str(pushed.result["message_id"]) and edit.params["chat_id"] == str(REP.id)
     assert "已推迟到 2026年11月19日" in edit.text and "机房" in edit.text and edit.buttons() == []
     assert "推迟到 2026年11月19日" in texts([c for c in pressed if c.method == "sendMessage"])
+
+
+def test_the_group_digest_mentions_the_reps_who_skipped_their_self_check(running, invite, demo, clock):
+    from assistant.method.model import OutboxItem
+    from assistant.push.delivery import deliver_due
+    from assistant.push.team_digest import GROUP_DIGEST
+
+    odd = TgUser(811009, "<b>Bo</b>", language_code="en")
+
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            await tg.feed(message_update(tg.next_id(), odd, f"/start {invite()}"))
+            with demo() as uow:
+                manager = uow.users.by_name("张强")
+                uow.outbox.add(OutboxItem("group_digest:test", GROUP_DIGEST, manager.id, "telegram",
+                                          str(GROUP["id"]), clock.now()), clock.now())
+                uow.commit()
+            deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop())
+            mark = tg.fake.mark()
+            await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            return [c for c in tg.fake.since(mark) if c.params.get("chat_id") == str(GROUP["id"])]
+    digest = texts(asyncio.run(scenario()))
+    line = next(line for line in digest.splitlines() if "自查未完成" in line)
+    assert f'<a href="tg://user?id={REP.id}">赵敏</a>' in line
+    assert f'<a href="tg://user?id={odd.id}">&lt;b&gt;Bo&lt;/b&gt;</a>' in line
+    assert "王伟" in line and "tg://user?id=王伟" not in line  # no Telegram identity: the plain name
