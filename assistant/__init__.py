@@ -3,10 +3,12 @@
 Adapters (`handlers/*.py`) turn their platform's updates into `Inbound`, call `handle`, draw
 the charts of the replies with `draw_charts` (after the commit, off the event loop), and send
 each `Reply` rendered with `render` in their own markup and their platform's command
-`Vocabulary` (`SLASH`, `Vocabulary.subcommand("sales")`, `WORDS`), a `Reply.form` as their
-platform's form if it has one (its answer comes back as a `FormAnswer`). Each is a `FrontEnd` that
-`bot.py` starts; scheduled work runs through `start_jobs` with a `Deliverer` per platform. Nothing
-outside `assistant/` imports its submodules; `tests/test_boundaries.py` holds adapters to that.
+`Vocabulary` (`SLASH`, `Vocabulary.subcommand("sales")`, `WORDS`): ephemeral replies kept to the
+sender, `edits` of a `MessageRef` they handed out, `UserRef`s as mentions through `map_user_refs`,
+a `Reply.form` as their platform's form if it has one (its answer comes back as a `FormAnswer`).
+Each is a `FrontEnd` that `bot.py` starts; scheduled work runs through `start_jobs` with a
+`Deliverer` per platform. Nothing outside `assistant/` imports its submodules;
+`tests/test_boundaries.py` holds adapters to that.
 """
 from __future__ import annotations
 
@@ -16,19 +18,35 @@ from assistant.chat.menu import MenuEntry, command_menu
 from assistant.chat.teams import create_invite, create_team
 from assistant.clock import DEFAULT_TIMEZONE, Clock, FixedClock, SystemClock
 from assistant.demo import demo_data, demo_people, seed_demo
-from assistant.events import CHOICE, DATE, MULTI, TEXT, ChatKey, Choice, Form, FormAnswer, FormField, Inbound, Reply
+from assistant.events import (
+    CHOICE,
+    DATE,
+    MULTI,
+    TEXT,
+    ChatKey,
+    Choice,
+    Form,
+    FormAnswer,
+    FormField,
+    Inbound,
+    MessageRef,
+    Reply,
+    UserRef,
+    map_user_refs,
+)
 from assistant.frontend import FrontEnd
 from assistant.i18n import LANGS, SLASH, WORDS, Vocabulary, normalise_lang, render
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
 from assistant.method.numbers import parse_id
-from assistant.push.delivery import BLOCKED, RETRY, SENT, Deliverer, deliver_due
+from assistant.push.delivery import BLOCKED, RETRY, SENT, Delivered, Deliverer, deliver_due
 from assistant.push.jobs import start as start_jobs
 
 __all__ = [
     "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MULTI", "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT",
-    "WORDS", "ChatKey", "Choice", "Clock", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField", "FrontEnd",
-    "Inbound", "MenuEntry", "Reply", "Role", "SystemClock", "Vocabulary", "command_menu", "create_invite",
-    "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle", "load_funnel_file",
-    "mark_unreachable", "normalise_lang", "parse_id", "preset", "render", "seed_demo", "start_jobs",
+    "WORDS", "ChatKey", "Choice", "Clock", "Delivered", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField",
+    "FrontEnd", "Inbound", "MenuEntry", "MessageRef", "Reply", "Role", "SystemClock", "UserRef", "Vocabulary",
+    "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle",
+    "load_funnel_file", "map_user_refs", "mark_unreachable", "normalise_lang", "parse_id", "preset", "render",
+    "seed_demo", "start_jobs",
 ]

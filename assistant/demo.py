@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from assistant.clock import Clock, local_today
+from assistant.events import ChatKey
 from assistant.method.customer_names import normalise_name
 from assistant.method.deals import advance, record_creation
 from assistant.method.funnel_config import preset
@@ -42,7 +43,7 @@ def seed_demo(uow: UnitOfWork, clock: Clock, platform: str, lang: str = "zh") ->
     people: dict[str, User] = {}
     for person in data["people"]:
         people[person["name"]] = uow.users.add(team.id, person["name"], Role(person["role"]), lang, now)
-        uow.users.link(people[person["name"]].id, platform, person["name"], person["name"])
+        uow.users.link(people[person["name"]].id, ChatKey(platform, person["name"], person["name"]))
     customers: dict[str, Customer] = {}
     for item in data["deals"]:
         owner = people[item["owner"]]

@@ -2,7 +2,9 @@
 
 Works the same typed by a person or piped from a script, which is how the flow tests
 drive the whole assistant. Commands are slash commands (`/new`), as on Telegram; a test may
-give the chat another `Vocabulary` to see a platform without them.
+give the chat another `Vocabulary` to see a platform without them. A terminal has one reader:
+ephemeral replies print like any other, an update of an earlier message prints anew marked as an
+update, a named person is @name.
 """
 from __future__ import annotations
 
@@ -16,15 +18,17 @@ from typing import TextIO
 
 from assistant import (
     RETRY,
-    SENT,
     SLASH,
     ChatKey,
     Choice,
+    Delivered,
     Inbound,
+    MessageRef,
     Reply,
     Vocabulary,
     draw_charts,
     handle,
+    map_user_refs,
     parse_id,
     render,
 )
@@ -69,7 +73,7 @@ class ConsoleChat:
             self.buttons = [choice for reply in replies for choice in reply.choices]
         texts, number = [], 0
         for reply in replies:
-            lines = [render(reply.lang, reply.key, vocabulary=self.vocabulary, **reply.params)]
+            lines = [text(reply, self.vocabulary)]
             if reply.image is not None:
                 lines.append(render(reply.lang, "console.image_saved", vocabulary=self.vocabulary,
                                     path=save_image(reply.image)))
@@ -79,6 +83,13 @@ class ConsoleChat:
                 lines.append(f"  [{number}] {label}")
             texts.append("\n".join(lines))
         return texts
+
+
+def text(reply: Reply, vocabulary: Vocabulary = SLASH) -> str:
+    """The reply as the terminal shows it: people as @name, an edit marked as an update."""
+    shown = render(reply.lang, reply.key, vocabulary=vocabulary,
+                   **map_user_refs(reply.params, lambda ref: f"@{ref.name}"))
+    return render(reply.lang, "console.updated", text=shown) if reply.edits is not None else shown
 
 
 def save_image(image: bytes) -> str:
@@ -100,7 +111,8 @@ class ConsoleDeliverer:
         self.chats = chats
         self.stdout = stdout
 
-    def send(self, to: ChatKey, replies: list[Reply]) -> str:
+    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
+        """Shown; the handle names the message so that an update of it can say so."""
         chat = self.chats.get(to.user)
         if chat is None:
             return RETRY
@@ -108,7 +120,7 @@ class ConsoleDeliverer:
         if self.stdout is not None:
             self.stdout.write("\n" + "\n\n".join(texts) + "\n\n")
             self.stdout.flush()
-        return SENT
+        return Delivered(MessageRef(f"{to.user}:{uuid.uuid4().hex[:12]}"))
 
 
 def run(chat: ConsoleChat, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:

@@ -16,6 +16,7 @@ import secrets
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,11 +50,15 @@ from assistant import (
     SLASH,
     ChatKey,
     Clock,
+    Delivered,
     Inbound,
+    MessageRef,
     Reply,
+    UserRef,
     command_menu,
     draw_charts,
     handle,
+    map_user_refs,
     mark_unreachable,
     normalise_lang,
     render,
@@ -73,14 +78,22 @@ FALLBACK_MENU_LANG = "en"
 log = logging.getLogger(__name__)
 
 
-def inbound(update: Update, text: str | None, choice: str | None, addressed: bool = False) -> Inbound:
-    """The neutral event for one update; a press on an inline message (no chat) is private."""
+def bot_id(bot: Bot) -> str:
+    """The bot's numeric id, the part of its token before ':' (known without asking getMe):
+    update ids count per bot, so this namespaces them."""
+    return bot.token.split(":", 1)[0]
+
+
+def inbound(update: Update, text: str | None, choice: str | None, bot: str = "",
+            addressed: bool = False) -> Inbound:
+    """The neutral event for one update, received by the bot `bot` (`bot_id`); a press on an
+    inline message (no chat) is private. Telegram has no tenants: user ids are global."""
     user = update.effective_user
     chat = update.effective_chat
     return Inbound(
-        ChatKey(PLATFORM, str(chat.id if chat else user.id), str(user.id)), f"tg-{update.update_id}",
+        ChatKey(PLATFORM, str(chat.id if chat else user.id), str(user.id)), str(update.update_id),
         text=text, choice=choice, display_name=user.full_name, lang_hint=user.language_code,
-        private=chat is None or chat.type == ChatType.PRIVATE, addressed=addressed)
+        private=chat is None or chat.type == ChatType.PRIVATE, bot=bot, addressed=addressed)
 
 
 def addressing(message: Message, bot: Bot) -> tuple[str, bool]:
@@ -169,63 +182,117 @@ def _html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-async def _send_text(bot: Bot, chat: str, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Split after escaping: Telegram's limit counts the escaped text."""
-    parts = split_text(_html(text))
+def _mention(ref: UserRef) -> str:
+    name = _html(ref.name)
+    return f'<a href="tg://user?id={ref.external_id}">{name}</a>' if (ref.external_id or "").isdigit() else name
+
+
+def html_text(reply: Reply) -> str:
+    """The reply as Telegram HTML. Each `UserRef` is rendered as a placeholder, the text is
+    escaped, then each placeholder becomes its mention: names are escaped once, tags never."""
+    refs: list[UserRef] = []
+
+    def hold(ref: UserRef) -> str:
+        refs.append(ref)
+        return f"\ue000{len(refs) - 1}\ue001"
+    text = _html(render(reply.lang, reply.key, vocabulary=VOCABULARY, **map_user_refs(reply.params, hold)))
+    for index, ref in enumerate(refs):
+        text = text.replace(f"\ue000{index}\ue001", _mention(ref))
+    return text
+
+
+def _handle(message: Message) -> MessageRef:
+    return MessageRef(f"{message.chat_id}:{message.message_id}")
+
+
+async def _send_text(bot: Bot, chat: str, text: str, markup: InlineKeyboardMarkup | None) -> Message:
+    """`text` is HTML already; split it so, since Telegram's limit counts the escaped text."""
+    parts = split_text(text)
     for index, part in enumerate(parts):
-        await bot.send_message(chat, part, parse_mode=ParseMode.HTML,
-                               reply_markup=markup if index == len(parts) - 1 else None)
+        message = await bot.send_message(chat, part, parse_mode=ParseMode.HTML,
+                                         reply_markup=markup if index == len(parts) - 1 else None)
+    return message
 
 
-async def _edit(bot: Bot, pressed: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
-    """Edit the message that carried the pressed button; False when it can't be (a photo, too
-    old, deleted) and a new message must go out instead."""
-    if pressed.text is None:
-        return False
+async def _edit(bot: Bot, chat_id: int | str, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Edit a message the bot sent; False when it can't be (a photo, too old, deleted)."""
     try:
-        await bot.edit_message_text(_html(text), chat_id=pressed.chat_id, message_id=pressed.message_id,
-                                    parse_mode=ParseMode.HTML, reply_markup=markup)
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
+                                    reply_markup=markup)
     except BadRequest as error:
         if "not modified" in str(error).lower():
             return True
-        log.info("message %s not edited (%s): sent anew", pressed.message_id, error)
+        log.info("message %s in chat %s not edited (%s)", message_id, chat_id, error)
         return False
     return True
 
 
-async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None = None) -> None:
-    """One reply: a photo with its text as caption, an edit of `pressed`, or messages."""
-    text = render(reply.lang, reply.key, vocabulary=VOCABULARY, **reply.params)
+async def _edit_earlier(bot: Bot, ref: MessageRef, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """`Reply.edits`: update the message behind the handle; one that can't be is only logged."""
+    chat_id, _, message_id = ref.handle.rpartition(":")
+    if not chat_id or not message_id.isdigit():
+        log.warning("message handle %r is not Telegram's: not edited", ref.handle)
+        return
+    await _edit(bot, chat_id, int(message_id), split_text(text)[0], markup)
+
+
+async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None = None) -> Message | None:
+    """One reply: an edit of an earlier message (`edits`), a photo with its text as caption, an
+    edit of `pressed`, or messages. Answers the message that now carries the reply's buttons
+    (None for an edit of an earlier one)."""
+    text = html_text(reply)
     markup = keyboard(reply)
+    if reply.edits is not None:
+        await _edit_earlier(bot, reply.edits, text, markup)
+        return None
     if reply.image is not None:
-        fits = _units(_html(text)) <= CAPTION_LIMIT
-        await bot.send_photo(chat, reply.image, caption=_html(text) if fits else None, parse_mode=ParseMode.HTML,
-                             reply_markup=markup if fits else None)
-        if not fits:
-            await _send_text(bot, chat, text, markup)
-        return
-    if (reply.replace and pressed is not None and len(split_text(_html(text))) == 1
-            and await _edit(bot, pressed, text, markup)):
-        return
-    await _send_text(bot, chat, text, markup)
+        fits = _units(text) <= CAPTION_LIMIT
+        photo = await bot.send_photo(chat, reply.image, caption=text if fits else None, parse_mode=ParseMode.HTML,
+                                     reply_markup=markup if fits else None)
+        return photo if fits else await _send_text(bot, chat, text, markup)
+    if (reply.replace and pressed is not None and pressed.text is not None and len(split_text(text)) == 1
+            and await _edit(bot, pressed.chat_id, pressed.message_id, text, markup)):
+        return pressed
+    return await _send_text(bot, chat, text, markup)
 
 
-async def send_replies(bot: Bot, who: ChatKey, replies: Sequence[Reply],
-                       pressed: Message | None = None) -> list[ChatKey]:
-    """All replies in order, to `who` unless a reply names its recipient. 429s are waited
-    out by the rate limiter and the message still goes; a recipient that blocked the bot
-    (403) is logged and skipped, never retried, and returned so it can be marked."""
-    blocked: list[ChatKey] = []
+@dataclass
+class Sent:
+    """What `send_replies` did: recipients that blocked the bot, and the last message sent."""
+
+    blocked: list[ChatKey] = field(default_factory=list)
+    last: MessageRef | None = None
+
+
+def _recipient(who: ChatKey, reply: Reply) -> ChatKey:
+    """Telegram has no ephemeral messages: one meant for the sender alone, asked for in a
+    group, goes to their private chat with the bot instead."""
+    target = reply.to or who
+    if reply.ephemeral and target.chat != target.user:
+        return ChatKey(target.platform, target.user, target.user, target.tenant)
+    return target
+
+
+async def send_replies(bot: Bot, who: ChatKey, replies: Sequence[Reply], pressed: Message | None = None) -> Sent:
+    """All replies in order, to `who` unless a reply names its recipient (or is ephemeral). 429s
+    are waited out by the rate limiter and the message still goes; a recipient that blocked the
+    bot (403) is logged and skipped, never retried, and returned so it can be marked. An
+    ephemeral reply the sender can't get privately is dropped, never posted in the group."""
+    sent = Sent()
     for reply in replies:
-        target = reply.to or who
-        if target in blocked:
+        target = _recipient(who, reply)
+        if target in sent.blocked:
             continue
         try:
-            await send_reply(bot, target.chat, reply, pressed if reply.to is None else None)
+            message = await send_reply(bot, target.chat, reply, pressed if target == who and reply.to is None else None)
         except Forbidden as error:
-            log.warning("chat %s unreachable, its replies dropped: %s", target.chat, error)
-            blocked.append(target)
-    return blocked
+            log.warning("chat %s unreachable, its replies dropped%s: %s", target.chat,
+                        f" (ephemeral, not posted in chat {who.chat})" if target != (reply.to or who) else "", error)
+            sent.blocked.append(target)
+            continue
+        if message is not None:
+            sent.last = _handle(message)
+    return sent
 
 
 class _Bridge:
@@ -243,18 +310,18 @@ class _Bridge:
         text, addressed = message.text, False
         if message.chat.type != ChatType.PRIVATE:
             text, addressed = addressing(message, context.bot)
-        await self._run(context.bot, inbound(update, text, None, addressed), None)
+        await self._run(context.bot, inbound(update, text, None, bot_id(context.bot), addressed), None)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         await _answer(query)
         pressed = query.message if isinstance(query.message, Message) else None
-        await self._run(context.bot, inbound(update, None, query.data or ""), pressed)
+        await self._run(context.bot, inbound(update, None, query.data or "", bot_id(context.bot)), pressed)
 
     async def _run(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
         replies = await asyncio.to_thread(handle, event, self.make_uow(), self.clock)
         replies = await asyncio.to_thread(draw_charts, replies)  # after the commit, off the event loop
-        for who in await send_replies(bot, event.who, replies, pressed):
+        for who in (await send_replies(bot, event.who, replies, pressed)).blocked:
             if who.chat == who.user:  # a private chat: the person blocked the bot (a group may only have removed it)
                 await asyncio.to_thread(mark_unreachable, who, self.make_uow())
 
@@ -293,14 +360,17 @@ class TelegramDeliverer:
     def __init__(self, bot: Bot, loop: asyncio.AbstractEventLoop, timeout: float = 120) -> None:
         self.bot, self.loop, self.timeout = bot, loop, timeout
 
-    def send(self, to: ChatKey, replies: list[Reply]) -> str:
+    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
+        """Sent: the handle of the last message ("<chat id>:<message id>"), for later edits."""
         future = asyncio.run_coroutine_threadsafe(send_replies(self.bot, to, draw_charts(replies)), self.loop)
         try:
-            blocked = future.result(self.timeout)
+            sent = future.result(self.timeout)
         except (TelegramError, TimeoutError) as error:
             log.warning("proactive message to %s not sent, will retry: %s", to.chat, error)
             return RETRY
-        return BLOCKED if blocked else SENT
+        if sent.blocked:
+            return BLOCKED
+        return Delivered(sent.last) if sent.last is not None else SENT
 
 
 def menu_commands(lang: str) -> list[BotCommand]:

@@ -61,10 +61,11 @@ class UserRow(Base):
 
 class IdentityRow(Base):
     __tablename__ = "identities"
-    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    __table_args__ = (UniqueConstraint("platform", "tenant", "external_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     platform: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str] = mapped_column(String(128), default="")
     external_id: Mapped[str] = mapped_column(String(128))
     chat_id: Mapped[str | None] = mapped_column(String(128))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -175,9 +176,10 @@ class TargetRow(Base):
 
 class FlowStateRow(Base):
     __tablename__ = "flow_states"
-    __table_args__ = (UniqueConstraint("platform", "chat", "user_ref"),)
+    __table_args__ = (UniqueConstraint("platform", "tenant", "chat", "user_ref"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str] = mapped_column(String(128), default="")
     chat: Mapped[str] = mapped_column(String(128))
     user_ref: Mapped[str] = mapped_column(String(128))
     flow: Mapped[str] = mapped_column(String(64))
@@ -188,12 +190,14 @@ class FlowStateRow(Base):
 
 
 class ProcessedEventRow(Base):
-    """Every inbound event id seen: a redelivered update is answered once."""
+    """Every inbound event id seen lately, per bot: a redelivered update is answered once.
+    Rows older than the retention period are pruned by the scheduler's scan."""
 
     __tablename__ = "processed_events"
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    bot: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    at: Mapped[datetime] = mapped_column(Stamp)
+    at: Mapped[datetime] = mapped_column(Stamp, index=True)
 
 
 class OutboxRow(Base):
@@ -207,6 +211,7 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     platform: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str] = mapped_column(String(128), default="")
     subject: Mapped[str] = mapped_column(String(64), default="")
     due_at: Mapped[datetime] = mapped_column(Stamp, index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
@@ -217,6 +222,7 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(Stamp)
     acted_at: Mapped[datetime | None] = mapped_column(Stamp)
     created_at: Mapped[datetime] = mapped_column(Stamp)
+    message_ref: Mapped[str | None] = mapped_column(String(200))  # the platform's handle of the sent message
 
 
 class SelfCheckRow(Base):

@@ -25,7 +25,8 @@ class Outbox(Repository):
 
     def add(self, item: OutboxItem, at: datetime) -> bool:
         statement = (_insert(self.session)(OutboxRow).values(
-            key=item.key, kind=item.kind, user_id=item.user_id, platform=item.platform, subject=item.subject,
+            key=item.key, kind=item.kind, user_id=item.user_id, platform=item.platform, tenant=item.tenant,
+            subject=item.subject,
             due_at=item.due_at, status="pending", attempts=0, created_at=at)
             .on_conflict_do_nothing().returning(OutboxRow.id))
         return self.session.execute(statement).scalar() is not None
@@ -54,15 +55,17 @@ class Outbox(Repository):
 
     def get(self, item_id: int) -> OutboxItem | None:
         row = self.session.get(OutboxRow, item_id)
-        return _item(row) if row else None
+        if row is None:
+            return None
+        return _item(row)
 
     def settle(self, item_id: int, worker: str, status: str, at: datetime, error: str | None = None,
-               retry_at: datetime | None = None) -> None:
-        """Record the outcome of a send by the worker that claimed it (sent, skipped, or
-        pending again at `retry_at`)."""
+               retry_at: datetime | None = None, ref: str | None = None) -> None:
+        """Record the outcome of a send by the worker that claimed it (sent, with the platform's
+        handle of the message when it gave one; skipped; or pending again at `retry_at`)."""
         values: dict[str, object] = {"status": status, "last_error": error, "lease_until": None}
         if status == "sent":
-            values["sent_at"] = at
+            values["sent_at"], values["message_ref"] = at, ref
         if retry_at is not None:
             values["due_at"] = retry_at
         self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(**values))
@@ -96,7 +99,7 @@ class Outbox(Repository):
 
 def _item(row: OutboxRow) -> OutboxItem:
     return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
-                      row.status, row.attempts, aware(row.acted_at), aware(row.sent_at))
+                      row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant, row.message_ref)
 
 
 class Snapshots(Repository):

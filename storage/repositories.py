@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast, overload
 
-from sqlalchemy import CursorResult, Result, Select, func, select, update
+from sqlalchemy import CursorResult, Result, Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -103,10 +103,10 @@ class Users(Repository):
         row = self.session.get(UserRow, user_id)
         return _user(row) if row else None
 
-    def by_identity(self, platform: str, external_id: str) -> User | None:
+    def by_identity(self, platform: str, tenant: str, external_id: str) -> User | None:
         row = self.session.scalars(
             select(UserRow).join(IdentityRow, IdentityRow.user_id == UserRow.id)
-            .where(IdentityRow.platform == platform, IdentityRow.external_id == external_id)).first()
+            .where(*_identity(platform, tenant, external_id))).first()
         return _user(row) if row else None
 
     def add(self, team_id: int | None, name: str, role: Role, lang: str, at: datetime) -> User:
@@ -115,23 +115,24 @@ class Users(Repository):
         self.session.flush()
         return _user(row)
 
-    def link(self, user_id: int, platform: str, external_id: str, chat_id: str | None = None) -> None:
-        self.session.add(IdentityRow(user_id=user_id, platform=platform, external_id=external_id,
-                                     chat_id=chat_id, reachable=True))
+    def link(self, user_id: int, who: ChatKey) -> None:
+        """The person behind `who` is this user: their (platform, tenant, user) identity, and
+        the chat to write to."""
+        self.session.add(IdentityRow(user_id=user_id, platform=who.platform, tenant=who.tenant,
+                                     external_id=who.user, chat_id=who.chat, reachable=True))
         self.session.flush()
 
-    def set_reachable(self, platform: str, external_id: str, reachable: bool) -> bool:
+    def set_reachable(self, platform: str, tenant: str, external_id: str, reachable: bool) -> bool:
         """Mark a platform identity (un)reachable; True if that changed anything."""
         result = self.session.execute(update(IdentityRow).where(
-            IdentityRow.platform == platform, IdentityRow.external_id == external_id,
-            IdentityRow.reachable.is_not(reachable)).values(reachable=reachable))
+            *_identity(platform, tenant, external_id), IdentityRow.reachable.is_not(reachable))
+            .values(reachable=reachable))
         return rowcount(result) == 1
 
-    def touch(self, platform: str, external_id: str, at: datetime) -> None:
+    def touch(self, platform: str, tenant: str, external_id: str, at: datetime) -> None:
         """The user just wrote from this identity: reachable, and the one to write back to."""
-        self.session.execute(update(IdentityRow).where(
-            IdentityRow.platform == platform, IdentityRow.external_id == external_id)
-            .values(reachable=True, last_seen_at=at))
+        self.session.execute(update(IdentityRow).where(*_identity(platform, tenant, external_id))
+                             .values(reachable=True, last_seen_at=at))
 
     def contact_points(self, team_id: int) -> dict[int, ChatKey]:
         """`contact_point` for every member of a team, in one query (the scheduler's scan)."""
@@ -150,10 +151,15 @@ class Users(Repository):
             .order_by(IdentityRow.last_seen_at.desc().nulls_last(), IdentityRow.id)).first()
         return _chat_key(row) if row else None
 
-    def is_reachable(self, platform: str, external_id: str) -> bool:
-        row = self.session.scalars(select(IdentityRow).where(
-            IdentityRow.platform == platform, IdentityRow.external_id == external_id)).first()
+    def is_reachable(self, platform: str, tenant: str, external_id: str) -> bool:
+        row = self.session.scalars(select(IdentityRow).where(*_identity(platform, tenant, external_id))).first()
         return bool(row and row.reachable)
+
+    def external_ids(self, user_ids: list[int], platform: str, tenant: str) -> dict[int, str]:
+        """Each user's id on this platform and tenant, for those who have one (mentions)."""
+        rows = self.session.execute(select(IdentityRow.user_id, IdentityRow.external_id).where(
+            IdentityRow.user_id.in_(user_ids), IdentityRow.platform == platform, IdentityRow.tenant == tenant))
+        return {user_id: external_id for user_id, external_id in rows}
 
     def set_lang(self, user_id: int, lang: str) -> None:
         self.session.get_one(UserRow, user_id).lang = lang
@@ -330,8 +336,8 @@ class Targets(Repository):
 class FlowStates(Repository):
     def _row(self, who: ChatKey) -> FlowStateRow | None:
         return self.session.scalars(select(FlowStateRow).where(
-            FlowStateRow.platform == who.platform, FlowStateRow.chat == who.chat,
-            FlowStateRow.user_ref == who.user)).first()
+            FlowStateRow.platform == who.platform, FlowStateRow.tenant == who.tenant,
+            FlowStateRow.chat == who.chat, FlowStateRow.user_ref == who.user)).first()
 
     def get(self, who: ChatKey) -> FlowState | None:
         row = self._row(who)
@@ -344,24 +350,33 @@ class FlowStates(Repository):
                 self.session.delete(row)
             return
         if row is None:
-            row = FlowStateRow(platform=who.platform, chat=who.chat, user_ref=who.user)
+            row = FlowStateRow(platform=who.platform, tenant=who.tenant, chat=who.chat, user_ref=who.user)
             self.session.add(row)
         row.flow, row.step, row.values, row.pending, row.updated_at = (
             state.flow, state.step, dict(state.values), dict(state.pending), at)
 
 
 class Inbox(Repository):
-    def first_time(self, platform: str, event_id: str, at: datetime) -> bool:
-        """Record an inbound event id; False if it was seen before (a redelivered update)."""
+    def first_time(self, platform: str, bot: str, event_id: str, at: datetime) -> bool:
+        """Record an inbound event id of this bot; False if it was seen before (a redelivered
+        update). Event ids count per bot, so another bot's same id is a new event."""
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = (insert(ProcessedEventRow).values(platform=platform, event_id=event_id, at=at)
+        statement = (insert(ProcessedEventRow).values(platform=platform, bot=bot, event_id=event_id, at=at)
                      .on_conflict_do_nothing().returning(ProcessedEventRow.event_id))
         return self.session.execute(statement).scalar() is not None
 
+    def prune(self, before: datetime) -> int:
+        """Forget event ids recorded before `before`; how many were removed."""
+        return self.session.execute(delete(ProcessedEventRow).where(ProcessedEventRow.at < before)).rowcount
+
+
+def _identity(platform: str, tenant: str, external_id: str) -> tuple:
+    return (IdentityRow.platform == platform, IdentityRow.tenant == tenant, IdentityRow.external_id == external_id)
+
 
 def _chat_key(row: IdentityRow) -> ChatKey:
-    return ChatKey(row.platform, row.chat_id or row.external_id, row.external_id)
+    return ChatKey(row.platform, row.chat_id or row.external_id, row.external_id, row.tenant)
 
 
 def _team(row: TeamRow) -> Team:

@@ -167,6 +167,7 @@ def dynamic_keys() -> frozenset[str]:
     keys |= {f"help.{x}" for x in Role}
     keys |= {f"back_off.signal.{x}" for x in BACK_OFF_SIGNALS}
     keys |= {f"reminder.{kind}" for kind in (reminders.OVERDUE, reminders.STALLED, reminders.REVISIT)}
+    keys |= {f"reminder.acted.{x}" for x in ("done", "snooze", "date")}  # rem.<action>.<id> (commands._reminder_action)
     keys |= {f"lang.{x}" for x in LANGS}
     keys |= _period_keys()
     keys |= {f"{prefix}{value}" for prefix, values in TEMPLATE_FAMILIES.items() for value in values}

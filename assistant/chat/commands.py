@@ -15,7 +15,7 @@ from assistant.chat.flows.answers import load_own_deal
 from assistant.chat.flows.registry import FLOWS
 from assistant.chat.routes import RepDeals, RunCommand, button
 from assistant.chat.teams import create_invite, create_team, may_invite, toggle_group
-from assistant.events import Inbound, Reply
+from assistant.events import Inbound, MessageRef, Reply
 from assistant.i18n import LANGS, catalog, render
 from assistant.method import cadence
 from assistant.method.deals import can_view, is_overdue
@@ -325,12 +325,16 @@ def reminder_action(ctx: Ctx, action: str, item_id: int) -> list[Reply]:
         return [Reply("reminder.no_longer_due", ctx.lang, {"title": deal.title})]
     if not ctx.uow.outbox.act(item.id, ctx.user.id, ctx.now):
         return [Reply("reminder.already_handled", ctx.lang)]
+    due = ctx.today + timedelta(days=1) if action == "snooze" else deal.next_due
+    # The reminder itself, when the platform gave a handle: its buttons go, what was done shows.
+    update = [Reply(f"reminder.acted.{action}", ctx.lang, {"title": deal.title, "customer": deal.customer_name,
+                                                           "due": due}, edits=MessageRef(item.message_ref))
+              ] if item.message_ref else []
     if action == "snooze":
-        snoozed = replace(deal, next_due=ctx.today + timedelta(days=1))
-        ctx.uow.deals.save(snoozed)
-        return [Reply("reminder.snoozed", ctx.lang, {"due": snoozed.next_due, "title": deal.title})]
+        ctx.uow.deals.save(replace(deal, next_due=due))
+        return update + [Reply("reminder.snoozed", ctx.lang, {"due": due, "title": deal.title})]
     values = {"deal": deal.id} | ({"next_step": deal.next_step} if action == "date" else {})
-    return start_flow(ctx, "next_step", "", values)
+    return update + start_flow(ctx, "next_step", "", values)
 
 
 def idle(ctx: Ctx, event: Inbound) -> list[Reply]:

@@ -20,12 +20,12 @@ log = logging.getLogger(__name__)
 
 def handle(event: Inbound, uow: UnitOfWork, clock: Clock) -> list[Reply]:
     with uow:
-        if not uow.inbox.first_time(event.who.platform, event.event_id, clock.now()):
+        if not uow.inbox.first_time(event.who.platform, event.bot, event.event_id, clock.now()):
             log.info("duplicate event %s ignored", event.event_id)
             return []
         ctx = _context(event, uow, clock)
         if isinstance(ctx, Ctx):
-            uow.users.touch(event.who.platform, event.who.user, clock.now())
+            uow.users.touch(event.who.platform, event.who.tenant, event.who.user, clock.now())
         replies = router.route(ctx, event)
         uow.commit()
     return replies  # charts are drawn by the front end (`draw_charts`), never in here
@@ -35,13 +35,13 @@ def mark_unreachable(who: ChatKey, uow: UnitOfWork) -> None:
     """A platform said this user blocked the bot: proactive messages skip them until they
     write again (any message of theirs makes them reachable)."""
     with uow:
-        uow.users.set_reachable(who.platform, who.user, False)
+        uow.users.set_reachable(who.platform, who.tenant, who.user, False)
         uow.commit()
 
 
 def _context(event: Inbound, uow: UnitOfWork, clock: Clock) -> Visitor:
     """A member's context when the identity belongs to a team member, a visitor's otherwise."""
-    user = uow.users.by_identity(event.who.platform, event.who.user)
+    user = uow.users.by_identity(event.who.platform, event.who.tenant, event.who.user)
     team = uow.teams.get(user.team_id) if user and user.team_id else None
     if user is None or team is None:
         lang = user.lang if user else normalise_lang(event.lang_hint)

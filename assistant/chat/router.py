@@ -37,7 +37,7 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
     if typed and command and command.in_groups:
         return _run(ctx, typed[0], typed[1])
     if not ctx.team.share_in_groups or (command is not None and command.private_only):
-        return [Reply("common.private_only", ctx.lang)]
+        return [Reply("common.private_only", ctx.lang, ephemeral=True)]
     return _member(ctx, event)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from assistant.chat.context import Ctx
 from assistant.events import Reply
@@ -57,6 +57,7 @@ class GroupChat(TypedDict):
     """A team group the weekly digest goes to, and the manager who registered it."""
 
     platform: str
+    tenant: NotRequired[str]  # registered before tenants existed: ""
     chat: str
     by: int
 
@@ -69,10 +70,10 @@ def toggle_group(ctx: Ctx) -> list[Reply]:
     """/groupdigest in a team group: the weekly digest also goes to this chat (or stops)."""
     if ctx.private:
         return [Reply("team.group_digest_in_group", ctx.lang)]
-    team = ctx.team
-    chats = group_chats(team)
-    kept = [c for c in chats if (c["platform"], c["chat"]) != (ctx.who.platform, ctx.who.chat)]
+    chats = group_chats(ctx.team)
+    kept = [c for c in chats if (c["platform"], c.get("tenant", ""), c["chat"])
+            != (ctx.who.platform, ctx.who.tenant, ctx.who.chat)]
     on = len(kept) == len(chats)
-    here = GroupChat(platform=ctx.who.platform, chat=ctx.who.chat, by=ctx.user.id)
-    ctx.uow.teams.set_settings(team.id, team.settings | {"digest_chats": kept + ([here] if on else [])})
-    return [Reply("team.group_digest_on" if on else "team.group_digest_off", ctx.lang, {"team": team.name})]
+    here = GroupChat(platform=ctx.who.platform, tenant=ctx.who.tenant, chat=ctx.who.chat, by=ctx.user.id)
+    ctx.uow.teams.set_settings(ctx.team.id, ctx.team.settings | {"digest_chats": kept + ([here] if on else [])})
+    return [Reply("team.group_digest_on" if on else "team.group_digest_off", ctx.lang, {"team": ctx.team.name})]

@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 from assistant.chat.context import Ctx
 from assistant.chat.routes import DealAction, Route, RunCommand, button
-from assistant.events import Choice, Reply
+from assistant.events import Choice, Reply, UserRef
 from assistant.i18n import render
 from assistant.method.cadence import week_label
 from assistant.method.customer_class import man_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
 from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
 from assistant.method.model import Deal, DealStatus, Role, Team, User
-from assistant.method.weekly_digest import DIGEST_KEY, TeamData, weekly_digest
+from assistant.method.weekly_digest import DIGEST_KEY, TeamData, skipped_members, weekly_digest
 
 PAGE_SIZE = 5
 
@@ -139,9 +139,17 @@ def load_team_data(uow: Any, team: Team, today: date) -> TeamData:
                     snapshots=uow.snapshots.of_users([m.id for m in members]))
 
 
+def user_refs(ctx: Ctx, users: list[User]) -> list[UserRef]:
+    """People as named in a reply, with their ids on the platform the reply goes out on."""
+    ids = ctx.uow.users.external_ids([u.id for u in users], ctx.who.platform, ctx.who.tenant)
+    return [UserRef(user.id, user.name, ids.get(user.id)) for user in users]
+
+
 def digest_replies(ctx: Ctx) -> list[Reply]:
-    """The digest as the reader's language renders it, with the team funnel chart."""
-    params = weekly_digest(load_team_data(ctx.uow, ctx.team, ctx.today), ctx.today, ctx.lang)
+    """The digest as the reader's language renders it, with the team funnel chart. The reps who
+    skipped their self-check are named as people, so a group digest can mention them."""
+    data = load_team_data(ctx.uow, ctx.team, ctx.today)
+    params = weekly_digest(data, ctx.today, ctx.lang) | {"skipped_self_check": user_refs(ctx, skipped_members(data))}
     chart = funnel_chart_spec(ctx, params["funnel"] | {"currency": params["currency"]},
                               render(ctx.lang, "chart.team_title", team=ctx.team.name))
     return [Reply(DIGEST_KEY, ctx.lang, params, chart=chart)]

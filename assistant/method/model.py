@@ -172,3 +172,5 @@ class OutboxItem:
     attempts: int = 0
     acted_at: datetime | None = None
     sent_at: datetime | None = None
+    tenant: str = ""  # of a group chat the row goes to (a group digest); people are found by their identity
+    message_ref: str | None = None  # the platform's handle of the message once sent (see push.delivery.Delivered)

@@ -272,10 +272,14 @@ def off_funnel_wins(data: TeamData, today: date, lang: str) -> list[Params]:
             if is_off_funnel(data.changes.get(deal.id, []), win, last, start, _zone(data))]
 
 
-def skipped_self_check(data: TeamData) -> list[str]:
-    """Names of the members who did not finish last week's self-check, in team order."""
+def skipped_members(data: TeamData) -> list[User]:
+    """The members who did not finish last week's self-check, in team order."""
     skipped = set(data.skipped_self_check)
-    return [member.name for member in data.members if member.id in skipped]
+    return [member for member in data.members if member.id in skipped]
+
+
+def skipped_self_check(data: TeamData) -> list[str]:
+    return [member.name for member in skipped_members(data)]
 
 
 def accuracy_period(today: date) -> Period | None:

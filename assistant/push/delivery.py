@@ -15,7 +15,7 @@ from typing import Protocol
 
 from assistant.chat.context import Ctx
 from assistant.clock import Clock
-from assistant.events import ChatKey, Reply
+from assistant.events import ChatKey, MessageRef, Reply
 from assistant.method.cadence import cadence, is_quiet, next_allowed
 from assistant.method.model import OutboxItem
 from assistant.push import reminders, self_check, team_digest
@@ -32,6 +32,14 @@ BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
     team_digest.GROUP_DIGEST: team_digest.build}
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """Sent, and the platform's handle of the message (the last one, which carries the
+    buttons): stored with the outbox row so a later reply can update it (`Reply.edits`)."""
+
+    ref: MessageRef
+
+
 class Deliverer(Protocol):
     """What a front end supplies to send proactive messages. The outbox only builds the
     replies; the deliverer renders them, in its platform's markup and command `Vocabulary`
@@ -39,9 +47,9 @@ class Deliverer(Protocol):
 
     platform: str
 
-    def send(self, to: ChatKey, replies: list[Reply]) -> str:
-        """Send the replies (drawing their charts, `draw_charts`); answer SENT, BLOCKED (the
-        user blocked the bot) or RETRY."""
+    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
+        """Send the replies (drawing their charts, `draw_charts`); answer Delivered (or SENT
+        when the platform has no handle to give), BLOCKED (the user blocked the bot) or RETRY."""
 
 
 @dataclass
@@ -86,18 +94,19 @@ def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer
     outcome = deliverer.send(to, replies)
     if outcome == BLOCKED:
         with make_uow() as uow:
-            uow.users.set_reachable(to.platform, to.user, False)
+            uow.users.set_reachable(to.platform, to.tenant, to.user, False)
             uow.commit()
         return _settle(make_uow, item, worker, "skipped", clock, tally, "blocked")
     if outcome == RETRY:
         return _retry(make_uow, item, worker, clock, tally)
-    _settle(make_uow, item, worker, "sent", clock, tally)
+    ref = outcome.ref.handle if isinstance(outcome, Delivered) else None
+    _settle(make_uow, item, worker, "sent", clock, tally, ref=ref)
 
 
 def _settle(make_uow: UnitOfWorkFactory, item: OutboxItem, worker: str, status: str, clock: Clock, tally: Tally,
-            error: str | None = None) -> None:
+            error: str | None = None, ref: str | None = None) -> None:
     with make_uow() as uow:
-        uow.outbox.settle(item.id, worker, status, clock.now(), error)
+        uow.outbox.settle(item.id, worker, status, clock.now(), error, ref=ref)
         uow.commit()
     if status == "sent":
         tally.sent += 1

@@ -21,13 +21,22 @@ from assistant.unit_of_work import UnitOfWorkFactory
 log = logging.getLogger(__name__)
 SCAN_MINUTES = 10
 SEND_SECONDS = 20
+INBOX_RETENTION = timedelta(days=7)
+"""How long a processed event id is remembered. Redelivery happens within hours at most
+(Telegram keeps an unconfirmed update for 24 hours, Slack and DingTalk retry within minutes),
+so a week catches every duplicate while the table stays small."""
 
 
 def scan(make_uow: UnitOfWorkFactory, clock: Clock) -> None:
     """Queue what is due, one team per transaction: a team whose data or settings break the
-    scan is logged and skipped, and every other team still gets its messages."""
+    scan is logged and skipped, and every other team still gets its messages. Event ids past
+    `INBOX_RETENTION` are forgotten on the way."""
     with make_uow() as uow:
         team_ids = [team.id for team in uow.teams.all()]
+        pruned = uow.inbox.prune(clock.now() - INBOX_RETENTION)
+        uow.commit()
+    if pruned:
+        log.info("%s processed event ids past retention forgotten", pruned)
     for team_id in team_ids:
         try:
             _scan_team(make_uow, clock, team_id)

@@ -53,12 +53,14 @@ GROUP_DIGEST = "group_digest"
 def enqueue_groups(uow: UnitOfWork, team: Team, now: datetime, week: str) -> int:
     added = 0
     for chat in group_chats(team):
-        item = OutboxItem(f"{GROUP_DIGEST}:{chat['platform']}:{chat['chat']}:{week}", GROUP_DIGEST, chat["by"],
-                          chat["platform"], chat["chat"], next_allowed(now, cadence(team)))
+        tenant = chat.get("tenant", "")
+        where = ":".join(filter(None, (chat["platform"], tenant, chat["chat"])))  # keys from before tenants stand
+        item = OutboxItem(f"{GROUP_DIGEST}:{where}:{week}", GROUP_DIGEST,
+                          chat["by"], chat["platform"], chat["chat"], next_allowed(now, cadence(team)), tenant=tenant)
         added += uow.outbox.add(item, now)
     return added
 
 
 def group_target(item: OutboxItem) -> ChatKey | None:
     """Where a group digest goes: the group itself, not the manager who registered it."""
-    return ChatKey(item.platform, item.subject, item.subject) if item.kind == GROUP_DIGEST else None
+    return ChatKey(item.platform, item.subject, item.subject, item.tenant) if item.kind == GROUP_DIGEST else None

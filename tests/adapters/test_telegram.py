@@ -40,7 +40,7 @@ async def join(tg: TelegramChat, user: TgUser, code: str) -> str:
 
 def deals_of(make_uow, user: TgUser):
     with make_uow() as uow:
-        owner = uow.users.by_identity("telegram", str(user.id))
+        owner = uow.users.by_identity("telegram", "", str(user.id))
         return uow.deals.find(TEAM, owner_id=owner.id)
 
 
@@ -71,7 +71,7 @@ def test_new_user_joins_by_deep_link(running, invite, demo):
             assert calls[0].params["chat_id"] == str(REP.id)
     asyncio.run(scenario())
     with demo() as uow:
-        joined = uow.users.by_identity("telegram", str(REP.id))
+        joined = uow.users.by_identity("telegram", "", str(REP.id))
         assert (joined.name, joined.team_id, joined.role) == ("赵敏", TEAM, "rep")
 
 
@@ -85,7 +85,7 @@ def test_stranger_gets_only_the_join_prompt(running, demo):
                            for c in calls)
     asyncio.run(scenario())
     with demo() as uow:
-        assert uow.users.by_identity("telegram", str(STRANGER.id)) is None
+        assert uow.users.by_identity("telegram", "", str(STRANGER.id)) is None
         assert len(uow.deals.find(TEAM)) == 8
 
 
@@ -166,7 +166,7 @@ def test_manager_sees_the_team_funnel(running, invite, demo):
             assert "顺丰速运有限公司" in rep_deals and "华为" not in rep_deals
     asyncio.run(scenario())
     with demo() as uow:
-        assert uow.users.by_identity("telegram", str(MANAGER.id)).role == "manager"
+        assert uow.users.by_identity("telegram", "", str(MANAGER.id)).role == "manager"
 
 
 def test_forged_callback_cannot_open_another_reps_deal(running, invite, demo):
@@ -234,7 +234,7 @@ def test_blocked_user_is_logged_skipped_and_marked_unreachable(running, invite, 
             tried = fake_telegram.since(mark, ok_only=False)
             assert [(c.method, c.status) for c in tried] == [("sendMessage", 403)]
             with demo() as uow:
-                assert not uow.users.is_reachable("telegram", str(REP.id))
+                assert not uow.users.is_reachable("telegram", "", str(REP.id))
             assert "漏斗是空的" in texts(await tg.say(REP, "/funnel"))
     with caplog.at_level(logging.WARNING, logger="handlers.telegram"):
         asyncio.run(scenario())
@@ -268,7 +268,7 @@ def test_group_messages_reach_the_core_as_not_private():
     payload = message_update(42, TgUser(5, "Wei", "Wang", "en-GB"), "/deals@funnel_test_bot", GROUP)
     event = adapter.inbound(Update.de_json(payload, None), "/deals@funnel_test_bot", None)
     assert (event.who, event.event_id, event.display_name, event.lang_hint, event.private) == (
-        ChatKey("telegram", "-100123", "5"), "tg-42", "Wei Wang", "en-GB", False)
+        ChatKey("telegram", "-100123", "5"), "42", "Wei Wang", "en-GB", False)
     private = adapter.inbound(Update.de_json(message_update(43, REP, "hi"), None), "hi", None)
     assert private.private and private.who == REP_CHAT
 
@@ -280,7 +280,7 @@ def test_in_a_group_strangers_get_nothing_and_members_no_deal_detail(running, in
             await tg.say(REP, "/new 华为技术有限公司 群测试 5万 月底")
             assert await tg.say(STRANGER, "/deals@funnel_test_bot", GROUP) == []
             [answer] = await tg.say(REP, "/deals@funnel_test_bot", GROUP)
-            assert answer.params["chat_id"] == str(GROUP["id"]) and "群测试" not in answer.text
+            assert answer.params["chat_id"] == str(REP.id) and "群测试" not in answer.text
             assert answer.text == html.escape(render("zh", "common.private_only"), quote=False)
     asyncio.run(scenario())
 
@@ -340,6 +340,23 @@ def test_the_command_menu_set_on_telegram_is_the_cores(build, fake_telegram):
     for lang in ("zh", "en"):
         assert menus[lang] == [{"command": e.command, "description": e.description} for e in command_menu(lang)]
     assert menus[None] == menus[adapter.FALLBACK_MENU_LANG]
+
+
+def test_a_reply_for_the_sender_alone_never_lands_in_the_group(running, invite, fake_telegram, caplog):
+    """Ephemeral replies go privately; when the bot can't write to the sender, not at all."""
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            [private] = await tg.say(REP, "/invite@funnel_test_bot", GROUP)
+            fake_telegram.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+            mark = fake_telegram.mark()
+            await tg.say(REP, "/deals@funnel_test_bot", GROUP)
+            return private, fake_telegram.since(mark, ok_only=False)
+    with caplog.at_level(logging.WARNING, logger="handlers.telegram"):
+        private, tried = asyncio.run(scenario())
+    assert private.params["chat_id"] == str(REP.id)
+    assert [(c.method, c.params["chat_id"], c.status) for c in tried] == [("sendMessage", str(REP.id), 403)]
+    assert any("ephemeral, not posted in chat -100123" in r.getMessage() for r in caplog.records)
 
 
 # ---- long texts, photos, button limits -----------------------------------------------------
@@ -520,3 +537,82 @@ def test_a_reminder_goes_out_through_telegram_and_its_button_acts_once(running, 
     assert "推迟到 2026年11月19日" in first and "已经处理过了" in again
     with demo() as uow:
         assert uow.deals.get(deal_id).next_due == date(2026, 11, 19)
+
+
+def test_a_new_bot_token_on_an_old_database_answers_its_first_updates(running, invite, demo, clock, fake_telegram):
+    """Update ids count per bot: the new bot's update 1 is not the old bot's update 1."""
+    from tests.adapters.fake_telegram import FakeTelegram
+
+    other = FakeTelegram("654321:OTHER-token").start()
+
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            assert "漏斗是空的" in texts(await tg.feed(message_update(90001, REP, "/funnel")))
+        application = adapter.build_application(other.token, demo, clock, base_url=other.base_url,
+                                                base_file_url=other.base_file_url)
+        await application.initialize()
+        try:
+            return texts(await TelegramChat(other, application).feed(message_update(90001, REP, "/funnel")))
+        finally:
+            await application.shutdown()
+    try:
+        assert "漏斗是空的" in asyncio.run(scenario())
+    finally:
+        other.stop()
+
+
+def test_acting_on_a_reminder_updates_the_reminder_message_by_its_stored_handle(running, invite, demo, clock):
+    from assistant.push import reminders
+    from assistant.push.delivery import deliver_due
+
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            await tg.say(REP, "/new 华为技术有限公司 机房 10万 月底")
+            with demo() as uow:
+                deal = deals_of(demo, REP)[-1]
+                uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 16)))
+                reminders.enqueue(uow, clock)
+                uow.commit()
+            deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop())
+            mark = tg.fake.mark()
+            await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            [pushed] = [c for c in tg.fake.since(mark) if c.method == "sendMessage"]
+            await tg.say(REP, "/deals")  # the reminder is no longer the newest message
+            return pushed, await tg.press(REP, "推迟 1 天")
+    pushed, pressed = asyncio.run(scenario())
+    with demo() as uow:
+        [item] = [i for i in uow.outbox.of_user(uow.users.by_identity("telegram", "", str(REP.id)).id)]
+    assert item.message_ref == f"{REP.id}:{pushed.result['message_id']}"
+    [edit] = [c for c in pressed if c.method == "editMessageText"]
+    assert edit.params["message_id"] == str(pushed.result["message_id"]) and edit.params["chat_id"] == str(REP.id)
+    assert "已推迟到 2026年11月19日" in edit.text and "机房" in edit.text and edit.buttons() == []
+    assert "推迟到 2026年11月19日" in texts([c for c in pressed if c.method == "sendMessage"])
+
+
+def test_the_group_digest_mentions_the_reps_who_skipped_their_self_check(running, invite, demo, clock):
+    from assistant.method.model import OutboxItem
+    from assistant.push.delivery import deliver_due
+    from assistant.push.team_digest import GROUP_DIGEST
+
+    odd = TgUser(811009, "<b>Bo</b>", language_code="en")
+
+    async def scenario():
+        async with running() as tg:
+            await join(tg, REP, invite())
+            await tg.feed(message_update(tg.next_id(), odd, f"/start {invite()}"))
+            with demo() as uow:
+                manager = uow.users.by_name("张强")
+                uow.outbox.add(OutboxItem("group_digest:test", GROUP_DIGEST, manager.id, "telegram",
+                                          str(GROUP["id"]), clock.now()), clock.now())
+                uow.commit()
+            deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop())
+            mark = tg.fake.mark()
+            await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            return [c for c in tg.fake.since(mark) if c.params.get("chat_id") == str(GROUP["id"])]
+    digest = texts(asyncio.run(scenario()))
+    line = next(line for line in digest.splitlines() if "自查未完成" in line)
+    assert f'<a href="tg://user?id={REP.id}">赵敏</a>' in line
+    assert f'<a href="tg://user?id={odd.id}">&lt;b&gt;Bo&lt;/b&gt;</a>' in line
+    assert "王伟" in line and "tg://user?id=王伟" not in line  # no Telegram identity: the plain name

@@ -90,3 +90,9 @@ def test_manager_sets_the_cadence_and_the_push_follows_it(demo, chat, make_uow, 
     clock.at = datetime(2026, 11, 27, 17, 0, tzinfo=berlin).astimezone(UTC)
     with make_uow() as uow:
         assert team_digest.enqueue(uow, clock) == 2
+
+
+def test_the_terminal_names_the_reps_who_skipped_their_self_check_as_mentions(demo, chat):
+    digest = chat("张强").say("/digest")
+    line = next(line for line in digest.splitlines() if "自查未完成" in line)
+    assert "@王伟" in line and "@李娜" in line

@@ -120,7 +120,7 @@ def test_blocked_user_is_marked_and_skipped(office, make_uow, clock):
     _, tally = run_cycle(make_uow, clock, deliverer)
     assert tally.skipped == 2
     with make_uow() as uow:
-        assert not uow.users.is_reachable("console", "王伟")
+        assert not uow.users.is_reachable("console", "", "王伟")
     clock.at = at(2026, 11, 19, 10)
     assert run_cycle(make_uow, clock, deliverer)[0] == 0
 
@@ -266,3 +266,13 @@ def test_an_old_snooze_button_does_not_undo_a_newer_date(office, make_uow, clock
     assert "不用处理了" in rep.press("reminder.snooze")
     with make_uow() as uow:
         assert uow.deals.get(2).next_due == date(2026, 12, 20)
+
+
+def test_the_terminal_shows_the_reminder_updated_once_acted_upon(office, make_uow, clock):
+    people, deliverer = office
+    run_cycle(make_uow, clock, deliverer)
+    rep = people["王伟"]
+    snooze = next(n for n, c in enumerate(rep.console.buttons, 1) if c.value.startswith("rem.snooze"))
+    update, answer = rep.say(str(snooze)).split("\n\n")
+    assert update.startswith("↻ 之前的消息已更新") and "已推迟到 2026年11月19日" in update
+    assert "推迟到 2026年11月19日" in answer

@@ -60,11 +60,11 @@ def test_commands_that_start_or_end_something_replace_the_open_flow(demo, make_u
 @pytest.mark.parametrize(("name", "command"), [(n, c) for n, c in COMMANDS.items() if Role.REP not in c.roles])
 def test_a_rep_is_refused_what_their_role_does_not_allow(demo, make_uow, clock, name, command):
     with make_uow() as uow:
-        before = len(uow.deals.find(uow.users.by_identity("console", "王伟").team_id))
+        before = len(uow.deals.find(uow.users.by_identity("console", "", "王伟").team_id))
     replies = send(make_uow, clock, "王伟", typed(name))
     assert [r.key for r in replies] == ["common.not_allowed"]
     with make_uow() as uow:
-        assert len(uow.deals.find(uow.users.by_identity("console", "王伟").team_id)) == before
+        assert len(uow.deals.find(uow.users.by_identity("console", "", "王伟").team_id)) == before
 
 
 @pytest.mark.parametrize("name", [n for n, c in COMMANDS.items() if not c.for_strangers and n != "unknown"])

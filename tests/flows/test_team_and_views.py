@@ -14,7 +14,7 @@ def test_stranger_gets_only_the_join_prompt(demo, chat):
     assert "邀请码" in stranger.say("/team")
     assert "不存在" in stranger.say("ABCDEFGH")
     with demo() as uow:
-        assert uow.users.by_identity("console", "陌生人") is None
+        assert uow.users.by_identity("console", "", "陌生人") is None
 
 
 def test_invite_join_and_single_use(demo, chat, clock):
@@ -30,9 +30,9 @@ def test_invite_join_and_single_use(demo, chat, clock):
     clock.at += timedelta(days=8)
     assert "已过期" in late.say(f"/start {expiring}")
     with demo() as uow:
-        joined = uow.users.by_identity("console", "赵敏")
+        joined = uow.users.by_identity("console", "", "赵敏")
         assert joined.team_id == 1 and joined.role == "rep"
-        assert uow.users.by_identity("console", "钱多多") is None
+        assert uow.users.by_identity("console", "", "钱多多") is None
 
 
 def test_rep_cannot_use_manager_commands(demo, chat):
@@ -225,11 +225,11 @@ def test_a_user_who_blocked_the_bot_is_unreachable_until_they_write(demo, make_u
     rep = chat("王伟")
     mark_unreachable(rep.console.who, make_uow())
     with make_uow() as uow:
-        assert not uow.users.is_reachable("console", "王伟")
-        assert uow.users.is_reachable("console", "李娜")
+        assert not uow.users.is_reachable("console", "", "王伟")
+        assert uow.users.is_reachable("console", "", "李娜")
     rep.say("/help")
     with make_uow() as uow:
-        assert uow.users.is_reachable("console", "王伟")
+        assert uow.users.is_reachable("console", "", "王伟")
 
 
 def test_invites_never_go_to_a_group_even_when_sharing(demo, make_uow, clock, chat):

@@ -30,7 +30,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     lang = normalise_lang(ctx.lang) if ctx.lang else team.lang
     user = ctx.uow.users.add(team.id, values["name"], invite.role, lang, ctx.now)
     ctx.uow.invites.record_user(invite.code, user.id)
-    ctx.uow.users.link(user.id, ctx.who.platform, ctx.who.user, ctx.who.chat)
+    ctx.uow.users.link(user.id, ctx.who)
     return [Reply("join.welcome", lang, {"name": user.name, "team": team.name, "role": str(invite.role)}),
             Reply(f"help.{user.role}", lang)]
 
