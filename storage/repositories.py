@@ -368,7 +368,7 @@ class Inbox(Repository):
 
     def prune(self, before: datetime) -> int:
         """Forget event ids recorded before `before`; how many were removed."""
-        return self.session.execute(delete(ProcessedEventRow).where(ProcessedEventRow.at < before)).rowcount
+        return rowcount(self.session.execute(delete(ProcessedEventRow).where(ProcessedEventRow.at < before)))
 
 
 def _identity(platform: str, tenant: str, external_id: str) -> tuple:

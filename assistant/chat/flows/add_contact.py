@@ -1,6 +1,8 @@
 """Add a contact to a customer with their role in the purchase (domain §6)."""
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
@@ -10,7 +12,7 @@ from assistant.method.model import CONTACT_ROLES, JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 
-def existing_customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
+def existing_customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     """One of the team's customers; unlike a new deal, no customer is created here."""
     matches = match_names(raw.strip(), [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)])
     same = [m for m in matches if m.verdict == "same"]
@@ -22,8 +24,10 @@ def existing_customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | As
                                                    for m in matches), {"name": raw.strip()})
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     customer = ctx.uow.customers.get(values["customer"])
+    if customer is None:
+        return Problem.of("deal.not_found", ref=str(values["customer"]))
     ctx.uow.customers.add_contact(customer.id, values["name"], values.get("title") or "", values["role"])
     contacts = [{"name": c.name, "title": c.title, "role": c.role} for c in ctx.uow.customers.contacts(customer.id)]
     return [Reply("add_contact.done", ctx.lang, {"customer": customer.name, "contacts": contacts})]

@@ -5,6 +5,7 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
 from assistant.chat.flows.stage_move import finish_move
+from assistant.events import Reply
 from assistant.method.deals import advance
 from assistant.method.model import JsonDict
 from assistant.method.results import Problem
@@ -16,7 +17,13 @@ def _target(ctx: Ctx, values: JsonDict) -> str | None:
     return following.key if following else None
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
+def _target_name(ctx: Ctx, values: JsonDict) -> str:
+    key = _target(ctx, values)
+    stage = ctx.team.funnel.stage(key) if key else None
+    return stage.name(ctx.lang) if stage else ""
+
+
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     checklist = values.get("checklist") or {"ticked": [], "unticked": []}
     return finish_move(ctx, values["deal"], lambda deal: advance(deal, ctx.team.funnel, ctx.user, ctx.now, checklist),
                        lambda change: "advance_deal.done" if change.checklist_complete else "advance_deal.done_anyway")
@@ -26,5 +33,5 @@ FLOW = Flow("advance_deal", finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_target),
           when=answers.has_checklist(_target),
-          prompt=lambda ctx, values: {"stage": ctx.team.funnel.stage(_target(ctx, values)).name(ctx.lang)}),
+          prompt=lambda ctx, values: {"stage": _target_name(ctx, values)}),
 ))

@@ -1,10 +1,13 @@
 """Move a deal back (后退): no action or commitment from the customer."""
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.flows.stage_move import finish_move
+from assistant.events import Reply
 from assistant.i18n import render
 from assistant.method.deals import back_off
 from assistant.method.model import JsonDict
@@ -24,12 +27,12 @@ def _earlier_stages(ctx: Ctx, values: JsonDict) -> list[Option]:
             for s in reversed(earlier)]
 
 
-def _stage(raw: str, ctx: Ctx, values: JsonDict):
+def _stage(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     found = ctx.team.funnel.find(raw, ctx.lang)
     return Problem.of("stage.unknown", name=raw) if found is None else Ok(found.key)
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     return finish_move(ctx, values["deal"], lambda deal: back_off(
         deal, ctx.team.funnel, values["to_stage"], ctx.user, ctx.now, values.get("reason") or ""), "back_off.done")
 

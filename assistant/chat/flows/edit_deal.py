@@ -4,24 +4,26 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
-from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.chat.views import deal_card
+from assistant.events import Reply
 from assistant.method.model import JsonDict
-from assistant.method.results import Problem
+from assistant.method.results import Ok, Problem
 
 EDITABLE = ("amount", "close_date", "title")
 _PARSERS = {"amount": answers.amount, "close_date": answers.future_date, "title": answers.text(answers.TITLE_MAX)}
 
 
-def value(raw: str, ctx: Ctx, values: JsonDict):
+def value(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     """The new value, read by the parser of the field being corrected."""
     return _PARSERS[values["what"]](raw, ctx, values)
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     deal = answers.load_own_deal(ctx, values["deal"])
     if isinstance(deal, Problem):
         return deal

@@ -1,6 +1,8 @@
 """Join a team with an invite code: the only thing an unknown user can do."""
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
@@ -11,7 +13,7 @@ from assistant.method.model import JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 
-def code(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def code(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     found = check_invite(ctx.uow, raw, ctx.now)
     return found if isinstance(found, Problem) else Ok(found.code)
 
@@ -27,6 +29,8 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     if not ctx.uow.invites.claim(invite.code, ctx.now):
         return Problem.of("join.used_code")
     team = ctx.uow.teams.get(invite.team_id)
+    if team is None:
+        return Problem.of("join.unknown_code", code=invite.code)
     lang = normalise_lang(ctx.lang) if ctx.lang else team.lang
     user = ctx.uow.users.add(team.id, values["name"], invite.role, lang, ctx.now)
     ctx.uow.invites.record_user(invite.code, user.id)

@@ -2,6 +2,8 @@
 the existing one named; a close one is asked back ("name + department" is its own customer)."""
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
@@ -11,7 +13,7 @@ from assistant.method.model import JsonDict
 from assistant.method.results import Ok, Problem
 
 
-def name(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
+def name(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     checked = answers.text(answers.NAME_MAX)(raw, ctx, values)
     if isinstance(checked, Problem):
         return checked

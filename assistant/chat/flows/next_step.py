@@ -8,11 +8,12 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
 from assistant.chat.views import deal_card
+from assistant.events import Reply
 from assistant.method.model import JsonDict
 from assistant.method.results import Problem
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     deal = answers.load_own_deal(ctx, values["deal"])
     if isinstance(deal, Problem):
         return deal

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
@@ -13,7 +14,7 @@ from assistant.method.model import JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 
-def average_deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def average_deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     result = answers.amount(raw, ctx, values)
     target_currency = values["annual_target"]["currency"]
     if isinstance(result, Ok) and result.value["currency"] != target_currency:
@@ -21,7 +22,7 @@ def average_deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     return result
 
 
-def win_rate(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def win_rate(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     result = parse_percent(raw)
     return result if isinstance(result, Problem) else Ok(str(result.value))
 

@@ -8,16 +8,18 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
 from assistant.chat.views import deal_card
+from assistant.events import Reply
 from assistant.method.model import JsonDict
 from assistant.method.results import Problem
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     deal = answers.load_own_deal(ctx, values["deal"])
     if isinstance(deal, Problem):
         return deal
     ticked = values["man"]["ticked"]
-    updated = replace(deal, last_activity_at=ctx.now, **{flag: flag in ticked for flag in answers.MAN_FLAGS})
+    updated = replace(deal, last_activity_at=ctx.now, need="need" in ticked, money="money" in ticked,
+                      authority="authority" in ticked, urgent="urgent" in ticked)
     ctx.uow.deals.save(updated)
     return [deal_card(ctx, updated, "qualify_deal.done")]
 

@@ -1,6 +1,8 @@
 """A manager sets the team's target for a month or quarter (forecast coverage reads it)."""
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
@@ -15,12 +17,12 @@ def _periods(ctx: Ctx, values: JsonDict) -> list[Option]:
     return [Option(p.label, f"period.{p.kind}", {"label": p.label}) for p in periods]
 
 
-def period(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def period(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     found = period_from_label(raw.strip().upper())
     return Ok(found.label) if found else Problem.of("set_target.bad_period", raw=raw)
 
 
-def target_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def target_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     """Coverage compares the target with the funnel, so both are in the team's currency."""
     result = answers.amount(raw, ctx, values)
     if isinstance(result, Ok) and result.value["currency"] != ctx.team.currency:

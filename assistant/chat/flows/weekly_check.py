@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
@@ -15,7 +16,7 @@ from assistant.events import Reply
 from assistant.method.cadence import week_label
 from assistant.method.dates import parse_date
 from assistant.method.deals import back_off
-from assistant.method.model import DealStatus, JsonDict, Params
+from assistant.method.model import Deal, DealStatus, JsonDict, Params
 from assistant.method.results import Ok, Problem
 from assistant.method.weekly_plan import draft_plan
 
@@ -23,7 +24,7 @@ MAX_DEALS = 30
 KEEP = "keep"
 
 
-def open_deals(ctx: Ctx) -> list:
+def open_deals(ctx: Ctx) -> list[Deal]:
     """The rep's open deals, closest to closing first (the ones that matter most this week)."""
     deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
     funnel = ctx.team.funnel
@@ -40,22 +41,25 @@ def _review_options(ctx: Ctx, values: JsonDict) -> list[Option]:
         Option(f"signal:{signal}", f"back_off.signal.{signal}") for signal in BACK_OFF_SIGNALS]
 
 
-def review_text(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def review_text(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     """A typed answer is the next step, with its date if one is in the text."""
     checked = answers.text(answers.NOTE_MAX)(raw, ctx, values)
     if isinstance(checked, Problem):
         return checked
     when, rest = answers.take_date(checked.value.split(), ctx.today)
-    due = parse_date(when, ctx.today).value.isoformat() if when else None
+    parsed = parse_date(when, ctx.today) if when else None
+    due = parsed.value.isoformat() if isinstance(parsed, Ok) else None
     return Ok({"next_step": " ".join(rest) or checked.value, "next_due": due})
 
 
-def _review_field(position: int) -> Field:
+def _review_field(position: int) -> Field[Ctx]:
     def shows(ctx: Ctx, values: JsonDict) -> bool:
         return position < len(values["queue"])
 
     def prompt(ctx: Ctx, values: JsonDict) -> Params:
         deal = ctx.uow.deals.get(values["queue"][position])
+        if deal is None:
+            return {"position": position + 1, "total": len(values["queue"]), "points": []}
         stage = ctx.team.funnel.stage(deal.stage_key)
         points = [point.label(ctx.lang) for point in stage.checklist] if stage else []
         return deal_params(ctx, deal) | {"position": position + 1, "total": len(values["queue"]), "points": points}
@@ -66,7 +70,7 @@ def _review_field(position: int) -> Field:
 def _plan_prompt(ctx: Ctx, values: JsonDict) -> Params:
     backed = {values["queue"][i] for i in range(len(values["queue"]))
               if str(values.get(f"d{i}", "")).startswith("signal:")}
-    deals = [ctx.uow.deals.get(deal_id) for deal_id in values["queue"]]
+    deals = [deal for deal in map(ctx.uow.deals.get, values["queue"]) if deal is not None]
     return {"plan": draft_plan(ctx.team.funnel, deals, backed, ctx.now, ctx.lang)}
 
 
