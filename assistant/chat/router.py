@@ -86,6 +86,8 @@ def _deal_action(ctx: Ctx, action: DealAction) -> list[Reply]:
     deal = load_own_deal(ctx, action.deal_id)
     if isinstance(deal, Problem):
         return [Reply(deal.key, ctx.lang, dict(deal.params))]
+    if ctx.can_form and FLOWS[action.flow].form:
+        return [forms.open_form(FLOWS[action.flow], ctx, {"deal": str(deal.id)})]
     return commands.start_flow(ctx, action.flow, "", {"deal": deal.id})
 
 

@@ -79,6 +79,16 @@ def test_menu_buttons_open_the_new_deal_and_visit_forms(demo, clock):
     assert flow_state(demo) is None
 
 
+def test_a_deal_cards_visit_and_lost_buttons_open_their_forms_on_that_deal(demo, clock):
+    for action, flow in (("log_visit", "log_visit"), ("mark_lost", "mark_lost")):
+        [reply] = send(demo, clock, choice=f"act.{action}.3", can_form=True)
+        assert reply.form is not None and reply.form.flow == flow
+        assert {f.name: f.value for f in reply.form.fields}["deal"] == "3"
+    assert send(demo, clock, choice="act.log_visit.6", can_form=True)[0].key == "deal.not_found"  # 李娜's deal
+    assert send(demo, clock, choice="act.advance_deal.3", can_form=True)[0].form is None
+    assert flow_state(demo) is not None and flow_state(demo).flow == "advance_deal"
+
+
 def test_without_a_form_or_with_arguments_the_chat_is_as_before(demo, clock):
     replies = send(demo, clock, text="/new")
     assert replies[0].key == "new_deal.customer.ask" and replies[0].form is None
