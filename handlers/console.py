@@ -48,7 +48,7 @@ class ConsoleChat:
         """One line typed by the user -> the texts the assistant answers, buttons included."""
         text = line.strip()
         choice = None
-        number = parse_id(text)
+        number = parse_id(text) if text.isdigit() else None  # "#2" names deal 2; only a bare "2" presses [2]
         if number is not None and 1 <= number <= len(self.buttons):
             choice, text = self.buttons[number - 1].value, None
         event = Inbound(self.who, f"{PLATFORM}-{uuid.uuid4().hex}", text=text, choice=choice,
