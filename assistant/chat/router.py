@@ -59,6 +59,8 @@ def _member_event(ctx: Ctx, state: FlowState | None, event: Inbound) -> list[Rep
         return _press(ctx, state, decode(event.choice), event)
     text = (event.text or "").strip()
     typed = commands.parse_command(text, ctx.lang, in_flow=state is not None, invoked=event.addressed)
+    if state is not None and typed is None:
+        typed = _bare_reset(text, ctx.lang)
     if state is not None:
         switch = _switch_for_text(ctx, state, text, typed)
         if switch is not None:
@@ -207,6 +209,15 @@ def _answered(state: FlowState) -> bool:
     return bool(state.values.get("_typed")) or any(name in fields for name in state.values)
 
 
+def _bare_reset(text: str, lang: str) -> tuple[str, str] | None:
+    """An alias word alone that leaves the flow ("取消", "cancel"): as immediate as /cancel,
+    never taken as an answer."""
+    word = commands.parse_command(text, lang, in_flow=False)
+    if word is None or word[0] == "unknown" or word[1] or not COMMANDS[word[0]].resets_flow:
+        return None
+    return word
+
+
 def _switch_for_text(ctx: Ctx, state: FlowState, text: str, typed: tuple[str, str] | None) -> JsonDict | None:
     """What to ask before a typed command replaces the open flow, or None to go on as usual.
 
@@ -224,8 +235,6 @@ def _switch_for_text(ctx: Ctx, state: FlowState, text: str, typed: tuple[str, st
         return None
     word = commands.parse_command(text, ctx.lang, in_flow=False)
     if word is None or word[0] == "unknown":
-        return None
-    if COMMANDS[word[0]].resets_flow and not word[1]:
         return None
     if not isinstance(parse_date(text, ctx.today), Problem) or runner.names_option(state, ctx, text):
         return None
