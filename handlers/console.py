@@ -1,5 +1,8 @@
 """Terminal chat: one line in is one message, replies printed; buttons become numbers.
 
+A bare number ("2") presses that button, here and only here: the core never reads a typed
+number as a button, so "#2" (deal 2) goes to the core as text.
+
 Works the same typed by a person or piped from a script, which is how the flow tests
 drive the whole assistant. Commands are slash commands (`/new`), as on Telegram; a test may
 give the chat another `Vocabulary` to see a platform without them.
