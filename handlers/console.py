@@ -1,5 +1,8 @@
 """Terminal chat: one line in is one message, replies printed; buttons become numbers.
 
+A bare number ("2") presses that button, here and only here: the core never reads a typed
+number as a button, so "#2" (deal 2) goes to the core as text.
+
 Works the same typed by a person or piped from a script, which is how the flow tests
 drive the whole assistant. Commands are slash commands (`/new`), as on Telegram; a test may
 give the chat another `Vocabulary` to see a platform without them. A terminal has one reader:
@@ -52,7 +55,7 @@ class ConsoleChat:
         """One line typed by the user -> the texts the assistant answers, buttons included."""
         text: str | None = line.strip()
         choice = None
-        number = parse_id(line.strip())
+        number = parse_id(line.strip()) if line.strip().isdigit() else None  # "#2" names deal 2; only "2" presses [2]
         if number is not None and 1 <= number <= len(self.buttons):
             choice, text = self.buttons[number - 1].value, None
         event = Inbound(self.who, f"{PLATFORM}-{uuid.uuid4().hex}", text=text, choice=choice,

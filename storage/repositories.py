@@ -341,7 +341,9 @@ class FlowStates(Repository):
 
     def get(self, who: ChatKey) -> FlowState | None:
         row = self._row(who)
-        return FlowState(row.flow, row.step, dict(row.values or {}), dict(row.pending or {})) if row else None
+        if row is None:
+            return None
+        return FlowState(row.flow, row.step, dict(row.values or {}), dict(row.pending or {}), aware(row.updated_at))
 
     def save(self, who: ChatKey, state: FlowState | None, at: datetime) -> None:
         row = self._row(who)

@@ -58,6 +58,7 @@ TEMPLATE_FAMILIES = {
     "forecast.period.": ("this_month", "next_month", "next_quarter"),
     "schedule.day.": tuple(str(day) for day in range(7)),
     "edit_deal.field.": EDITABLE,
+    "flow_name.": tuple(FLOWS),  # what an expired or interrupted flow is called
 }
 
 # Chinese in the English texts on purpose: the language picker shows both languages.

@@ -11,16 +11,17 @@ from zoneinfo import ZoneInfo, available_timezones
 from assistant.chat import views
 from assistant.chat.context import Ctx
 from assistant.chat.flows import runner, weekly_check
-from assistant.chat.flows.answers import load_own_deal
+from assistant.chat.flows.answers import DEAL_BUTTONS, deal_option, load_own_deal, matching_deals
 from assistant.chat.flows.registry import FLOWS
 from assistant.chat.routes import RepDeals, RunCommand, button
 from assistant.chat.teams import create_invite, create_team, may_invite, toggle_group
 from assistant.events import Inbound, MessageRef, Reply
 from assistant.i18n import LANGS, catalog, render
 from assistant.method import cadence
+from assistant.method.customer_names import match_names
 from assistant.method.deals import can_view, is_overdue
 from assistant.method.funnel_config import DEFAULT_PRESET, preset
-from assistant.method.model import DealStatus, Role, User
+from assistant.method.model import Customer, Deal, DealStatus, Role, User
 from assistant.method.numbers import parse_id, shown
 from assistant.method.results import Problem
 
@@ -105,13 +106,66 @@ def _deals(ctx: Ctx, args: str) -> list[Reply]:
 
 
 def _deal(ctx: Ctx, args: str) -> list[Reply]:
+    """`/deal 12`, `/deal #12` or `/deal 宁德`: a deal this user may view; several matches are
+    asked back with a button each, never guessed."""
     if not args.strip():
         return _deals(ctx, "")
+    visible = _visible_deals(ctx)
     deal_id = parse_id(args)
-    found = ctx.uow.deals.get(deal_id) if deal_id else None
-    if found is None or found.team_id != ctx.team.id or not can_view(ctx.user, found):
+    if deal_id is not None:
+        found = next((d for d in visible if d.id == deal_id), None)
+        return [views.deal_detail(ctx, found)] if found else [Reply("deal.not_found", ctx.lang, {"ref": shown(args)})]
+    hits = matching_deals(args, visible)
+    if len(hits) == 1:
+        return [views.deal_detail(ctx, hits[0])]
+    if not hits:
         return [Reply("deal.not_found", ctx.lang, {"ref": shown(args)})]
-    return [views.deal_detail(ctx, found)]
+    return [Reply("deal.which", ctx.lang, {"query": shown(args)},
+                  tuple(button(RunCommand("deal", str(d.id)), "deal.option", deal_option(d).params)
+                        for d in hits[:DEAL_BUTTONS]))]
+
+
+def _visible_deals(ctx: Ctx) -> list[Deal]:
+    """Open deals first, newest activity first: a rep's own, a manager's whole team."""
+    owner = None if ctx.user.is_manager else ctx.user.id
+    deals = [d for d in ctx.uow.deals.find(ctx.team.id, owner_id=owner) if can_view(ctx.user, d)]
+    deals.sort(key=lambda d: d.last_activity_at or d.created_at or ctx.now, reverse=True)
+    deals.sort(key=lambda d: d.status != DealStatus.OPEN)  # stable: open deals first, each part newest first
+    return deals
+
+
+def _find(ctx: Ctx, args: str) -> list[Reply]:
+    """`/find 华为`: the deals this user may view, and the team's customers with who follows
+    each (the owners of its open deals), so two reps do not follow one customer unknowingly.
+    Another rep's deals are never listed: only the customer's name and its followers' names."""
+    query = args.strip()
+    if not query:
+        return [Reply("find.ask", ctx.lang)]
+    deals = matching_deals(query, _visible_deals(ctx))
+    customers = _matching_customers(ctx, query)
+    if not deals and not customers:
+        return [Reply("find.nothing", ctx.lang, {"query": shown(query)})]
+    people = {u.id: u.name for u in ctx.uow.users.members(ctx.team.id)}
+    open_deals = ctx.uow.deals.find(ctx.team.id, status=DealStatus.OPEN)
+    found = [{"name": c.name, "followers": sorted({people.get(d.owner_id, "?") for d in open_deals
+                                                   if d.customer_id == c.id})} for c in customers]
+    shown_deals = [views.deal_params(ctx, d) | {"owner": people.get(d.owner_id, "?"), "mine": d.owner_id == ctx.user.id}
+                   for d in deals[:FIND_LIMIT]]
+    choices = tuple(button(RunCommand("deal", str(d.id)), "deal.option", deal_option(d).params)
+                    for d in deals[:DEAL_BUTTONS])
+    params = {"query": shown(query), "deals": shown_deals, "more": len(deals) - FIND_LIMIT,
+              "customers": found[:FIND_LIMIT]}
+    return [Reply("find.result", ctx.lang, params, choices)]
+
+
+FIND_LIMIT = 10  # lines per part of a /find answer; a longer answer needs a narrower query
+
+
+def _matching_customers(ctx: Ctx, query: str) -> list[Customer]:
+    customers = ctx.uow.customers.of_team(ctx.team.id)
+    wanted = query.casefold()
+    close = {m.id for m in match_names(query, [(c.id, c.name) for c in customers], limit=len(customers) or 1)}
+    return [c for c in customers if c.id in close or wanted in c.name.casefold()]
 
 
 def _funnel(ctx: Ctx, args: str) -> list[Reply]:
@@ -263,7 +317,7 @@ COMMANDS: dict[str, Command] = {
     "edit": _deal_flow("edit_deal"), "next": _deal_flow("next_step"),
     "check": Command(_check, flow="weekly_check"),
     "customer": _flow("new_customer"), "contact": _flow("add_contact"), "prospects": _flow("plan_prospects"),
-    "deal": Command(_deal),
+    "deal": Command(_deal), "find": Command(_find, menu="menu_command.find"),
     "rep": Command(_rep, MANAGERS), "target": _flow("set_target", roles=MANAGERS),
     "share": Command(_share, MANAGERS), "schedule": Command(_schedule, MANAGERS),
     "digest": Command(_digest, MANAGERS),

@@ -5,15 +5,21 @@ event is routed here once and handed to a command, a view or the flow engine.
 """
 from __future__ import annotations
 
+import secrets
+from dataclasses import replace
+from datetime import timedelta
+
 from assistant.chat import commands
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, Command
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows import forms, runner
 from assistant.chat.flows.answers import load_own_deal
 from assistant.chat.flows.registry import FLOWS
-from assistant.chat.routes import DealAction, FlowPick, ReminderAction, RepDeals, Route, RunCommand, decode
+from assistant.chat.routes import DealAction, FlowPick, ReminderAction, RepDeals, Route, RunCommand, button, decode
 from assistant.events import FormAnswer, Inbound, Reply
-from assistant.method.model import FlowState
+from assistant.method.dates import parse_date
+from assistant.method.model import FlowState, JsonDict
+from assistant.method.numbers import shown
 from assistant.method.results import Problem
 
 
@@ -42,13 +48,25 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
 
 
 def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
-    state = ctx.uow.flow_states.get(ctx.who)
+    state, expired = _open_state(ctx)
+    return expired + _member_event(ctx, state, event)
+
+
+def _member_event(ctx: Ctx, state: FlowState | None, event: Inbound) -> list[Reply]:
     if event.form is not None:
         return _submit_form(ctx, event.form)
     if event.choice is not None:
         return _press(ctx, state, decode(event.choice), event)
-    typed = commands.parse_command((event.text or "").strip(), ctx.lang, in_flow=state is not None,
-                                   invoked=event.addressed)
+    text = (event.text or "").strip()
+    typed = commands.parse_command(text, ctx.lang, in_flow=state is not None, invoked=event.addressed)
+    if state is not None and typed is None:
+        typed = _bare_reset(text, ctx.lang)
+    if state is not None:
+        switch = _switch_for_text(ctx, state, text, typed)
+        if switch is not None:
+            return _ask_switch(ctx, state, switch)
+        if "switch" in state.pending and typed is None:
+            return [Reply("common.pick_a_button", ctx.lang)] + _switch_question(ctx, state)
     if typed is not None:
         return _run(ctx, *typed) + _still_waiting(ctx, COMMANDS[typed[0]])
     if state is None:
@@ -58,8 +76,14 @@ def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
 
 def _press(ctx: Ctx, state: FlowState | None, pressed: Route | None, event: Inbound) -> list[Reply]:
     """A button. Every route is re-checked: a forged or outdated one changes nothing."""
+    if isinstance(pressed, FlowPick) and state is not None and "switch" in state.pending:
+        return _answer_switch(ctx, state, pressed, event)
     if isinstance(pressed, FlowPick) and state is not None:
         return _resume(ctx, state, event)
+    if state is not None and isinstance(pressed, RunCommand | DealAction) and event.choice:
+        switch = _switch_for_press(ctx, state, pressed, event.choice)
+        if switch is not None:
+            return _ask_switch(ctx, state, switch)
     if isinstance(pressed, RunCommand) and pressed.name in COMMANDS and pressed.name != "unknown":
         return _run(ctx, pressed.name, pressed.arg) + _still_waiting(ctx, COMMANDS[pressed.name])
     if isinstance(pressed, RepDeals) and COMMANDS["rep"].allows(ctx.user):
@@ -125,8 +149,12 @@ def _still_waiting(ctx: Ctx, command: Command) -> list[Reply]:
 
 def _stranger(ctx: Visitor, event: Inbound) -> list[Reply]:
     """An unknown user gets nothing but the way to join."""
+    state, expired = _open_state(ctx)
+    return expired + _stranger_event(ctx, state, event)
+
+
+def _stranger_event(ctx: Visitor, state: FlowState | None, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
-    state = ctx.uow.flow_states.get(ctx.who)
     name = {"name": event.display_name} if event.display_name else {}
     typed = commands.parse_command(text, ctx.lang, in_flow=state is not None, invoked=event.addressed)
     if typed and COMMANDS[typed[0]].for_strangers and typed[1]:
@@ -143,3 +171,125 @@ def _join(ctx: Visitor, code: str, values: dict[str, str]) -> list[Reply]:
     step = runner.start(FLOWS["join_team"], ctx, code, values)
     ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
     return step.replies
+
+
+FLOW_TIMEOUT = timedelta(hours=3)
+"""How long an open step waits for its answer. A rep who writes after a longer silence has
+moved on: their message is read fresh, never as the answer to a question asked hours ago (a
+sentence typed three days later must not become the lost reason of a 90% deal). Three hours
+still covers a customer meeting between two answers; the rep is told what was dropped."""
+
+
+def _open_state(ctx: Visitor) -> tuple[FlowState | None, list[Reply]]:
+    """The flow in progress, unless it has been quiet longer than FLOW_TIMEOUT: then it is
+    dropped, and the notice saying what was dropped comes first in the replies."""
+    state = ctx.uow.flow_states.get(ctx.who)
+    if state is None or state.saved_at is None or ctx.now - state.saved_at <= FLOW_TIMEOUT:
+        return state, []
+    ctx.uow.flow_states.save(ctx.who, None, ctx.now)
+    return None, [Reply("common.flow_expired", ctx.lang, _what(ctx, state))]
+
+
+def _what(ctx: Visitor, state: FlowState) -> dict[str, str]:
+    """A flow as a rep recognises it: its name and what it is about (the deal's customer, or
+    the customer being named)."""
+    subject = ""
+    deal_id = state.values.get("deal")
+    if isinstance(deal_id, int) and isinstance(ctx, Ctx):
+        deal = ctx.uow.deals.get(deal_id)
+        subject = deal.customer_name if deal is not None and deal.team_id == ctx.team.id else ""
+    elif isinstance(state.values.get("customer"), dict):
+        customer = state.values["customer"]
+        subject = str(customer.get("name") or customer.get("new") or "")
+    return {"flow": state.flow, "subject": shown(subject) if subject else ""}
+
+
+def _answered(state: FlowState) -> bool:
+    """Whether replacing this flow would lose something the rep gave: an answer to one of its
+    fields, or a part of a one-liner still to be read."""
+    fields = {f.name for f in FLOWS[state.flow].fields}
+    return bool(state.values.get("_typed")) or any(name in fields for name in state.values)
+
+
+def _bare_reset(text: str, lang: str) -> tuple[str, str] | None:
+    """An alias word alone that leaves the flow ("取消", "cancel"): as immediate as /cancel,
+    never taken as an answer."""
+    word = commands.parse_command(text, lang, in_flow=False)
+    if word is None or word[0] == "unknown" or word[1] or not COMMANDS[word[0]].resets_flow:
+        return None
+    return word
+
+
+def _switch_for_text(ctx: Ctx, state: FlowState, text: str, typed: tuple[str, str] | None) -> JsonDict | None:
+    """What to ask before a typed command replaces the open flow, or None to go on as usual.
+
+    A slash command (or one the platform marks as a command) replaces a flow at once when
+    nothing would be lost, and look-ups (/funnel) leave it waiting; a flow-starting command
+    over a half-filled flow is asked first. An alias word at the start ("丢单 美的") is a
+    command or an answer ("visit the CTO" as a next step): asked either way, unless it is
+    alone and cancels, reads as a date ("next Tue") or names one of the buttons on offer."""
+    if typed is not None:
+        command = COMMANDS[typed[0]]
+        if command.resets_flow or command.keeps_flow or typed[0] == "unknown" or not _answered(state):
+            return None
+        return {"name": typed[0], "args": typed[1], "text": text, "word": False}
+    if "switch" in state.pending:
+        return None
+    word = commands.parse_command(text, ctx.lang, in_flow=False)
+    if word is None or word[0] == "unknown":
+        return None
+    if not isinstance(parse_date(text, ctx.today), Problem) or runner.names_option(state, ctx, text):
+        return None
+    return {"name": word[0], "args": word[1], "text": text, "word": True}
+
+
+def _switch_for_press(ctx: Ctx, state: FlowState, pressed: RunCommand | DealAction, value: str) -> JsonDict | None:
+    """A menu or card button that would start another flow over a half-filled one."""
+    if isinstance(pressed, DealAction):
+        flow = pressed.flow if pressed.flow in DEAL_FLOWS else None
+    else:
+        flow = COMMANDS[pressed.name].flow if pressed.name in COMMANDS else None
+    if flow is None or not _answered(state):
+        return None
+    return {"choice": value, "flow": flow}
+
+
+def _ask_switch(ctx: Ctx, state: FlowState, switch: JsonDict) -> list[Reply]:
+    """"Finish X or start Y?": the open flow is kept as it was, the question on top of it."""
+    original = state.pending.get("resume", {}) if "switch" in state.pending else state.pending
+    asking = replace(state, pending={"nonce": secrets.token_hex(3), "switch": switch, "resume": original})
+    ctx.uow.flow_states.save(ctx.who, asking, ctx.now)
+    return _switch_question(ctx, asking)
+
+
+def _switch_question(ctx: Ctx, state: FlowState) -> list[Reply]:
+    switch, nonce = state.pending["switch"], state.pending["nonce"]
+    target = switch["flow"] if "choice" in switch else COMMANDS[switch["name"]].flow
+    params = _what(ctx, state)
+    choices = (button(FlowPick(nonce, "resume"), "common.switch_keep", params),
+               button(FlowPick(nonce, "switch"), "common.switch_start",
+                      {"flow": target or "", "text": shown(switch.get("text") or "")}))
+    return [Reply("common.switch_ask", ctx.lang, params, choices)]
+
+
+def _answer_switch(ctx: Ctx, state: FlowState, pressed: FlowPick, event: Inbound) -> list[Reply]:
+    """Keep the open flow (a typed alias word is then its answer) or leave it for the new one."""
+    switch = state.pending["switch"]
+    original = replace(state, pending=state.pending.get("resume") or {})
+    if pressed.nonce != state.pending.get("nonce") or pressed.pick not in ("resume", "switch"):
+        return [Reply("common.stale_button", ctx.lang)] + _switch_question(ctx, state)
+    if pressed.pick == "resume":
+        if switch.get("word"):
+            return _resume(ctx, original, replace(event, choice=None, text=switch["text"]))
+        step = runner.reprompt(FLOWS[original.flow], original, ctx)
+        ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
+        return step.replies
+    if "choice" in switch:
+        ctx.uow.flow_states.save(ctx.who, None, ctx.now)
+        return _press(ctx, None, decode(switch["choice"]), replace(event, choice=switch["choice"]))
+    command = COMMANDS[switch["name"]]
+    if command.keeps_flow:
+        ctx.uow.flow_states.save(ctx.who, original, ctx.now)
+        return _run(ctx, switch["name"], switch["args"]) + _still_waiting(ctx, command)
+    ctx.uow.flow_states.save(ctx.who, None, ctx.now)
+    return _run(ctx, switch["name"], switch["args"])

@@ -148,12 +148,15 @@ class Invite:
 
 @dataclass(frozen=True)
 class FlowState:
-    """Where a chat is in a flow, kept in the database so a restart loses nothing."""
+    """Where a chat is in a flow, kept in the database so a restart loses nothing. `saved_at`
+    is when it was last saved (read back from storage; a new state has none): an open step
+    expires after a quiet period."""
 
     flow: str
     step: int = 0
     values: JsonDict = field(default_factory=dict)
     pending: JsonDict = field(default_factory=dict)
+    saved_at: datetime | None = None
 
 
 @dataclass(frozen=True)

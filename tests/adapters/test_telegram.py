@@ -144,7 +144,8 @@ def test_visit_checklist_ticks_edit_the_message_back_off_and_lost(running, invit
             assert "丢单报告 1/3" in texts(await tg.say(REP, f"/lost {deal_id}"))
             await tg.say(REP, "报价偏高")
             await tg.say(REP, "选了本地厂商")
-            assert "已标记丢单" in texts(await tg.say(REP, "提前做价值呈现"))
+            assert "标记为丢单" in texts(await tg.say(REP, "提前做价值呈现"))
+            assert "已标记丢单" in texts(await tg.press(REP, "确认"))
             return deal_id
     deal_id = asyncio.run(scenario())
     with demo() as uow:
@@ -616,3 +617,45 @@ def test_the_group_digest_mentions_the_reps_who_skipped_their_self_check(running
     assert f'<a href="tg://user?id={REP.id}">赵敏</a>' in line
     assert f'<a href="tg://user?id={odd.id}">&lt;b&gt;Bo&lt;/b&gt;</a>' in line
     assert "王伟" in line and "tg://user?id=王伟" not in line  # no Telegram identity: the plain name
+
+
+WANG = TgUser(811050, "王伟")
+
+
+def as_demo_rep(demo, user: TgUser, name: str = "王伟") -> None:
+    """This Telegram account is the demo rep `name`, who owns deals #1–#5."""
+    with demo() as uow:
+        uow.users.link(uow.users.by_name(name).id, ChatKey("telegram", str(user.id), str(user.id)))
+        uow.commit()
+
+
+def test_a_typed_number_at_the_deal_prompt_is_the_deal_not_a_button(running, demo):
+    """Telegram has real buttons: a typed "2" names deal #2 (the 2nd button is deal #5)."""
+    as_demo_rep(demo, WANG)
+
+    async def scenario():
+        async with running() as tg:
+            prompt = (await tg.say(WANG, "/visit"))[0]
+            assert prompt.buttons()[1]["text"].startswith("#5 "), "the 2nd button is another deal"
+            assert "#编号" in prompt.text
+            assert "哪天拜访" in texts(await tg.say(WANG, "2"))
+            await tg.say(WANG, "今天")
+            await tg.press(WANG, "跟进拜访")
+            for answer in ("跳过", "跳过", "跳过", "谈了报价", "跳过", "跳过"):
+                await tg.say(WANG, answer)
+            return texts(await tg.say(WANG, "跳过"))
+    reply = asyncio.run(scenario())
+    assert "拜访已记录" in reply and "#2 北京小米科技有限责任公司" in reply
+    with demo() as uow:
+        assert [v.result for v in uow.deals.visits(2)] == ["谈了报价"]
+        assert uow.deals.visits(5) == []
+
+
+def test_a_typed_hash_number_names_the_deal_on_telegram_too(running, demo):
+    as_demo_rep(demo, WANG)
+
+    async def scenario():
+        async with running() as tg:
+            await tg.say(WANG, "/won")
+            return texts(await tg.say(WANG, "#3"))  # the 3rd button is deal #1
+    assert "比亚迪股份有限公司 · 工厂MES系统" in asyncio.run(scenario())

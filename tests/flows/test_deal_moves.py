@@ -106,7 +106,8 @@ def test_back_off_with_signal(demo, chat):
 
 def test_won_needs_confirmation(demo, chat):
     rep = chat("王伟")
-    assert "确认“呼叫中心升级”" in rep.say("/won 美的")
+    reply = rep.say("/won 美的")
+    assert "确认“美的集团股份有限公司 · 呼叫中心升级”（¥45万）已签约回款" in reply and "[2] ✖ 取消" in reply
     assert "恭喜赢单" in rep.say("1")
     won = deal(demo, 5)
     assert won.status == DealStatus.WON and won.closed_at is not None
@@ -119,7 +120,9 @@ def test_lost_requires_the_three_answers(demo, chat):
     assert "不能为空" in rep.say("   ")
     assert "客户说的原因" in rep.say("报价偏高")
     assert "如何避免" in rep.say("选了本地厂商")
-    reply = rep.say("提前做价值呈现")
+    assert "确认把“北京小米科技有限责任公司 · 办公网络改造”（¥35万）标记为丢单" in rep.say("提前做价值呈现")
+    assert deal(demo, 2).status == DealStatus.OPEN, "nothing is written before the confirmation"
+    reply = rep.press("确认")
     assert "已标记丢单" in reply and "报价偏高" in reply
     lost = deal(demo, 2)
     assert (lost.status, lost.lost_reason_ours, lost.lost_reason_customer, lost.lost_prevention) == (

@@ -250,6 +250,9 @@ def test_contact_lost_and_target_forms_store_what_was_submitted(demo, clock):
     deal = open_deals(demo)[0]
     replies = submit(demo, clock, "mark_lost", deal=str(deal.id), lost_reason_ours="价格高",
                      lost_reason_customer="预算砍了", lost_prevention="早点确认预算")
+    assert replies[0].key == "mark_lost.confirm.ask", "a form's lost report is confirmed in chat, the deal named"
+    assert replies[0].params["customer"] == deal.customer_name and replies[0].params["amount"] == deal.amount
+    replies = send(demo, clock, choice=replies[0].choices[0].value)
     assert replies[0].key == "mark_lost.done"
     replies = submit(demo, clock, "set_target", MANAGER, period="2026-12", amount="100万")
     assert replies[0].key == "set_target.done"

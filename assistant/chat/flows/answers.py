@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from assistant.chat.context import Ctx
@@ -131,8 +131,8 @@ def deal_option(deal: Deal) -> Option:
 
 
 def deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
-    """One of the rep's open deals, by number or by customer/title. Another rep's deal
-    number answers exactly like a number that does not exist."""
+    """One of the rep's open deals, by number ("12" or "#12") or by customer, department or
+    title. Another rep's deal number answers exactly like a number that does not exist."""
     query = raw.strip().lstrip("#＃")
     deals = own_open_deals(ctx)
     deal_id = parse_id(query)
@@ -146,13 +146,23 @@ def deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
         return Problem.of("deal.not_found", ref=shown(raw))
     if not query:
         return Problem.of("text.empty")
-    by_customer = {m.id for m in match_names(query, [(d.id, d.customer_name) for d in deals], limit=50)}
-    hits = [d for d in deals if d.id in by_customer or query.casefold() in d.title.casefold()]
+    hits = matching_deals(query, deals)
     if len(hits) == 1:
         return Ok(hits[0].id)
     if not hits:
         return Problem.of("deal.no_match", query=shown(query))
     return Ask("deal.which", tuple(deal_option(d) for d in hits[:DEAL_BUTTONS]), {"query": shown(query)})
+
+
+def matching_deals(query: str, deals: Sequence[Deal]) -> list[Deal]:
+    """The deals a typed name points at: a customer name close to it (华为 / 华为技术有限公司),
+    or the text inside the customer's name (its department: 采购部) or the deal's title."""
+    wanted = query.strip().casefold()
+    if not wanted:
+        return []
+    close = {m.id for m in match_names(query, [(d.id, d.customer_name) for d in deals], limit=len(deals) or 1)}
+    return [d for d in deals
+            if d.id in close or wanted in d.customer_name.casefold() or wanted in d.title.casefold()]
 
 
 def load_own_deal(ctx: Ctx, deal_id: int) -> Deal | Problem:

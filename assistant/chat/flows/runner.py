@@ -96,17 +96,21 @@ def _skip_words(lang: str) -> set[str]:
 
 
 def _match_option(state: FlowState, ctx: C, text: str) -> int | None:
-    """A typed answer that names a button: its number ("2") or its label."""
+    """A typed answer that names a button by its label. Never by a number: buttons come back
+    as choices, and a typed "2" is the answer's own text (deal #2 at a deal prompt); only a
+    front end that shows numbered buttons (the terminal) turns a bare number into a press."""
     options = state.pending.get("options", [])
     if not options:
         return None
-    number = parse_id(text)
-    if number is not None and 1 <= number <= len(options):
-        return number - 1
     for index, option in enumerate(options):
         if _same_label(text, render(ctx.lang, option["key"], **option.get("params", {}))):
             return index
     return None
+
+
+def names_option(state: FlowState, ctx: Visitor, text: str) -> bool:
+    """Whether typed text is the label of one of the buttons on offer (a choice, not a command)."""
+    return _match_option(state, ctx, text) is not None
 
 
 def _same_label(typed: str, label: str) -> bool:
