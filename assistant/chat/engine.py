@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import logging
 
-from assistant.chat import router
+from assistant.chat import limits, router
 from assistant.chat.context import Ctx, Visitor
 from assistant.clock import Clock
 from assistant.events import ChatKey, Inbound, Reply
 from assistant.i18n import normalise_lang
+from assistant.method.results import Problem
 from assistant.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
 def handle(event: Inbound, uow: UnitOfWork, clock: Clock) -> list[Reply]:
+    event = limits.clean(event)  # no NULs, invisible-only names or undecodable bytes past here
+    too_long = limits.message_problem(event.text)
+    if too_long is not None:
+        return _refuse(event, uow, too_long)
     with uow:
+        uow.flow_states.lock(event.who, clock.now())  # this person's events one at a time
         if not uow.inbox.first_time(event.who.platform, event.bot, event.event_id, clock.now()):
             log.info("duplicate event %s ignored", event.event_id)
             return []
@@ -29,6 +35,18 @@ def handle(event: Inbound, uow: UnitOfWork, clock: Clock) -> list[Reply]:
         replies = router.route(ctx, event)
         uow.commit()
     return replies  # charts are drawn by the front end (`draw_charts`), never in here
+
+
+def _refuse(event: Inbound, uow: UnitOfWork, problem: Problem) -> list[Reply]:
+    """Input refused for what it is before any work: read-only, so it takes no write lock.
+    In a group only a message meant for the bot is answered."""
+    text = event.text or ""
+    if not (event.private or event.addressed or text.lstrip().startswith("/")):
+        return []
+    with uow:
+        user = uow.users.by_identity(event.who.platform, event.who.tenant, event.who.user)
+        lang = user.lang if user else normalise_lang(event.lang_hint)
+    return [Reply(problem.key, lang, dict(problem.params), ephemeral=True)]
 
 
 def mark_unreachable(who: ChatKey, uow: UnitOfWork) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows.definition import Ask, Option
+from assistant.chat.limits import date_spans
 from assistant.i18n import render
 from assistant.method.amounts import parse_amount
 from assistant.method.customer_names import match_names, normalise_name
@@ -61,11 +62,10 @@ def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
 def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
     """Find the words of a one-liner that read as a date ("end of next month" is four
     words, "下月底" one): the longest span wins, the other words are returned."""
-    for length in range(min(4, len(words)), 0, -1):
-        for start in range(len(words) - length + 1):
-            span = " ".join(words[start:start + length])
-            if not isinstance(parse_date(span, today), Problem):
-                return span, words[:start] + words[start + length:]
+    for start, length in date_spans(words):  # bounded: assistant.chat.limits
+        span = " ".join(words[start:start + length])
+        if not isinstance(parse_date(span, today), Problem):
+            return span, words[:start] + words[start + length:]
     return None, words
 
 

@@ -1,0 +1,134 @@
+"""Input that must not stall others or crash a flow: over-long messages, one-liners with too
+many words; refused in the user's language, nothing stored."""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select, text
+
+from storage.models import DealRow
+
+
+def count(make_uow, row):
+    with make_uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(row))
+
+
+def test_maximum_telegram_message_is_refused_for_its_length_and_nothing_stored(demo, chat):
+    rep = chat("王伟")
+    before = count(demo, DealRow)
+    reply = rep.say("/new 华为 " + "扩容 " * 2046)
+    assert "这条消息太长了" in reply and "最多 1500 字" in reply
+    assert count(demo, DealRow) == before
+    assert "太长" not in rep.say("/deals")
+
+
+def test_one_liner_with_too_many_words_is_refused_before_parsing(demo, chat):
+    rep = chat("王伟", "en")
+    with demo() as uow:
+        uow.users.set_lang(uow.users.by_name("王伟").id, "en")
+        uow.commit()
+    before = count(demo, DealRow)
+    reply = rep.say("/new Acme " + "word " * 30 + "120k next month")
+    assert "too many words" in reply and "at most 24" in reply
+    reply = rep.say("/visit Acme " + "x" * 320)
+    assert "too long" in reply and "at most 300" in reply
+    assert count(demo, DealRow) == before
+
+
+def test_over_long_message_is_answered_while_another_process_holds_the_write_lock(demo, chat, engine):
+    """The refusal only reads: on SQLite it does not queue behind the database's writer."""
+    if engine.dialect.name != "sqlite":
+        import pytest
+        pytest.skip("SQLite's database-wide write lock")
+    rep = chat("王伟")
+    rep.say("/deals")  # warm the connection pool and the catalogs
+    holding, release = threading.Event(), threading.Event()
+
+    def writer():
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.execute(text("UPDATE users SET lang = lang"))
+            holding.set()
+            release.wait(60)
+            connection.rollback()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        reply = rep.say("x" * 4096)
+        assert "这条消息太长了" in reply
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_one_persons_events_are_serialised_on_their_flow_state_row(demo, chat, engine, clock):
+    """While one of 王伟's events holds his flow-state row, his next one waits; on PostgreSQL
+    another rep's does not."""
+    from assistant.events import ChatKey
+
+    rep, other = chat("王伟"), chat("李娜")
+    rep.say("/deals")
+    other.say("/deals")
+    holding, release = threading.Event(), threading.Event()
+
+    def holder():
+        with demo() as uow:
+            uow.flow_states.lock(ChatKey("console", "王伟", "王伟"), clock.now())
+            holding.set()
+            release.wait(60)
+            uow.commit()
+
+    answered: dict[str, str] = {}
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert holding.wait(10)
+    same = threading.Thread(target=lambda: answered.setdefault("王伟", rep.say("/funnel")))
+    same.start()
+    try:
+        if engine.dialect.name == "postgresql":
+            assert "漏斗" in other.say("/funnel") or other.last  # another person is not held up
+        same.join(1.5)
+        assert "王伟" not in answered  # his second event waits for the first
+    finally:
+        release.set()
+        thread.join()
+        same.join(30)
+    assert answered["王伟"]
+
+
+def test_invisible_names_are_empty_and_never_a_customer(demo, chat):
+    from storage.models import CustomerRow
+    rep = chat("王伟")
+    before = count(demo, CustomerRow)
+    for _ in range(2):
+        rep.say("/customer")
+        assert "不能为空" in rep.say("\u200b\u200c\u2060\ufeff")
+        rep.say("/cancel")
+    assert count(demo, CustomerRow) == before
+
+
+def test_nul_bytes_and_undecodable_bytes_are_stored_cleaned(demo, chat):
+    rep = chat("王伟")
+    reply = rep.say("/new 飞\x00书科技 \udcff扩容 30万 月底")
+    assert "商机已创建" in reply or "新客户" in reply
+    if "商机已创建" not in reply:
+        reply = rep.press("新客户")
+    assert "商机已创建" in reply
+    with demo() as uow:
+        user = uow.users.by_name("王伟")
+        created = uow.deals.find(user.team_id, owner_id=user.id)[-1]
+    assert created.customer_name == "飞书科技" and created.title == "\ufffd扩容"
+
+
+def test_terminal_with_bytes_that_are_not_utf8_keeps_running(demo, make_uow, clock):
+    import io
+
+    from handlers.console import ConsoleChat, run
+    raw = b"/help\n" + b"\xff\xfe " + "华为\n/deals\n".encode()
+    stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="strict")
+    stdout = io.StringIO()
+    run(ConsoleChat(make_uow, clock, "王伟"), stdin, stdout)
+    assert stdout.getvalue().count("#") >= 1 and "出了点问题" not in stdout.getvalue()
