@@ -8,6 +8,7 @@ from typing import NotRequired, TypedDict
 from assistant.chat.context import Ctx
 from assistant.events import Reply
 from assistant.method.model import Invite, Role, Team, User
+from assistant.method.numbers import shown
 from assistant.method.results import Problem
 from assistant.method.stages import Funnel
 from assistant.unit_of_work import UnitOfWork
@@ -45,7 +46,7 @@ def may_invite(user: User, role: Role) -> bool:
 def check_invite(uow: UnitOfWork, code: str, now: datetime) -> Invite | Problem:
     invite = uow.invites.get(code.strip().upper())
     if invite is None:
-        return Problem.of("join.unknown_code", code=code.strip())
+        return Problem.of("join.unknown_code", code=shown(code))
     if invite.used:
         return Problem.of("join.used_code")
     if invite.expires_at <= now:

@@ -132,3 +132,27 @@ def test_terminal_with_bytes_that_are_not_utf8_keeps_running(demo, make_uow, clo
     stdout = io.StringIO()
     run(ConsoleChat(make_uow, clock, "王伟"), stdin, stdout)
     assert stdout.getvalue().count("#") >= 1 and "出了点问题" not in stdout.getvalue()
+
+
+def test_echoes_of_what_was_typed_are_bounded(demo, chat):
+    stranger = chat("Mallory")
+    reply = stranger.say("/start " + "X" * 1400)
+    assert "X" * 41 not in reply and "…" in reply
+    manager = chat("张强")
+    reply = manager.say("/schedule " + "y" * 1400 + " z")
+    assert "y" * 41 not in reply
+
+
+def test_rates_and_numbers_nobody_types_are_refused(demo, chat):
+    rep = chat("王伟")
+    assert "太精细" in rep.say("/prospects 300万 3万 0.0000000000000000000001%")
+    rep.say("/cancel")
+    reply = rep.say("/prospects 300万 3万 ²³%")
+    assert "没看懂比例" in reply
+    rep.say("/cancel")
+
+
+def test_a_visit_dated_1900_is_asked_again(demo, chat):
+    rep = chat("王伟")
+    reply = rep.say("/visit 比亚迪 1900-01-01 提交方案")
+    assert "5 年多以前" in reply

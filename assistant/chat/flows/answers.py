@@ -52,10 +52,16 @@ def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     return Ask(warning.key, (Option(iso, "date.keep_past", {"date": iso}),), dict(warning.params))
 
 
+PAST_YEARS = 5  # a visit dated earlier is a typo (1900), not a record
+
+
 def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     result = parse_date(raw, ctx.today)
     if isinstance(result, Problem):
         return result
+    earliest = ctx.today.replace(year=ctx.today.year - PAST_YEARS, day=min(ctx.today.day, 28))
+    if result.value < earliest:
+        return Problem.of("date.too_old", raw=shown(raw), limit=earliest)
     return Ok(result.value.isoformat())
 
 
