@@ -156,3 +156,26 @@ def test_a_visit_dated_1900_is_asked_again(demo, chat):
     rep = chat("王伟")
     reply = rep.say("/visit 比亚迪 1900-01-01 提交方案")
     assert "5 年多以前" in reply
+
+
+def test_the_same_one_line_deal_repeated_minutes_later_is_asked_back(demo, chat, clock):
+    from datetime import timedelta
+    rep = chat("王伟")
+    line = "/new 比亚迪 电池产线 80万 下月底"
+    reply = rep.say(line)
+    if "商机已创建" not in reply:
+        reply = rep.press("比亚迪")
+    assert "商机已创建" in reply
+    before = count(demo, DealRow)
+    clock.advance(timedelta(minutes=2)) if hasattr(clock, "advance") else None
+    reply = rep.say(line)
+    if "还要再建一个" not in reply and "商机已创建" not in reply:
+        reply = rep.press("比亚迪")
+    assert "还要再建一个" in reply and "电池产线" in reply
+    assert "没有新建商机" in rep.press("不用")
+    assert count(demo, DealRow) == before
+    reply = rep.say(line)
+    if "还要再建一个" not in reply:
+        reply = rep.press("比亚迪")
+    assert "商机已创建" in rep.press("要，再建一个")
+    assert count(demo, DealRow) == before + 1
