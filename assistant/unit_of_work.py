@@ -177,6 +177,9 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None: ...
 
+    def storage_problem(self, error: BaseException) -> str | None:
+        """"read_only" or "full" when the database refused a write for that reason."""
+
     @property
     def teams(self) -> TeamRepository: ...
 

@@ -179,3 +179,60 @@ def test_the_same_one_line_deal_repeated_minutes_later_is_asked_back(demo, chat,
         reply = rep.press("比亚迪")
     assert "商机已创建" in rep.press("要，再建一个")
     assert count(demo, DealRow) == before + 1
+
+
+def _degraded_chat(engine, clock, how: str):
+    """王伟 at the terminal on a database that refuses writes: read-only, or full."""
+    from sqlalchemy import create_engine, event
+
+    from handlers.console import ConsoleChat
+    from storage.db import session_factory
+    from storage.uow import SqlUnitOfWork
+    if engine.dialect.name == "sqlite":
+        path = engine.url.database
+        degraded = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true" if how == "read_only"
+                                 else f"sqlite:///{path}")
+        pages = degraded.connect().exec_driver_sql("PRAGMA page_count").scalar() if how == "full" else 0
+
+        @event.listens_for(degraded, "connect")
+        def limit(connection, _record):
+            if how == "full":
+                connection.execute(f"PRAGMA max_page_count = {pages}")
+    else:
+        degraded = create_engine(engine.url)
+
+        @event.listens_for(degraded, "connect")
+        def limit(connection, _record):
+            with connection.cursor() as cursor:
+                cursor.execute("SET default_transaction_read_only = on")
+            connection.commit()
+    degraded.dispose()
+    sessions = session_factory(degraded)
+    return ConsoleChat(lambda: SqlUnitOfWork(sessions), clock, "王伟"), degraded
+
+
+def test_a_read_only_database_says_so_and_reads_still_work(demo, engine, clock):
+    console, degraded = _degraded_chat(engine, clock, "read_only")
+    try:
+        reads = "\n".join(console.send("/deals"))
+        assert "出了点问题" not in reads and "#" in reads
+        writes = "\n".join(console.send("/new 华为 扩容 30万 月底"))
+        assert "只读" in writes and "出了点问题" not in writes
+    finally:
+        degraded.dispose()
+
+
+def test_a_full_database_asks_the_admin_to_free_space(demo, engine, clock):
+    if engine.dialect.name != "sqlite":
+        import pytest
+        pytest.skip("a full disk is simulated with SQLite's page limit")
+    console, degraded = _degraded_chat(engine, clock, "full")
+    try:
+        for number in range(40):  # until the last free pages are used up
+            reply = "\n".join(console.send(f"/new 飞书科技 扩容{number}{'长' * 150} 30万 月底"))
+            if "磁盘已满" in reply:
+                break
+    finally:
+        degraded.dispose()
+    assert "磁盘已满" in reply and "出了点问题" not in reply
+    assert "#" in "\n".join(console.send("/deals"))

@@ -45,7 +45,8 @@ def _recent_twin(ctx: Ctx, values: JsonDict) -> Deal | None:
     customer = values["customer"].get("name") or values["customer"].get("new") or ""
     amount, currency = answers.money_of(values["amount"])
     twins = [d for d in ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id)
-             if d.created_at >= ctx.now - REPEAT_WINDOW and d.customer_name.casefold() == customer.casefold()
+             if d.created_at is not None and d.created_at >= ctx.now - REPEAT_WINDOW
+             and d.customer_name.casefold() == customer.casefold()
              and d.title == values["title"] and d.amount == amount and d.currency == currency
              and d.close_date.isoformat() == values["close_date"]]
     return twins[-1] if twins else None
@@ -57,7 +58,7 @@ def _again_options(ctx: Ctx, values: JsonDict) -> list[Option]:
 
 def _again_prompt(ctx: Ctx, values: JsonDict) -> Params:
     twin = _recent_twin(ctx, values)
-    minutes = max(1, int((ctx.now - twin.created_at).total_seconds() // 60)) if twin else 1
+    minutes = max(1, int((ctx.now - twin.created_at).total_seconds() // 60)) if twin and twin.created_at else 1
     return {"id": twin.id if twin else 0, "title": twin.title if twin else "", "minutes": minutes}
 
 
