@@ -31,6 +31,7 @@ from storage.models import (
     DealRow,
     FlowStateRow,
     IdentityRow,
+    InviteAttemptRow,
     InviteRow,
     ProcessedEventRow,
     StageChangeRow,
@@ -196,6 +197,15 @@ class Invites(Repository):
 
     def record_user(self, code: str, user_id: int) -> None:
         self.session.execute(update(InviteRow).where(InviteRow.code == code).values(used_by=user_id))
+
+    def record_failed_attempt(self, who: ChatKey, at: datetime) -> None:
+        self.session.add(InviteAttemptRow(platform=who.platform, tenant=who.tenant, external_id=who.user, at=at))
+        self.session.flush()
+
+    def failed_attempts(self, who: ChatKey, since: datetime) -> int:
+        return self.session.scalar(select(func.count()).select_from(InviteAttemptRow).where(
+            InviteAttemptRow.platform == who.platform, InviteAttemptRow.tenant == who.tenant,
+            InviteAttemptRow.external_id == who.user, InviteAttemptRow.at >= since)) or 0
 
 
 class Customers(Repository):

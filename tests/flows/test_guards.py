@@ -167,7 +167,7 @@ def test_the_same_one_line_deal_repeated_minutes_later_is_asked_back(demo, chat,
         reply = rep.press("比亚迪")
     assert "商机已创建" in reply
     before = count(demo, DealRow)
-    clock.advance(timedelta(minutes=2)) if hasattr(clock, "advance") else None
+    clock.at += timedelta(minutes=2)
     reply = rep.say(line)
     if "还要再建一个" not in reply and "商机已创建" not in reply:
         reply = rep.press("比亚迪")
@@ -236,3 +236,27 @@ def test_a_full_database_asks_the_admin_to_free_space(demo, engine, clock):
         degraded.dispose()
     assert "磁盘已满" in reply and "出了点问题" not in reply
     assert "#" in "\n".join(console.send("/deals"))
+
+
+def test_invite_codes_are_limited_per_identity_and_logged(demo, chat, clock, caplog):
+    import logging
+    from datetime import timedelta
+
+    from assistant.chat.teams import INVITE_ATTEMPTS, INVITE_WINDOW, create_invite
+    from assistant.method.model import Role
+    with demo() as uow:
+        team = uow.teams.by_name("华东大区销售部")
+        code = create_invite(uow, team, None, Role.REP, clock.now()).code
+        uow.commit()
+    stranger = chat("Mallory")
+    with caplog.at_level(logging.WARNING):
+        for number in range(INVITE_ATTEMPTS):
+            assert "太多" not in stranger.say(f"GUESS{number:04d}")
+        reply = stranger.say(code)  # even the right code waits now
+    assert "试得太多了" in reply and "加入“华东大区销售部”" not in reply
+    assert sum("failed for console Mallory" in r.getMessage() for r in caplog.records) == INVITE_ATTEMPTS
+    assert any("refused" in r.getMessage() for r in caplog.records)
+    assert "试得太多了" not in chat("Eve").say("GUESS9999")  # another person is not limited by Mallory
+    clock.at += INVITE_WINDOW + timedelta(minutes=1)
+    reply = stranger.say(code)
+    assert "加入“华东大区销售部”" in reply  # the code works again once the hour has passed

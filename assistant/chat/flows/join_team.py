@@ -4,7 +4,7 @@ from __future__ import annotations
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
-from assistant.chat.teams import check_invite
+from assistant.chat.teams import check_invite, try_invite
 from assistant.events import Reply
 from assistant.i18n import normalise_lang
 from assistant.method.model import JsonDict, Params
@@ -12,7 +12,7 @@ from assistant.method.results import Ok, Problem
 
 
 def code(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
-    found = check_invite(ctx.uow, raw, ctx.now)
+    found = try_invite(ctx.uow, ctx.who, raw, ctx.now)
     return found if isinstance(found, Problem) else Ok(found.code)
 
 
