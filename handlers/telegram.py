@@ -307,6 +307,9 @@ class _Bridge:
     def __init__(self, make_uow: Callable[[], Any], clock: Clock) -> None:
         self.make_uow = make_uow
         self.clock = clock
+        # Updates run concurrently (CONCURRENT_UPDATES); one person's are taken in the order
+        # they came, each after the previous one's replies (the database serialises them too).
+        self._in_order: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group only a command, a mention of the bot or a reply to it is for the bot;
@@ -324,6 +327,18 @@ class _Bridge:
         await self._run(context.bot, inbound(update, None, query.data or "", bot_id(context.bot)), pressed)
 
     async def _run(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
+        key = (event.who.chat, event.who.user)
+        lock, users = self._in_order.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                await self._handle(bot, event, pressed)
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._in_order[key]
+
+    async def _handle(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
         replies = await asyncio.to_thread(handle, event, self.make_uow(), self.clock)
         replies = await asyncio.to_thread(draw_charts, replies)  # after the commit, off the event loop
         for who in (await send_replies(bot, event.who, replies, pressed)).blocked:

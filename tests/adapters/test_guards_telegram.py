@@ -51,3 +51,37 @@ async def _scenario(running, fake_telegram, release: threading.Event) -> None:
         finally:
             release.set()
             await application.stop()
+
+
+def test_one_persons_updates_are_still_handled_in_the_order_they_came(running, fake_telegram, monkeypatch):
+    release = threading.Event()
+    real_handle = adapter.handle
+    order: list[str] = []
+
+    def handle(event, uow, clock):
+        if event.event_id == "9201":
+            release.wait(30)
+        order.append(event.event_id)
+        return real_handle(event, uow, clock)
+
+    monkeypatch.setattr(adapter, "handle", handle)
+
+    async def scenario() -> None:
+        async with running() as tg:
+            application = tg.application
+            await application.start()
+            try:
+                for update_id in (9201, 9202):
+                    update = Update.de_json(message_update(update_id, SLOW, "hello"), application.bot)
+                    await application.update_queue.put(update)
+                await asyncio.sleep(1)  # time for a second update to overtake, were it allowed to
+                release.set()
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + 15
+                while len(order) < 2 and loop.time() < deadline:
+                    await asyncio.sleep(0.05)
+            finally:
+                release.set()
+                await application.stop()
+    asyncio.run(scenario())
+    assert order == ["9201", "9202"]
