@@ -9,6 +9,7 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ from assistant import (
     PRESET_NAMES,
     Clock,
     FrontEnd,
+    StartupError,
     SystemClock,
     create_team,
     demo_people,
@@ -30,7 +32,7 @@ from assistant import (
     start_jobs,
 )
 from handlers import console
-from storage.db import database_url, make_engine, migrate, session_factory
+from storage.db import database_url, open_database, session_factory
 from storage.uow import SqlUnitOfWork
 
 
@@ -53,8 +55,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
-    engine = make_engine(database_url(args.db))
-    migrate(engine)
+    redact_logs(os.environ)
+    try:
+        return _run(args)
+    except StartupError as problem:
+        print(render(args.lang or "zh", problem.key, **problem.params), file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    engine = open_database(database_url(args.db))
     sessions = session_factory(engine)
     clock = SystemClock()
     lang = args.lang or "zh"
@@ -82,6 +92,50 @@ def main(argv: list[str] | None = None) -> int:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
     return 0
+
+
+# Secrets that must never reach a log line: the values of these variables, anything shaped
+# like a Telegram bot token, and the password of a database URL.
+SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DATABASE_URL")
+_SECRET_SHAPES = (re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}"), re.compile(r"(?<=://)[^:/@\s]*:[^@\s]+(?=@)"))
+REDACTED = "[redacted]"
+
+
+class SecretFilter(logging.Filter):
+    """Redacts secrets in every record a handler writes: its message, its arguments and its
+    traceback (PTB's HTTP client logs each request URL, which holds the bot token)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        for shape in _SECRET_SHAPES:
+            text = shape.sub(REDACTED, text)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self.redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def redact_logs(env: Mapping[str, str]) -> SecretFilter:
+    """Install the filter on every handler of the root logger (records of all loggers pass there)."""
+    secrets = [env[name] for name in SECRET_VARIABLES if env.get(name)]
+    url = env.get("DATABASE_URL") or ""
+    secrets += [found.split(":", 1)[1] for found in _SECRET_SHAPES[1].findall(url)]
+    secret_filter = SecretFilter(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(secret_filter)
+    return secret_filter
 
 
 # The front ends bot.py can run: each module's `from_env` gives one when its configuration is

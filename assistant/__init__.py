@@ -34,7 +34,7 @@ from assistant.events import (
     UserRef,
     map_user_refs,
 )
-from assistant.frontend import FrontEnd
+from assistant.frontend import FrontEnd, StartupError
 from assistant.i18n import LANGS, SLASH, WORDS, Vocabulary, normalise_lang, render
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
@@ -45,7 +45,8 @@ from assistant.push.jobs import start as start_jobs
 __all__ = [
     "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MULTI", "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT",
     "WORDS", "ChatKey", "Choice", "Clock", "Delivered", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField",
-    "FrontEnd", "Inbound", "MenuEntry", "MessageRef", "Reply", "Role", "SystemClock", "UserRef", "Vocabulary",
+    "FrontEnd", "Inbound", "MenuEntry", "MessageRef", "Reply", "Role", "StartupError", "SystemClock", "UserRef",
+    "Vocabulary",
     "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle",
     "load_funnel_file", "map_user_refs", "mark_unreachable", "normalise_lang", "parse_id", "preset", "render",
     "seed_demo", "start_jobs",

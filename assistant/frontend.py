@@ -5,9 +5,18 @@ its own deliverer, in a sender job of its own, so a slow platform never holds up
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from assistant.push.delivery import Deliverer
+
+
+class StartupError(Exception):
+    """A problem that stops the bot from starting (a rejected token, a database that can't
+    be reached): `bot.py` prints the catalog message `key` as one line and exits non-zero."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
 
 
 class FrontEnd(Protocol):

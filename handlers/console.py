@@ -129,6 +129,9 @@ class ConsoleDeliverer:
 def run(chat: ConsoleChat, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     """Read lines until end of input; a prompt only when a person is typing."""
     interactive = stdin.isatty()
+    for stream in (stdin, stdout):  # bytes that are not UTF-8 read as U+FFFD, never end the chat
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     if interactive:
         stdout.write(render(chat.lang or "zh", "console.banner", vocabulary=chat.vocabulary, name=chat.name) + "\n")
     while True:

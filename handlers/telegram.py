@@ -10,6 +10,7 @@ a press is allowed is the core's call, made again for every press.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import logging
 import secrets
@@ -31,7 +32,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -54,6 +55,7 @@ from assistant import (
     Inbound,
     MessageRef,
     Reply,
+    StartupError,
     UserRef,
     command_menu,
     draw_charts,
@@ -71,6 +73,9 @@ CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 CALLBACK_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 ROW_WIDTH, ROW_BUTTONS = 24, 3  # short labels share a row on a phone screen; CJK counts double
 MAX_RETRIES = 3  # 429s waited out per request before giving up
+# Updates handled at once: one person's slow update (charts) does not hold the others' replies;
+# each person's own events are serialised in the database (the core locks their flow state).
+CONCURRENT_UPDATES = 16
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # What other client languages see: the core answers them in en (`normalise_lang`).
 FALLBACK_MENU_LANG = "en"
@@ -302,6 +307,9 @@ class _Bridge:
     def __init__(self, make_uow: Callable[[], Any], clock: Clock) -> None:
         self.make_uow = make_uow
         self.clock = clock
+        # Updates run concurrently (CONCURRENT_UPDATES); one person's are taken in the order
+        # they came, each after the previous one's replies (the database serialises them too).
+        self._in_order: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group only a command, a mention of the bot or a reply to it is for the bot;
@@ -319,6 +327,18 @@ class _Bridge:
         await self._run(context.bot, inbound(update, None, query.data or "", bot_id(context.bot)), pressed)
 
     async def _run(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
+        key = (event.who.chat, event.who.user)
+        lock, users = self._in_order.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                await self._handle(bot, event, pressed)
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._in_order[key]
+
+    async def _handle(self, bot: Bot, event: Inbound, pressed: Message | None) -> None:
         replies = await asyncio.to_thread(handle, event, self.make_uow(), self.clock)
         replies = await asyncio.to_thread(draw_charts, replies)  # after the commit, off the event loop
         for who in (await send_replies(bot, event.who, replies, pressed)).blocked:
@@ -389,7 +409,7 @@ def build_application(token: str, make_uow: Callable[[], Any], clock: Clock, bas
                       base_file_url: str | None = None, max_retries: int = MAX_RETRIES) -> Application:
     """The wired Application; `base_url` points it at another Bot API server (tests, a local one)."""
     builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=max_retries))
-               .post_init(set_commands))
+               .concurrent_updates(CONCURRENT_UPDATES).post_init(set_commands))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)
     application = builder.build()
@@ -400,12 +420,15 @@ def build_application(token: str, make_uow: Callable[[], Any], clock: Clock, bas
     return application
 
 
-def webhook_options(webhook_url: str, listen: str, port: int, secret: str | None) -> dict[str, Any]:
+def webhook_options(webhook_url: str, listen: str, port: int, secret: str | None, token: str = "") -> dict[str, Any]:
     """Arguments for run_webhook / start_webhook: serve the URL's path and register the URL
     with a secret, so that a request without the X-Telegram-Bot-Api-Secret-Token header
-    Telegram echoes back is refused (403). No secret given: a fresh one per start."""
+    Telegram echoes back is refused (403). No secret given: one derived from the bot's token,
+    so every process of the same bot behind one URL registers and accepts the same secret
+    (a fresh random one per start only without a token)."""
+    derived = hashlib.sha256(f"webhook-secret:{token}".encode()).hexdigest() if token else None
     return {"listen": listen, "port": port, "url_path": urlsplit(webhook_url).path.strip("/"),
-            "webhook_url": webhook_url, "secret_token": secret or secrets.token_urlsafe(32),
+            "webhook_url": webhook_url, "secret_token": secret or derived or secrets.token_urlsafe(32),
             "allowed_updates": UPDATES}
 
 
@@ -421,9 +444,22 @@ class TelegramFrontEnd:
         self.thread = threading.Thread(target=self.loop.run_forever, name="telegram", daemon=True)
 
     def start(self) -> TelegramDeliverer:
+        """A token Telegram rejects, or a Bot API server that can't be reached, is a
+        `StartupError` (one line from bot.py), never a traceback."""
         self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._begin(), self.loop).result()
+        try:
+            asyncio.run_coroutine_threadsafe(self._begin(), self.loop).result()
+        except InvalidToken:
+            self._halt()
+            raise StartupError("startup.token_rejected") from None
+        except NetworkError as error:
+            self._halt()
+            raise StartupError("startup.telegram_unreachable", reason=str(error).splitlines()[0]) from None
         return TelegramDeliverer(self.application.bot, self.loop)
+
+    def _halt(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self._end(), self.loop).result()
@@ -457,6 +493,6 @@ def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, 
     base_url = env.get("TELEGRAM_API_URL")
     application = build_application(token, make_uow, clock, base_url=f"{base_url}/bot" if base_url else None,
                                     base_file_url=f"{base_url}/file/bot" if base_url else None)
-    webhook = (webhook_options(webhook_url, listen, port, env.get("TELEGRAM_WEBHOOK_SECRET"))
+    webhook = (webhook_options(webhook_url, listen, port, env.get("TELEGRAM_WEBHOOK_SECRET"), token)
                if webhook_url else None)
     return TelegramFrontEnd(application, webhook)

@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.frontend import StartupError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_SQLITE = "sales_assistant.sqlite"
+# Seconds to wait for PostgreSQL to answer a new connection (one that accepts TCP and never
+# answers would otherwise hang the start and every event); DATABASE_CONNECT_TIMEOUT overrides.
+CONNECT_TIMEOUT = 10
 
 
 def database_url(db_path: str | None = None) -> str:
@@ -34,7 +41,34 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    timeout = int(os.environ.get("DATABASE_CONNECT_TIMEOUT") or CONNECT_TIMEOUT)
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": timeout})
+
+
+def open_database(url: str) -> Engine:
+    """The engine, migrated; a bad URL, an unreachable server or an unwritable file is a
+    `StartupError` naming it (the password left out), never a traceback."""
+    shown = _without_password(url)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise StartupError("startup.database_url_invalid", url=shown, reason=_first_line(error)) from None
+    try:
+        migrate(engine)
+    except DBAPIError as error:
+        engine.dispose()
+        key = "startup.database_file_unusable" if url.startswith("sqlite") else "startup.database_unreachable"
+        raise StartupError(key, url=shown, reason=_first_line(error.orig or error)) from None
+    return engine
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

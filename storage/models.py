@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -187,6 +188,19 @@ class FlowStateRow(Base):
     values: Mapped[dict] = mapped_column(JSON, default=dict)
     pending: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class InviteAttemptRow(Base):
+    """An invite code that did not work, tried by someone not yet in a team: the attempts
+    per identity are limited (`assistant.chat.teams.INVITE_ATTEMPTS`)."""
+
+    __tablename__ = "invite_attempts"
+    __table_args__ = (Index("ix_invite_attempts_identity_at", "platform", "tenant", "external_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str] = mapped_column(String(128), default="")
+    external_id: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(Stamp)
 
 
 class ProcessedEventRow(Base):

@@ -31,6 +31,7 @@ from storage.models import (
     DealRow,
     FlowStateRow,
     IdentityRow,
+    InviteAttemptRow,
     InviteRow,
     ProcessedEventRow,
     StageChangeRow,
@@ -197,6 +198,15 @@ class Invites(Repository):
     def record_user(self, code: str, user_id: int) -> None:
         self.session.execute(update(InviteRow).where(InviteRow.code == code).values(used_by=user_id))
 
+    def record_failed_attempt(self, who: ChatKey, at: datetime) -> None:
+        self.session.add(InviteAttemptRow(platform=who.platform, tenant=who.tenant, external_id=who.user, at=at))
+        self.session.flush()
+
+    def failed_attempts(self, who: ChatKey, since: datetime) -> int:
+        return self.session.scalar(select(func.count()).select_from(InviteAttemptRow).where(
+            InviteAttemptRow.platform == who.platform, InviteAttemptRow.tenant == who.tenant,
+            InviteAttemptRow.external_id == who.user, InviteAttemptRow.at >= since)) or 0
+
 
 class Customers(Repository):
     def of_team(self, team_id: int) -> list[Customer]:
@@ -335,21 +345,33 @@ class Targets(Repository):
 
 class FlowStates(Repository):
     def _row(self, who: ChatKey) -> FlowStateRow | None:
-        return self.session.scalars(select(FlowStateRow).where(
-            FlowStateRow.platform == who.platform, FlowStateRow.tenant == who.tenant,
-            FlowStateRow.chat == who.chat, FlowStateRow.user_ref == who.user)).first()
+        return self.session.scalars(select(FlowStateRow).where(*_flow_key(who))).first()
 
     def get(self, who: ChatKey) -> FlowState | None:
         row = self._row(who)
-        if row is None:
+        if row is None or not row.flow:
             return None
         return FlowState(row.flow, row.step, dict(row.values or {}), dict(row.pending or {}), aware(row.updated_at))
 
+    def lock(self, who: ChatKey, at: datetime) -> None:
+        """Serialise this person's events: their flow-state row, created empty (`flow` "") if
+        missing, is locked until the transaction ends, so two of their messages handled at once
+        run one after the other. On SQLite the insert takes the database's write lock, which
+        serialises every event; on PostgreSQL the row lock holds only this person's."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        self.session.execute(insert(FlowStateRow).values(
+            platform=who.platform, tenant=who.tenant, chat=who.chat, user_ref=who.user, flow="", step=0,
+            values={}, pending={}, updated_at=at).on_conflict_do_nothing())
+        if dialect == "postgresql":
+            self.session.execute(select(FlowStateRow.id).where(*_flow_key(who)).with_for_update())
+
     def save(self, who: ChatKey, state: FlowState | None, at: datetime) -> None:
+        """No flow: the row stays, emptied, since it is the person's lock (`lock`)."""
         row = self._row(who)
         if state is None:
-            if row is not None:
-                self.session.delete(row)
+            if row is not None and row.flow:
+                row.flow, row.step, row.values, row.pending, row.updated_at = "", 0, {}, {}, at
             return
         if row is None:
             row = FlowStateRow(platform=who.platform, tenant=who.tenant, chat=who.chat, user_ref=who.user)
@@ -375,6 +397,11 @@ class Inbox(Repository):
 
 def _identity(platform: str, tenant: str, external_id: str) -> tuple:
     return (IdentityRow.platform == platform, IdentityRow.tenant == tenant, IdentityRow.external_id == external_id)
+
+
+def _flow_key(who: ChatKey) -> tuple:
+    return (FlowStateRow.platform == who.platform, FlowStateRow.tenant == who.tenant,
+            FlowStateRow.chat == who.chat, FlowStateRow.user_ref == who.user)
 
 
 def _chat_key(row: IdentityRow) -> ChatKey:

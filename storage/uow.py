@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.outbox import Outbox, SelfChecks, Snapshots
@@ -46,10 +47,32 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         self._open().rollback()
 
+    def storage_problem(self, error: BaseException) -> str | None:
+        """"read_only" or "full" when `error` says the database refuses writes (a read-only
+        file, server or transaction; no space left), None for anything else."""
+        return storage_problem(error)
+
     def _open(self) -> Session:
         if self.session is None:
             raise RuntimeError("the unit of work is used outside its `with` block")
         return self.session
+
+
+_SQLITE_READONLY, _SQLITE_FULL = 8, 13
+_PG_READ_ONLY, _PG_FULL = ("25006",), ("53100", "53200")
+
+
+def storage_problem(error: BaseException) -> str | None:
+    original = error.orig if isinstance(error, DBAPIError) else None
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return {_SQLITE_READONLY: "read_only", _SQLITE_FULL: "full"}.get(code & 0xFF)
+    state = getattr(original, "sqlstate", None)
+    if state in _PG_READ_ONLY:
+        return "read_only"
+    if state in _PG_FULL:
+        return "full"
+    return None
 
 
 if TYPE_CHECKING:

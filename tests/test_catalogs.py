@@ -36,7 +36,7 @@ from assistant.push import reminders
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (sorted((ROOT / "assistant").rglob("*.py")) + sorted((ROOT / "handlers").rglob("*.py"))
-           + [ROOT / "bot.py"])
+           + [ROOT / "bot.py", ROOT / "storage" / "db.py"])
 
 # Parsing only: the same block options as assistant.i18n, and its four locale filters
 # (dummies) so that compiling also catches a misspelt filter name.
@@ -45,7 +45,7 @@ ENV.filters.update({name: (lambda value, *args: str(value)) for name in ("money"
 
 # Calls whose argument at this position (or `key=`) is a catalog key.
 KEY_ARGUMENT = {"Reply": 0, "Ask": 0, "Problem": 0, "Choice": 1, "Option": 1, "render": 1, "has_key": 1,
-                "deal_card": 2, "deal_list": 3}
+                "deal_card": 2, "deal_list": 3, "StartupError": 0}
 KEY_LIKE = re.compile(r"[a-z_]+(?:\.[A-Za-z0-9_]+)+")
 
 # `t('prefix.' ~ value)` in templates: the values each prefix can be followed by.

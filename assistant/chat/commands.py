@@ -260,12 +260,13 @@ def _schedule(ctx: Ctx, args: str) -> list[Reply]:
     if name:
         if name.lower() == "timezone":
             if value.strip() not in available_timezones():
-                return [Reply("schedule.bad_setting", ctx.lang, {"name": name, "value": shown(value)})]
+                return [Reply("schedule.bad_setting", ctx.lang, {"name": shown(name), "value": shown(value)})]
             ctx.uow.teams.set_timezone(ctx.team.id, value.strip())
         else:
             changed = cadence.change(ctx.team, name.lower(), value)
             if isinstance(changed, Problem):
-                return [Reply(changed.key, ctx.lang, dict(changed.params) | {"value": shown(value)})]
+                bounded = {"name": shown(name), "value": shown(value)}
+                return [Reply(changed.key, ctx.lang, dict(changed.params) | bounded)]
             ctx.uow.teams.set_settings(ctx.team.id, changed)
         ctx.team = ctx.uow.teams.get(ctx.team.id) or ctx.team
     plan = cadence.cadence(ctx.team)

@@ -8,27 +8,68 @@ from __future__ import annotations
 
 import logging
 
-from assistant.chat import router
+from assistant.chat import limits, router
 from assistant.chat.context import Ctx, Visitor
 from assistant.clock import Clock
 from assistant.events import ChatKey, Inbound, Reply
 from assistant.i18n import normalise_lang
+from assistant.method.results import Problem
 from assistant.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
 def handle(event: Inbound, uow: UnitOfWork, clock: Clock) -> list[Reply]:
-    with uow:
-        if not uow.inbox.first_time(event.who.platform, event.bot, event.event_id, clock.now()):
-            log.info("duplicate event %s ignored", event.event_id)
-            return []
-        ctx = _context(event, uow, clock)
-        if isinstance(ctx, Ctx):
-            uow.users.touch(event.who.platform, event.who.tenant, event.who.user, clock.now())
-        replies = router.route(ctx, event)
-        uow.commit()
+    event = limits.clean(event)  # no NULs, invisible-only names or undecodable bytes past here
+    too_long = limits.message_problem(event.text)
+    if too_long is not None:
+        return _refuse(event, uow, clock, too_long)
+    try:
+        with uow:
+            uow.flow_states.lock(event.who, clock.now())  # this person's events one at a time
+            if not uow.inbox.first_time(event.who.platform, event.bot, event.event_id, clock.now()):
+                log.info("duplicate event %s ignored", event.event_id)
+                return []
+            ctx = _context(event, uow, clock)
+            if isinstance(ctx, Ctx):
+                uow.users.touch(event.who.platform, event.who.tenant, event.who.user, clock.now())
+            replies = router.route(ctx, event)
+            uow.commit()
+    except Exception as error:
+        problem = uow.storage_problem(error)
+        if problem is None:
+            raise
+        log.error("the database refuses writes (%s): %s", problem, error)
+        return _read_only(event, uow, clock, problem)
     return replies  # charts are drawn by the front end (`draw_charts`), never in here
+
+
+def _read_only(event: Inbound, uow: UnitOfWork, clock: Clock, problem: str) -> list[Reply]:
+    """The database refuses writes (read-only, or full): the event runs again without the
+    bookkeeping writes, so a read is answered; one that needs to write is told why it can't."""
+    try:
+        with uow:
+            ctx = _context(event, uow, clock)
+            replies = router.route(ctx, event)
+            uow.commit()  # a read commits fine; a write fails here and is not claimed as done
+            return replies
+    except Exception as error:
+        if uow.storage_problem(error) is None:
+            raise
+        with uow:
+            ctx = _context(event, uow, clock)
+            return [Reply("storage.full" if problem == "full" else "storage.read_only", ctx.lang)]
+
+
+def _refuse(event: Inbound, uow: UnitOfWork, clock: Clock, problem: Problem) -> list[Reply]:
+    """Input refused for what it is before any work: read-only, so it takes no write lock.
+    In a group only a message meant for the bot is answered."""
+    text = event.text or ""
+    if not (event.private or event.addressed or text.lstrip().startswith("/")):
+        return []
+    with uow:
+        lang = _context(event, uow, clock).lang
+    return [Reply(problem.key, lang, dict(problem.params), ephemeral=True)]
 
 
 def mark_unreachable(who: ChatKey, uow: UnitOfWork) -> None:

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
-from assistant.chat import commands
+from assistant.chat import commands, limits
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, Command
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows import forms, runner
@@ -101,6 +101,8 @@ def _run(ctx: Ctx, name: str, args: str) -> list[Reply]:
         return [Reply("common.not_allowed", ctx.lang)]
     if ctx.can_form and not args.strip() and command.form and command.flow:
         return [forms.open_form(FLOWS[command.flow], ctx)]
+    if command.flow and FLOWS[command.flow].shortcut and (too_long := limits.shortcut_problem(args)):
+        return [Reply(too_long.key, ctx.lang, dict(too_long.params))]  # refused before any parser runs
     return command.run(ctx, args)
 
 

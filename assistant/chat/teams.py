@@ -1,16 +1,20 @@
 """Teams, members, invite codes, and the team groups that receive the digest."""
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import NotRequired, TypedDict
 
 from assistant.chat.context import Ctx
-from assistant.events import Reply
+from assistant.events import ChatKey, Reply
 from assistant.method.model import Invite, Role, Team, User
+from assistant.method.numbers import shown
 from assistant.method.results import Problem
 from assistant.method.stages import Funnel
 from assistant.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 INVITE_DAYS = 7
 # No 0/O or 1/I/l: codes are read off a screen and typed on a phone.
@@ -42,10 +46,29 @@ def may_invite(user: User, role: Role) -> bool:
     return user.is_manager
 
 
+INVITE_ATTEMPTS = 10  # codes that did not work, per identity and window; then refused until it passes
+INVITE_WINDOW = timedelta(hours=1)
+
+
+def try_invite(uow: UnitOfWork, who: ChatKey, code: str, now: datetime) -> Invite | Problem:
+    """`check_invite` for someone typing a code: a code that does not work is recorded and
+    logged, and after `INVITE_ATTEMPTS` of them within `INVITE_WINDOW` no code is even looked
+    up (guessing codes stops there)."""
+    if uow.invites.failed_attempts(who, now - INVITE_WINDOW) >= INVITE_ATTEMPTS:
+        log.warning("invite attempt refused: %s %s has had %d failed attempts within %s", who.platform, who.user,
+                    INVITE_ATTEMPTS, INVITE_WINDOW)
+        return Problem.of("join.too_many_attempts", minutes=int(INVITE_WINDOW.total_seconds() // 60))
+    found = check_invite(uow, code, now)
+    if isinstance(found, Problem):
+        uow.invites.record_failed_attempt(who, now)
+        log.warning("invite code %r failed for %s %s (%s)", shown(code), who.platform, who.user, found.key)
+    return found
+
+
 def check_invite(uow: UnitOfWork, code: str, now: datetime) -> Invite | Problem:
     invite = uow.invites.get(code.strip().upper())
     if invite is None:
-        return Problem.of("join.unknown_code", code=code.strip())
+        return Problem.of("join.unknown_code", code=shown(code))
     if invite.used:
         return Problem.of("join.used_code")
     if invite.expires_at <= now:

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from assistant.method.numbers import CN_NUMERAL, chinese_number, shown
+from assistant.method.numbers import CN_NUMERAL, chinese_number, has_script_digits, shown
 from assistant.method.results import Ok, Problem
 
 _AMOUNT_LIMIT = Decimal(10_000_000_000)
@@ -44,7 +44,7 @@ _UNIT_DIGITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_00
 def parse_amount(raw: str) -> Ok[Money] | Problem:
     """"120万", "3万5", "$50k", "50万美元" → Money; CNY unless the text names a currency."""
     text = "".join(unicodedata.normalize("NFKC", raw).split()).casefold()
-    if not text or len(text) > _MAX_AMOUNT_TEXT:
+    if not text or len(text) > _MAX_AMOUNT_TEXT or has_script_digits(raw):
         return Problem.of("amount.unreadable", raw=shown(raw))
     stripped = _strip_money_words(text)
     if stripped is None:
@@ -150,13 +150,15 @@ def _to_cents(value: Decimal) -> Decimal:
 
 
 
+_MAX_PERCENT_TEXT = 40
+_PERCENT_STEP = Decimal("0.0001")  # a rate to 0.01%: finer is a typo, and prints a 26-digit answer
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|percent)?", re.IGNORECASE)
 
 
 def parse_percent(raw: str) -> Ok[Decimal] | Problem:
     """A rate as a fraction: "10%", "10", "0.1" -> 0.1. Must lie in (0, 100%]."""
     text = unicodedata.normalize("NFKC", raw or "").strip()
-    found = _PERCENT.fullmatch(text)
+    found = _PERCENT.fullmatch(text) if len(text) <= _MAX_PERCENT_TEXT and not has_script_digits(raw or "") else None
     if not found:
         return Problem.of("percent.unreadable", raw=shown(raw or ""))
     value = Decimal(found.group(1))
@@ -164,4 +166,6 @@ def parse_percent(raw: str) -> Ok[Decimal] | Problem:
         value = value / 100
     if not 0 < value <= 1:
         return Problem.of("percent.out_of_range", raw=shown(raw))
+    if value != value.quantize(_PERCENT_STEP):
+        return Problem.of("percent.too_precise", raw=shown(raw))
     return Ok(value)

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateparser.date import DateDataParser
 
-from assistant.method.numbers import parse_int, shown
+from assistant.method.numbers import has_script_digits, parse_int, shown
 from assistant.method.results import Ok, Problem
 
 _HORIZON_YEARS = 5
@@ -25,7 +25,7 @@ _MAX_DATE_TEXT = 40
 def parse_date(raw: str, today: date) -> Ok[date] | Problem:
     """"明天", "下周五", "月底", "Dec 15", "2026-12-01" → a date; past dates are accepted."""
     text = " ".join(unicodedata.normalize("NFKC", raw).casefold().split()).rstrip("。.!?~")
-    value = _read_date(text, today) if 0 < len(text) <= _MAX_DATE_TEXT else None
+    value = _read_date(text, today) if 0 < len(text) <= _MAX_DATE_TEXT and not has_script_digits(raw) else None
     if value is None:
         return Problem.of("date.unreadable", raw=shown(raw))
     limit = _add_months(today, 12 * _HORIZON_YEARS)

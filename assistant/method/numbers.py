@@ -49,3 +49,9 @@ def shown(raw: str) -> str:
     """The user's text as echoed back in a message: one line, at most a few dozen characters."""
     text = " ".join(raw.split())
     return text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
+
+
+def has_script_digits(raw: str) -> bool:
+    """Superscript, subscript or circled characters ("²", "₃", "①"): NFKC would read them as
+    plain digits, but nobody types an amount, a rate or a date that way."""
+    return any(unicodedata.decomposition(char).startswith(("<super>", "<sub>", "<circle>")) for char in raw)

@@ -9,6 +9,7 @@ from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.events import Reply
 from assistant.method.customer_names import match_names
 from assistant.method.model import CONTACT_ROLES, JsonDict, Params
+from assistant.method.numbers import shown
 from assistant.method.results import Ok, Problem
 
 
@@ -19,7 +20,7 @@ def existing_customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem
     if same:
         return Ok(same[0].id)
     if not matches:
-        return Problem.of("add_contact.no_customer", name=raw.strip())
+        return Problem.of("add_contact.no_customer", name=shown(raw))
     return Ask("add_contact.which_customer", tuple(Option(m.id, "customer.use_existing", {"name": m.name})
                                                    for m in matches), {"name": raw.strip()})
 

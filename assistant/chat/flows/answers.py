@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows.definition import Ask, Option
+from assistant.chat.limits import date_spans
 from assistant.i18n import render
 from assistant.method.amounts import parse_amount
 from assistant.method.customer_names import match_names, normalise_name
@@ -51,21 +52,26 @@ def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     return Ask(warning.key, (Option(iso, "date.keep_past", {"date": iso}),), dict(warning.params))
 
 
+PAST_YEARS = 5  # a visit dated earlier is a typo (1900), not a record
+
+
 def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     result = parse_date(raw, ctx.today)
     if isinstance(result, Problem):
         return result
+    earliest = ctx.today.replace(year=ctx.today.year - PAST_YEARS, day=min(ctx.today.day, 28))
+    if result.value < earliest:
+        return Problem.of("date.too_old", raw=shown(raw), limit=earliest)
     return Ok(result.value.isoformat())
 
 
 def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
     """Find the words of a one-liner that read as a date ("end of next month" is four
     words, "下月底" one): the longest span wins, the other words are returned."""
-    for length in range(min(4, len(words)), 0, -1):
-        for start in range(len(words) - length + 1):
-            span = " ".join(words[start:start + length])
-            if not isinstance(parse_date(span, today), Problem):
-                return span, words[:start] + words[start + length:]
+    for start, length in date_spans(words):  # bounded: assistant.chat.limits
+        span = " ".join(words[start:start + length])
+        if not isinstance(parse_date(span, today), Problem):
+            return span, words[:start] + words[start + length:]
     return None, words
 
 

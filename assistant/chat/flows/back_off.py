@@ -11,6 +11,7 @@ from assistant.events import Reply
 from assistant.i18n import render
 from assistant.method.deals import back_off
 from assistant.method.model import JsonDict
+from assistant.method.numbers import shown
 from assistant.method.results import Ok, Problem
 
 # Domain §1 (seed 003): do not wait to hear "no"; these are the signals to move back on.
@@ -29,7 +30,7 @@ def _earlier_stages(ctx: Ctx, values: JsonDict) -> list[Option]:
 
 def _stage(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     found = ctx.team.funnel.find(raw, ctx.lang)
-    return Problem.of("stage.unknown", name=raw) if found is None else Ok(found.key)
+    return Problem.of("stage.unknown", name=shown(raw)) if found is None else Ok(found.key)
 
 
 def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:

@@ -3,26 +3,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.chat.context import Ctx
+from assistant.chat.context import Visitor
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
-from assistant.chat.teams import check_invite
+from assistant.chat.teams import check_invite, try_invite
 from assistant.events import Reply
 from assistant.i18n import normalise_lang
 from assistant.method.model import JsonDict, Params
 from assistant.method.results import Ok, Problem
 
 
-def code(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
-    found = check_invite(ctx.uow, raw, ctx.now)
+def code(raw: str, ctx: Visitor, values: JsonDict) -> Ok[Any] | Problem:
+    found = try_invite(ctx.uow, ctx.who, raw, ctx.now)
     return found if isinstance(found, Problem) else Ok(found.code)
 
 
-def shortcut(args: str, ctx: Ctx) -> Params:
+def shortcut(args: str, ctx: Visitor) -> Params:
     return {"_typed": {"code": args.split()[0]}}
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
+def finish(ctx: Visitor, values: JsonDict) -> list[Reply] | Problem:
     invite = check_invite(ctx.uow, values["code"], ctx.now)
     if isinstance(invite, Problem):
         return invite

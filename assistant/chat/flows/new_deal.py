@@ -1,13 +1,13 @@
 """New deal, guided or in one line: `/new 华为 数据中心扩容 120万 下月底`."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.views import deal_card
-from assistant.events import DATE
+from assistant.events import DATE, Reply
 from assistant.method.deals import record_creation
 from assistant.method.model import LEAD_SOURCES, Deal, DealStatus, JsonDict, Params
 
@@ -34,7 +34,37 @@ def shortcut(args: str, ctx: Ctx) -> Params:
     return {"_typed": typed}
 
 
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def _recent_twin(ctx: Ctx, values: JsonDict) -> Deal | None:
+    """The same one-line deal (customer, title, amount, close date) this rep created minutes
+    ago: a retry after a lost confirmation, most likely, so it is asked back."""
+    if not values.get("_quick"):
+        return None
+    customer = values["customer"].get("name") or values["customer"].get("new") or ""
+    amount, currency = answers.money_of(values["amount"])
+    twins = [d for d in ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id)
+             if d.created_at is not None and d.created_at >= ctx.now - REPEAT_WINDOW
+             and d.customer_name.casefold() == customer.casefold()
+             and d.title == values["title"] and d.amount == amount and d.currency == currency
+             and d.close_date.isoformat() == values["close_date"]]
+    return twins[-1] if twins else None
+
+
+def _again_options(ctx: Ctx, values: JsonDict) -> list[Option]:
+    return [Option(True, "new_deal.again.yes"), Option(False, "new_deal.again.no")]
+
+
+def _again_prompt(ctx: Ctx, values: JsonDict) -> Params:
+    twin = _recent_twin(ctx, values)
+    minutes = max(1, int((ctx.now - twin.created_at).total_seconds() // 60)) if twin and twin.created_at else 1
+    return {"id": twin.id if twin else 0, "title": twin.title if twin else "", "minutes": minutes}
+
+
 def finish(ctx: Ctx, values: JsonDict) -> list:
+    if values.get("again") is False:
+        return [Reply("new_deal.again.dropped", ctx.lang)]
     amount, currency = answers.money_of(values["amount"])
     deal = Deal(
         id=0, team_id=ctx.team.id, owner_id=ctx.user.id, customer_id=answers.resolve_customer(ctx, values["customer"]),
@@ -63,6 +93,8 @@ FLOW = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True,
     Field("title", parse=answers.text(answers.TITLE_MAX)),
     Field("amount", parse=answers.amount),
     Field("close_date", kind=DATE, parse=answers.future_date),
+    Field("again", options=_again_options, when=lambda ctx, values: _recent_twin(ctx, values) is not None,
+          prompt=_again_prompt),
     Field("stage", options=_stage_options, default=lambda ctx, values: ctx.team.funnel.stages[0].key),
     Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_stage_of),
           when=answers.has_checklist(_stage_of), default=lambda ctx, values: None,

@@ -9,6 +9,7 @@ from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.events import Reply
 from assistant.method.forecast import current_month, current_quarter, next_month, next_quarter, period_from_label
 from assistant.method.model import JsonDict, Params
+from assistant.method.numbers import shown
 from assistant.method.results import Ok, Problem
 
 
@@ -19,7 +20,7 @@ def _periods(ctx: Ctx, values: JsonDict) -> list[Option]:
 
 def period(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     found = period_from_label(raw.strip().upper())
-    return Ok(found.label) if found else Problem.of("set_target.bad_period", raw=raw)
+    return Ok(found.label) if found else Problem.of("set_target.bad_period", raw=shown(raw))
 
 
 def target_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
