@@ -40,6 +40,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    Updater,
     filters,
 )
 
@@ -95,6 +96,8 @@ def inbound(update: Update, text: str | None, choice: str | None, bot: str = "",
     inline message (no chat) is private. Telegram has no tenants: user ids are global."""
     user = update.effective_user
     chat = update.effective_chat
+    if user is None:  # the handlers take only messages and button presses, which have a sender
+        raise ValueError(f"update {update.update_id} has no sender")
     return Inbound(
         ChatKey(PLATFORM, str(chat.id if chat else user.id), str(user.id)), str(update.update_id),
         text=text, choice=choice, display_name=user.full_name, lang_hint=user.language_code,
@@ -315,6 +318,8 @@ class _Bridge:
         """In a group only a command, a mention of the bot or a reply to it is for the bot;
         in a private chat everything is, so nothing is stripped there."""
         message = update.message
+        if message is None:
+            return
         text, addressed = message.text, False
         if message.chat.type != ChatType.PRIVATE:
             text, addressed = addressing(message, context.bot)
@@ -322,6 +327,8 @@ class _Bridge:
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        if query is None:
+            return
         await _answer(query)
         pressed = query.message if isinstance(query.message, Message) else None
         await self._run(context.bot, inbound(update, None, query.data or "", bot_id(context.bot)), pressed)
@@ -466,18 +473,23 @@ class TelegramFrontEnd:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
 
+    def _updater(self) -> Updater:
+        if self.application.updater is None:  # build_application always gives it one
+            raise RuntimeError("the Telegram application has no updater")
+        return self.application.updater
+
     async def _begin(self) -> None:
         await self.application.initialize()
         await set_commands(self.application)
         await self.application.start()
         if self.webhook:
-            await self.application.updater.start_webhook(**self.webhook)
+            await self._updater().start_webhook(**self.webhook)
         else:
-            await self.application.updater.start_polling(allowed_updates=UPDATES)
+            await self._updater().start_polling(allowed_updates=UPDATES)
 
     async def _end(self) -> None:
-        if self.application.updater.running:
-            await self.application.updater.stop()
+        if self._updater().running:
+            await self._updater().stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

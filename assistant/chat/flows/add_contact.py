@@ -39,7 +39,7 @@ def shortcut(args: str, ctx: Ctx) -> Params:
     return {"_typed": dict(zip(("customer", "name", "title"), args.split(maxsplit=2), strict=False))}
 
 
-FLOW = Flow("add_contact", finish=finish, form=True, shortcut=shortcut,
+FLOW: Flow[Ctx] = Flow("add_contact", finish=finish, form=True, shortcut=shortcut,
             fields=(
                 Field("customer", parse=existing_customer),
                 Field("name", parse=answers.text(answers.NAME_MAX)),

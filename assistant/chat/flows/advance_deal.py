@@ -29,7 +29,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
                        lambda change: "advance_deal.done" if change.checklist_complete else "advance_deal.done_anyway")
 
 
-FLOW = Flow("advance_deal", finish=finish, fields=(
+FLOW: Flow[Ctx] = Flow("advance_deal", finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_target),
           when=answers.has_checklist(_target),

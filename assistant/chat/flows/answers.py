@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from assistant.chat.context import Ctx
+from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows.definition import Ask, Option
 from assistant.chat.limits import date_spans
 from assistant.i18n import render
@@ -21,9 +21,9 @@ TITLE_MAX, NOTE_MAX, NAME_MAX = 200, 1000, 100
 DEAL_BUTTONS = 8
 
 
-def text(max_len: int = NOTE_MAX) -> Callable[[str, Ctx, JsonDict], Ok | Problem]:
+def text(max_len: int = NOTE_MAX) -> Callable[[str, Visitor, JsonDict], Ok[str] | Problem]:
     """Free text: not empty, not longer than `max_len`; stored as typed (escaped on display)."""
-    def parse(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+    def parse(raw: str, ctx: Visitor, values: JsonDict) -> Ok[str] | Problem:
         value = raw.strip()
         if not value:
             return Problem.of("text.empty")

@@ -38,7 +38,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
         deal, ctx.team.funnel, values["to_stage"], ctx.user, ctx.now, values.get("reason") or ""), "back_off.done")
 
 
-FLOW = Flow("back_off", finish=finish, fields=(
+FLOW: Flow[Ctx] = Flow("back_off", finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("to_stage", parse=_stage, options=_earlier_stages),
     Field("reason", parse=answers.text(answers.NOTE_MAX), optional=True, options=lambda ctx, values: [

@@ -39,7 +39,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
 
 
 
-FLOW = Flow("edit_deal", finish=finish, fields=(
+FLOW: Flow[Ctx] = Flow("edit_deal", finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("what", options=lambda ctx, values: [Option(name, f"edit_deal.field.{name}") for name in EDITABLE]),
     Field("value", parse=value, prompt=lambda ctx, values: {"what": values["what"]}),

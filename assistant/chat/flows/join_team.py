@@ -39,7 +39,7 @@ def finish(ctx: Visitor, values: JsonDict) -> list[Reply] | Problem:
             Reply(f"help.{user.role}", lang)]
 
 
-FLOW = Flow("join_team", shortcut=shortcut, quick=True, finish=finish, fields=(
+FLOW: Flow[Visitor] = Flow("join_team", shortcut=shortcut, quick=True, finish=finish, fields=(
     Field("code", parse=code),
     Field("name", parse=answers.text(answers.NAME_MAX)),
 ))

@@ -17,7 +17,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     return finish_move(ctx, values["deal"], lambda deal: mark_lost(deal, values, ctx.user, ctx.now), "mark_lost.done")
 
 
-FLOW = Flow("mark_lost", finish=finish, form=True, fields=(
+FLOW: Flow[Ctx] = Flow("mark_lost", finish=finish, form=True, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("lost_reason_ours", parse=answers.text(answers.NOTE_MAX)),
     Field("lost_reason_customer", parse=answers.text(answers.NOTE_MAX)),

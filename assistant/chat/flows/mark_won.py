@@ -16,7 +16,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     return finish_move(ctx, values["deal"], lambda deal: mark_won(deal, ctx.user, ctx.now), "mark_won.done")
 
 
-FLOW = Flow("mark_won", finish=finish, fields=(
+FLOW: Flow[Ctx] = Flow("mark_won", finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     confirm_field(),
 ))

@@ -37,5 +37,6 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
     return [Reply("new_customer.created", ctx.lang, {"name": chosen["new"]})]
 
 
-FLOW = Flow("new_customer", finish=finish, form=True, shortcut=lambda args, ctx: {"_typed": {"name": args.strip()}},
-            fields=(Field("name", parse=name),))
+FLOW: Flow[Ctx] = Flow("new_customer", finish=finish, form=True,
+                       shortcut=lambda args, ctx: {"_typed": {"name": args.strip()}},
+                       fields=(Field("name", parse=name),))

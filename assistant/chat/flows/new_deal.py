@@ -88,7 +88,7 @@ def _checklist_record(ctx: Ctx, values: JsonDict) -> Params:
     return {"ticked": [], "unticked": [p.key for p in stage.checklist]}
 
 
-FLOW = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
+FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
     Field("customer", parse=answers.customer),
     Field("title", parse=answers.text(answers.TITLE_MAX)),
     Field("amount", parse=answers.amount),

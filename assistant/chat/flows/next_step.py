@@ -23,7 +23,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     return [deal_card(ctx, updated, "next_step.saved")]
 
 
-FLOW = Flow("next_step", finish=finish, fields=(
+FLOW: Flow[Ctx] = Flow("next_step", finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("next_step", parse=answers.text(answers.NOTE_MAX), optional=True),
     Field("next_due", parse=answers.future_date, optional=True, when=lambda ctx, values: bool(values.get("next_step"))),

@@ -42,7 +42,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
         "deals": need.deals_needed, "per_year": need.prospects_per_year, "per_month": need.prospects_per_month})]
 
 
-FLOW = Flow("plan_prospects", finish=finish, shortcut=shortcut, fields=(
+FLOW: Flow[Ctx] = Flow("plan_prospects", finish=finish, shortcut=shortcut, fields=(
     Field("annual_target", parse=answers.amount),
     Field("average_deal", parse=average_deal),
     Field("win_rate", parse=win_rate),

@@ -24,7 +24,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     return [deal_card(ctx, updated, "qualify_deal.done")]
 
 
-FLOW = Flow("qualify_deal", finish=finish, fields=(
+FLOW: Flow[Ctx] = Flow("qualify_deal", finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("man", multi=True, options=answers.man_options, ticked=lambda ctx, values: [
         flag for flag in answers.MAN_FLAGS if getattr(ctx.uow.deals.get(values["deal"]), flag)]),

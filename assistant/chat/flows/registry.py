@@ -1,4 +1,6 @@
 """Every flow by name: flow state in the database refers to flows by these names."""
+from typing import Any
+
 from assistant.chat.flows import (
     add_contact,
     advance_deal,
@@ -16,8 +18,9 @@ from assistant.chat.flows import (
     set_target,
     weekly_check,
 )
+from assistant.chat.flows.definition import Flow
 
-FLOWS = {flow.name: flow for flow in (
+FLOWS: dict[str, Flow[Any]] = {flow.name: flow for flow in (
     join_team.FLOW, new_deal.FLOW, log_visit.FLOW, advance_deal.FLOW, back_off.FLOW, mark_won.FLOW,
     mark_lost.FLOW, qualify_deal.FLOW, new_customer.FLOW, add_contact.FLOW, plan_prospects.FLOW, set_target.FLOW,
     next_step.FLOW, edit_deal.FLOW, weekly_check.FLOW)}

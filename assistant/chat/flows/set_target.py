@@ -42,7 +42,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
     return [Reply("set_target.done", ctx.lang, {"period": values["period"], "amount": amount, "currency": currency})]
 
 
-FLOW = Flow("set_target", finish=finish, form=True, shortcut=shortcut, fields=(
+FLOW: Flow[Ctx] = Flow("set_target", finish=finish, form=True, shortcut=shortcut, fields=(
     Field("period", parse=period, options=_periods),
     Field("amount", parse=target_amount),
 ))

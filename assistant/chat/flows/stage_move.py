@@ -29,7 +29,7 @@ def finish_move(ctx: Ctx, deal_id: int, move: Move,
     return [deal_card(ctx, updated, done_key(change) if callable(done_key) else done_key)]
 
 
-def confirm_field() -> Field:
+def confirm_field() -> Field[Ctx]:
     """Confirm / Cancel with the deal named (customer, title, amount): a deal is closed only
     on a reading the rep has seen. It follows a form in chat (it reads the deal's answer)."""
     return Field("confirm", when=lambda ctx, values: True,

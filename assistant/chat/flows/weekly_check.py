@@ -100,6 +100,6 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
                                                   "plan": plan, "note": values.get("plan") or ""})]
 
 
-FLOW = Flow("weekly_check", finish=finish, fields=tuple(_review_field(i) for i in range(MAX_DEALS)) + (
+FLOW: Flow[Ctx] = Flow("weekly_check", finish=finish, fields=tuple(_review_field(i) for i in range(MAX_DEALS)) + (
     Field("plan", parse=answers.text(answers.NOTE_MAX), optional=True, prompt=_plan_prompt),
 ))
