@@ -99,7 +99,8 @@ class Outbox(Repository):
 
 def _item(row: OutboxRow) -> OutboxItem:
     return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
-                      row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant, row.message_ref)
+                      row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant, row.message_ref,
+                      row.last_error)
 
 
 class Snapshots(Repository):

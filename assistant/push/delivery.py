@@ -66,7 +66,11 @@ def deliver_due(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer,
         uow.commit()
     tally = Tally()
     for item in items:
-        _deliver_one(make_uow, clock, deliverer, worker, item, tally)
+        try:
+            _deliver_one(make_uow, clock, deliverer, worker, item, tally)
+        except Exception as error:  # one row's failure (a template, a chart, a bug) stalls no other row
+            log.exception("outbox row %s (%s) failed, will retry", item.id, item.kind)
+            _retry(make_uow, item, worker, clock, tally, f"{type(error).__name__}: {error}"[:500])
     return tally
 
 
@@ -114,12 +118,13 @@ def _settle(make_uow: UnitOfWorkFactory, item: OutboxItem, worker: str, status: 
         tally.skipped += 1
 
 
-def _retry(make_uow: UnitOfWorkFactory, item: OutboxItem, worker: str, clock: Clock, tally: Tally) -> None:
+def _retry(make_uow: UnitOfWorkFactory, item: OutboxItem, worker: str, clock: Clock, tally: Tally,
+           error: str = "send failed") -> None:
     """Back off 1, 2, 4 … minutes; after MAX_ATTEMPTS the row is marked failed and logged."""
     status = "failed" if item.attempts >= MAX_ATTEMPTS else "pending"
     retry_at = clock.now() + timedelta(minutes=2 ** (item.attempts - 1))
     with make_uow() as uow:
-        uow.outbox.settle(item.id, worker, status, clock.now(), "send failed", retry_at)
+        uow.outbox.settle(item.id, worker, status, clock.now(), error, retry_at)
         uow.commit()
     if status == "failed":
         log.error("giving up on outbox row %s after %s attempts", item.id, item.attempts)
