@@ -1,6 +1,7 @@
 """What the scheduler writes and reads: the outbox, weekly self-checks, forecast snapshots."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from assistant.method.model import JsonDict, OutboxItem
-from storage.models import ForecastSnapshotRow, OutboxRow, SelfCheckRow
+from storage.models import ForecastSnapshotRow, IdentityRow, OutboxRow, SelfCheckRow
 from storage.repositories import Repository, aware, rowcount
 
 
@@ -31,14 +32,40 @@ class Outbox(Repository):
             .on_conflict_do_nothing().returning(OutboxRow.id))
         return self.session.execute(statement).scalar() is not None
 
+    def follow(self, now: datetime, fixed_kinds: Collection[str] = ()) -> int:
+        """Point every row ready to go at the platform where its user is reachable now (the
+        identity they last wrote from), so that the sender of that platform claims it. Rows of
+        `fixed_kinds` go to a place, not a person (a group), and stay. Only rows whose user
+        moved are written, in id order."""
+        rows = self.session.execute(select(OutboxRow.id, OutboxRow.user_id, OutboxRow.platform).where(
+            _ready(now), OutboxRow.kind.not_in(list(fixed_kinds))).order_by(OutboxRow.id)).all()
+        if not rows:
+            return 0
+        identities = self.session.execute(
+            select(IdentityRow.user_id, IdentityRow.platform)
+            .where(IdentityRow.user_id.in_({row.user_id for row in rows}), IdentityRow.reachable.is_(True))
+            .order_by(IdentityRow.last_seen_at.desc().nulls_last(), IdentityRow.id))
+        where: dict[int, str] = {}
+        for user_id, reached_on in identities:
+            where.setdefault(user_id, reached_on)
+        moved = 0
+        for row in rows:
+            platform = where.get(row.user_id)
+            if platform is not None and platform != row.platform:
+                moved += rowcount(self.session.execute(update(OutboxRow).where(
+                    OutboxRow.id == row.id, _ready(now)).values(platform=platform)))
+        return moved
+
     def claim(self, worker: str, platforms: tuple[str, ...], now: datetime, lease_until: datetime,
-              limit: int) -> list[OutboxItem]:
-        """Take due rows for this worker. PostgreSQL skips rows another worker has locked;
-        the conditional UPDATE makes the claim atomic on SQLite as well."""
-        ready = or_(and_(OutboxRow.status == "pending", OutboxRow.due_at <= now),
-                    and_(OutboxRow.status == "sending", OutboxRow.lease_until < now))
-        query = (select(OutboxRow.id).where(ready, OutboxRow.platform.in_(platforms))
-                 .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit))
+              limit: int, users: Collection[int] | None = None) -> list[OutboxItem]:
+        """Take due rows for this worker (of `users` only, when given: the people this sender
+        can reach). PostgreSQL skips rows another worker has locked; the conditional UPDATE
+        makes the claim atomic on SQLite as well."""
+        ready = _ready(now)
+        query = select(OutboxRow.id).where(ready, OutboxRow.platform.in_(platforms))
+        if users is not None:
+            query = query.where(OutboxRow.user_id.in_(list(users)))
+        query = query.order_by(OutboxRow.due_at, OutboxRow.id).limit(limit)
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         claimed = []
@@ -77,10 +104,14 @@ class Outbox(Repository):
                                       .values(lease_until=lease_until))
         return rowcount(result) == 1
 
-    def postpone(self, item_id: int, worker: str, due_at: datetime) -> None:
-        """Back to waiting until `due_at` (quiet hours began), without counting an attempt."""
-        self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(
-            status="pending", due_at=due_at, lease_until=None, attempts=OutboxRow.attempts - 1))
+    def postpone(self, item_id: int, worker: str, due_at: datetime, platform: str | None = None) -> None:
+        """Back to waiting until `due_at` (quiet hours began, the platform asked to wait), without
+        counting an attempt; handed over to `platform` when given (the user moved there)."""
+        values: dict[str, object] = {"status": "pending", "due_at": due_at, "lease_until": None,
+                                     "attempts": OutboxRow.attempts - 1}
+        if platform is not None:
+            values["platform"] = platform
+        self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(**values))
 
     @staticmethod
     def _held(item_id: int, worker: str) -> tuple[ColumnElement[bool], ...]:
@@ -95,6 +126,12 @@ class Outbox(Repository):
     def of_user(self, user_id: int) -> list[OutboxItem]:
         rows = self.session.scalars(select(OutboxRow).where(OutboxRow.user_id == user_id).order_by(OutboxRow.id))
         return [_item(row) for row in rows]
+
+
+def _ready(now: datetime) -> ColumnElement[bool]:
+    """Due and waiting, or claimed by a sender whose lease ran out."""
+    return or_(and_(OutboxRow.status == "pending", OutboxRow.due_at <= now),
+               and_(OutboxRow.status == "sending", OutboxRow.lease_until < now))
 
 
 def _item(row: OutboxRow) -> OutboxItem:

@@ -8,10 +8,10 @@ pending again with exponential backoff.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from assistant.chat.context import Ctx
 from assistant.clock import Clock
@@ -19,7 +19,7 @@ from assistant.events import ChatKey, MessageRef, Reply
 from assistant.method.cadence import cadence, is_quiet, next_allowed
 from assistant.method.model import OutboxItem
 from assistant.push import reminders, self_check, team_digest
-from assistant.unit_of_work import UnitOfWorkFactory
+from assistant.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
     reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build, reminders.REVISIT: reminders.build,
     self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build, team_digest.DIGEST: team_digest.build,
     team_digest.GROUP_DIGEST: team_digest.build}
+
+FIXED_DESTINATION = (team_digest.GROUP_DIGEST,)  # kinds that go to a place (a group), not to a person
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,15 @@ class Deliverer(Protocol):
         when the platform has no handle to give), BLOCKED (the user blocked the bot) or RETRY."""
 
 
+@runtime_checkable
+class SomeRecipients(Protocol):
+    """A deliverer that reaches only some of its platform's users (a terminal reaches whoever
+    sits at it): it claims only their rows, and leaves the others to a process that can send them."""
+
+    def recipients(self) -> Collection[ChatKey]:
+        """The identities this deliverer can write to now."""
+
+
 @dataclass
 class Tally:
     sent: int = 0
@@ -60,9 +71,14 @@ class Tally:
 
 
 def deliver_due(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer, worker: str, limit: int = 50) -> Tally:
+    """Send what is due on this deliverer's platform: rows are first pointed at the platform where
+    their user is reachable now (`follow`), so a push goes where the user is, whichever front end
+    enqueued it."""
     now = clock.now()
     with make_uow() as uow:
-        items = uow.outbox.claim(worker, (deliverer.platform,), now, now + LEASE, limit)
+        uow.outbox.follow(now, FIXED_DESTINATION)
+        users = _reachable_users(uow, deliverer)
+        items = uow.outbox.claim(worker, (deliverer.platform,), now, now + LEASE, limit, users)
         uow.commit()
     tally = Tally()
     for item in items:
@@ -72,6 +88,13 @@ def deliver_due(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer,
             log.exception("outbox row %s (%s) failed, will retry", item.id, item.kind)
             _retry(make_uow, item, worker, clock, tally, f"{type(error).__name__}: {error}"[:500])
     return tally
+
+
+def _reachable_users(uow: UnitOfWork, deliverer: Deliverer) -> list[int] | None:
+    if not isinstance(deliverer, SomeRecipients):
+        return None
+    found = (uow.users.by_identity(who.platform, who.tenant, who.user) for who in deliverer.recipients())
+    return [user.id for user in found if user is not None]
 
 
 def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer, worker: str, item: OutboxItem,
@@ -87,13 +110,17 @@ def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer
             uow.outbox.postpone(item.id, worker, next_allowed(now, plan))
             uow.commit()
             return
-        uow.commit()
         to = team_digest.group_target(item) or uow.users.contact_point(item.user_id)
+        if to is not None and to.platform != deliverer.platform:  # the user moved since the claim: hand over
+            uow.outbox.postpone(item.id, worker, now, to.platform)
+            uow.commit()
+            return
+        uow.commit()
         replies: list[Reply] = []
         if user is not None and team is not None and to is not None and item.kind in BUILDERS:
             ctx = Ctx(uow=uow, clock=clock, who=to, lang=user.lang, user=user, team=team)
             replies = BUILDERS[item.kind](ctx, item)
-    if not replies or to is None or to.platform != deliverer.platform:
+    if not replies or to is None:
         return _settle(make_uow, item, worker, "skipped", clock, tally)
     outcome = deliverer.send(to, replies)
     if outcome == BLOCKED:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from assistant.events import ChatKey
 from assistant.push import reminders
 from assistant.push.delivery import MAX_ATTEMPTS, SENT, deliver_due
+from handlers.console import ConsoleDeliverer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -63,3 +65,53 @@ def test_one_failing_row_stalls_no_other_and_fails_after_its_last_attempt(demo, 
         [failing] = [item for item in all_rows(make_uow) if item.subject == str(bad)]
     assert failing.status == "failed" and failing.attempts == MAX_ATTEMPTS
     assert len(sender.sent) == 7
+
+
+def test_a_push_follows_the_user_to_the_platform_they_use_now(demo, make_uow, clock):
+    with make_uow() as uow:
+        reminders.enqueue(uow, clock)  # 王伟's and 李娜's overdue follow-ups, queued for the terminal
+        wang = uow.users.by_name("王伟")
+        uow.users.link(wang.id, ChatKey("telegram", "555", "555"))
+        uow.users.touch("telegram", "", "555", clock.now())  # 王伟 writes from Telegram now
+        uow.commit()
+    terminal, telegram = Recorder("console"), Recorder("telegram")
+    assert deliver_due(make_uow, clock, terminal, "w1").sent == 1
+    assert deliver_due(make_uow, clock, telegram, "w1").sent == 1
+    assert [(platform, user) for platform, user, *_ in terminal.sent] == [("console", "李娜")]
+    assert [(platform, user, key) for platform, user, key, _ in telegram.sent] == [
+        ("telegram", "555", "reminder.overdue")]
+    assert {(item.platform, item.status) for item in all_rows(make_uow)} == {("console", "sent"), ("telegram", "sent")}
+
+
+def test_a_user_who_moves_after_the_claim_is_handed_over_not_skipped(demo, make_uow, clock):
+    with make_uow() as uow:
+        reminders.enqueue(uow, clock)
+        uow.commit()
+    with make_uow() as uow:
+        claimed = uow.outbox.claim("w1", ("console",), clock.now(), clock.now() + timedelta(minutes=5), 10)
+        wang = uow.users.by_name("王伟")
+        uow.users.link(wang.id, ChatKey("telegram", "555", "555"))
+        uow.users.touch("telegram", "", "555", clock.now())
+        uow.commit()
+    assert len(claimed) == 2
+    clock.at += timedelta(minutes=6)  # the claiming sender died; another takes over
+    assert deliver_due(make_uow, clock, Recorder("console"), "w2").sent == 1
+    telegram = Recorder("telegram")
+    assert deliver_due(make_uow, clock, telegram, "w3").sent == 1 and telegram.sent[0][1] == "555"
+
+
+def test_a_terminal_claims_only_the_pushes_of_the_people_at_it(demo, chat, make_uow, clock):
+    wang, li = chat("王伟"), chat("李娜")
+    wang.say("/help")
+    li.say("/help")
+    with make_uow() as uow:
+        reminders.enqueue(uow, clock)
+        uow.commit()
+    wangs_terminal = ConsoleDeliverer({"王伟": wang.console})
+    for _ in range(12):  # an hour of sender runs at 王伟's terminal
+        deliver_due(make_uow, clock, wangs_terminal, "terminal-1")
+        clock.at += timedelta(minutes=5)
+    [waiting] = [item for item in all_rows(make_uow) if item.status != "sent"]
+    assert (waiting.status, waiting.attempts) == ("pending", 0)
+    lis_terminal = ConsoleDeliverer({"李娜": li.console})
+    assert deliver_due(make_uow, clock, lis_terminal, "terminal-2").sent == 1
