@@ -42,6 +42,14 @@ class Delivered:
     ref: MessageRef
 
 
+@dataclass(frozen=True)
+class Later:
+    """Not sent: the platform asked to wait this long (flood control). The row waits that long
+    and no attempt is counted; nothing of it may still be on its way."""
+
+    wait: timedelta
+
+
 class Deliverer(Protocol):
     """What a front end supplies to send proactive messages. The outbox only builds the
     replies; the deliverer renders them, in its platform's markup and command `Vocabulary`
@@ -49,9 +57,11 @@ class Deliverer(Protocol):
 
     platform: str
 
-    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
+    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered | Later:
         """Send the replies (drawing their charts, `draw_charts`); answer Delivered (or SENT
-        when the platform has no handle to give), BLOCKED (the user blocked the bot) or RETRY."""
+        when the platform has no handle to give), BLOCKED (the user blocked the bot), Later (the
+        platform asked to wait) or RETRY. A send given up on (RETRY, Later) must be stopped
+        before answering, never left running: the row will be sent again."""
 
 
 @runtime_checkable
@@ -68,6 +78,7 @@ class Tally:
     sent: int = 0
     skipped: int = 0
     retried: int = 0
+    delayed: int = 0
 
 
 def deliver_due(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer, worker: str, limit: int = 50) -> Tally:
@@ -130,6 +141,12 @@ def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer
         return _settle(make_uow, item, worker, "skipped", clock, tally, "blocked")
     if outcome == RETRY:
         return _retry(make_uow, item, worker, clock, tally)
+    if isinstance(outcome, Later):
+        with make_uow() as uow:
+            uow.outbox.postpone(item.id, worker, clock.now() + outcome.wait)
+            uow.commit()
+        tally.delayed += 1
+        return None
     ref = outcome.ref.handle if isinstance(outcome, Delivered) else None
     _settle(make_uow, item, worker, "sent", clock, tally, ref=ref)
 
