@@ -76,6 +76,14 @@ class Outbox(Repository):
                 claimed.append(row_id)
         return [_item(self.session.get_one(OutboxRow, row_id)) for row_id in claimed]
 
+    def superseded(self, item: OutboxItem) -> bool:
+        """A newer row of the same series exists (the key up to its last part, the period: the
+        same digest or self-check of a later week, the same deal's reminder of a later day)."""
+        series = item.key.rsplit(":", 1)[0] + ":"
+        return self.session.scalars(select(OutboxRow.id).where(
+            OutboxRow.key.startswith(series, autoescape=True), OutboxRow.id > item.id,
+            OutboxRow.user_id == item.user_id).limit(1)).first() is not None
+
     def by_key(self, key: str) -> OutboxItem | None:
         found = self.session.scalars(select(OutboxRow.id).where(OutboxRow.key == key)).first()
         return self.get(found) if found else None

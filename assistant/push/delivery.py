@@ -1,9 +1,12 @@
-"""Sending what the outbox holds, exactly once, through whichever front end is running.
+"""Sending what the outbox holds, once, through the front end where its user is now.
 
 A worker claims due rows with a lease (a crashed worker's rows are taken over when it
-expires), builds each message from the data as it is now, sends it outside any transaction,
+expires), builds each message from the data as it is now (a row superseded by a newer one of
+its series, or whose condition no longer holds, is skipped), sends it outside any transaction,
 then settles the row: sent, skipped (nothing to say, or the user blocked the bot), or
-pending again with exponential backoff.
+pending again with exponential backoff. A process that dies between the platform accepting a
+message and the settle's commit leaves the row claimed: it is sent again once the lease runs
+out. That is the only way a push arrives twice, and then twice at most per crash.
 """
 from __future__ import annotations
 
@@ -121,6 +124,11 @@ def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer
             uow.outbox.postpone(item.id, worker, next_allowed(now, plan))
             uow.commit()
             return
+        if uow.outbox.superseded(item):  # a newer one of its kind is queued or sent: say it once, up to date
+            uow.outbox.settle(item.id, worker, "skipped", now, "superseded")
+            uow.commit()
+            tally.skipped += 1
+            return
         to = team_digest.group_target(item) or uow.users.contact_point(item.user_id)
         if to is not None and to.platform != deliverer.platform:  # the user moved since the claim: hand over
             uow.outbox.postpone(item.id, worker, now, to.platform)
@@ -133,12 +141,16 @@ def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer
             replies = BUILDERS[item.kind](ctx, item)
     if not replies or to is None:
         return _settle(make_uow, item, worker, "skipped", clock, tally)
+    # From here to the settle's commit is the window a crash leaves unrecorded (the row is sent
+    # again after its lease): nothing else happens in it.
     outcome = deliverer.send(to, replies)
     if outcome == BLOCKED:
         with make_uow() as uow:
+            uow.outbox.settle(item.id, worker, "skipped", clock.now(), "blocked")
             uow.users.set_reachable(to.platform, to.tenant, to.user, False)
             uow.commit()
-        return _settle(make_uow, item, worker, "skipped", clock, tally, "blocked")
+        tally.skipped += 1
+        return None
     if outcome == RETRY:
         return _retry(make_uow, item, worker, clock, tally)
     if isinstance(outcome, Later):

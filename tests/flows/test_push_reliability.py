@@ -115,3 +115,37 @@ def test_a_terminal_claims_only_the_pushes_of_the_people_at_it(demo, chat, make_
     assert (waiting.status, waiting.attempts) == ("pending", 0)
     lis_terminal = ConsoleDeliverer({"李娜": li.console})
     assert deliver_due(make_uow, clock, lis_terminal, "terminal-2").sent == 1
+
+
+def test_a_digest_missed_during_a_week_of_downtime_arrives_once(demo, chat, make_uow, clock):
+    from assistant.push import team_digest
+    for name in ("张强", "陈静"):
+        chat(name).say("/help")
+    clock.at = local(2026, 11, 23, 9, 30)  # Monday of week 48: queued, then the bot went down
+    with make_uow() as uow:
+        assert team_digest.enqueue(uow, clock) == 2
+        uow.commit()
+    clock.at = local(2026, 11, 30, 9, 30)  # back a week later: week 49's are queued too
+    with make_uow() as uow:
+        assert team_digest.enqueue(uow, clock) == 2
+        uow.commit()
+    sender = Recorder()
+    assert deliver_due(make_uow, clock, sender, "w1").sent == 2
+    assert sorted(user for _, user, key, _ in sender.sent if key == "digest.weekly") == ["张强", "陈静"]
+    digests = sorted((item.subject, item.status, item.last_error) for item in all_rows(make_uow))
+    assert digests == [("2026-W48", "skipped", "superseded")] * 2 + [("2026-W49", "sent", None)] * 2
+
+
+def test_one_deal_gets_one_reminder_however_many_days_it_waited(demo, make_uow, clock):
+    with make_uow() as uow:
+        assert reminders.enqueue(uow, clock) == 2  # Wednesday: 小米 and 美的 overdue; not sent (down)
+        uow.commit()
+    clock.at = local(2026, 11, 19, 10)
+    with make_uow() as uow:
+        assert reminders.enqueue(uow, clock) == 2  # Thursday's
+        uow.commit()
+    sender = Recorder()
+    assert deliver_due(make_uow, clock, sender, "w1").sent == 2
+    assert sorted(deal for *_, deal in sender.sent) == [2, 7]
+    assert sorted((item.key.rsplit(":", 1)[1], item.status) for item in all_rows(make_uow)) == [
+        ("2026-11-18", "skipped"), ("2026-11-18", "skipped"), ("2026-11-19", "sent"), ("2026-11-19", "sent")]
