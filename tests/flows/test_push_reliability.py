@@ -149,3 +149,23 @@ def test_one_deal_gets_one_reminder_however_many_days_it_waited(demo, make_uow, 
     assert sorted(deal for *_, deal in sender.sent) == [2, 7]
     assert sorted((item.key.rsplit(":", 1)[1], item.status) for item in all_rows(make_uow)) == [
         ("2026-11-18", "skipped"), ("2026-11-18", "skipped"), ("2026-11-19", "sent"), ("2026-11-19", "sent")]
+
+
+def test_a_stalled_nudge_queued_on_friday_is_dropped_after_a_weekend_visit(demo, chat, make_uow, clock):
+    rep = chat("王伟")
+    rep.say("/help")
+    clock.at = local(2026, 12, 4, 21)  # Friday evening: quiet hours, the nudges wait for Monday
+    with make_uow() as uow:
+        reminders.enqueue(uow, clock)
+        uow.commit()
+    stalled = {item.subject for item in all_rows(make_uow) if item.kind == "stalled"}
+    assert "3" in stalled
+    clock.at = local(2026, 12, 5, 11)  # Saturday: the rep logs a visit on 比亚迪 (#3)
+    assert "拜访已记录" in rep.say("/visit 比亚迪 下周二 提交方案")
+    clock.at = local(2026, 12, 7, 8)
+    sender = Recorder()
+    deliver_due(make_uow, clock, sender, "w1")
+    nudged = {deal for _, _, key, deal in sender.sent if key == "reminder.stalled"}
+    assert 3 not in nudged and nudged == {int(subject) for subject in stalled} - {3}
+    [row] = [item for item in all_rows(make_uow) if item.kind == "stalled" and item.subject == "3"]
+    assert row.status == "skipped"
