@@ -84,6 +84,20 @@ class Outbox(Repository):
             OutboxRow.key.startswith(series, autoescape=True), OutboxRow.id > item.id,
             OutboxRow.user_id == item.user_id).limit(1)).first() is not None
 
+    def last_sent(self, user_id: int, kind: str, since: datetime) -> OutboxItem | None:
+        """The latest row of `kind` sent to the user at or after `since`."""
+        row = self.session.scalars(select(OutboxRow).where(
+            OutboxRow.user_id == user_id, OutboxRow.kind == kind, OutboxRow.status == "sent",
+            OutboxRow.sent_at >= since).order_by(OutboxRow.sent_at.desc(), OutboxRow.id.desc()).limit(1)).first()
+        return _item(row) if row else None
+
+    def sent_between(self, kind: str, user_ids: Collection[int], start: datetime, end: datetime) -> list[OutboxItem]:
+        """Rows of `kind` sent to these users from `start` up to `end`."""
+        rows = self.session.scalars(select(OutboxRow).where(
+            OutboxRow.kind == kind, OutboxRow.user_id.in_(list(user_ids)), OutboxRow.status == "sent",
+            OutboxRow.sent_at >= start, OutboxRow.sent_at < end).order_by(OutboxRow.id))
+        return [_item(row) for row in rows]
+
     def by_key(self, key: str) -> OutboxItem | None:
         found = self.session.scalars(select(OutboxRow.id).where(OutboxRow.key == key)).first()
         return self.get(found) if found else None

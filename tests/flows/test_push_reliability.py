@@ -169,3 +169,48 @@ def test_a_stalled_nudge_queued_on_friday_is_dropped_after_a_weekend_visit(demo,
     assert 3 not in nudged and nudged == {int(subject) for subject in stalled} - {3}
     [row] = [item for item in all_rows(make_uow) if item.kind == "stalled" and item.subject == "3"]
     assert row.status == "skipped"
+
+
+def test_a_sunday_evening_self_check_is_answered_nudged_and_asked_every_week(demo, chat, make_uow, clock):
+    from assistant.push import self_check
+    people = {name: chat(name) for name in ("王伟", "李娜", "张强")}
+    for person in people.values():
+        person.say("/help")
+    assert "周日 19:00" in people["张强"].say("/schedule selfcheck sun 19:00")
+    terminal = ConsoleDeliverer({name: person.console for name, person in people.items()})
+
+    def scan():
+        with make_uow() as uow:
+            added = self_check.enqueue(uow, clock)
+            uow.commit()
+        return added
+
+    clock.at = local(2026, 11, 22, 19)  # Sunday of week 47: quiet hours carry the invites to Monday
+    assert scan() == 2
+    clock.at = local(2026, 11, 23, 8)
+    assert deliver_due(make_uow, clock, terminal, "w1").sent == 2
+    wang = people["王伟"]
+    wang.say("/check")
+    for _ in range(5):
+        wang.press("照旧")
+    assert "自检完成" in wang.press("跳过")
+    clock.at = local(2026, 11, 24, 9)  # a day after the invites went out: 李娜 is nudged, 王伟 is not
+    assert scan() == 1
+    assert deliver_due(make_uow, clock, terminal, "w1").sent == 1
+    [nudge] = [item for item in all_rows(make_uow) if item.kind == "self_check_nudge"]
+    with make_uow() as uow:
+        assert nudge.user_id == uow.users.by_name("李娜").id and nudge.status == "sent"
+    clock.at = local(2026, 11, 29, 19)  # next Sunday: both are asked again
+    assert scan() == 2
+    clock.at = local(2026, 11, 30, 10)  # Monday's digest: last week's invite, answered by 王伟 only
+    line = next(line for line in people["张强"].say("/digest").splitlines() if "自查未完成" in line)
+    assert "@李娜" in line and "@王伟" not in line
+
+
+def test_the_digest_names_only_reps_who_were_asked_and_did_not_answer(demo, chat, make_uow):
+    from tests.invites import invites_sent
+    assert "自查未完成" not in chat("张强").say("/digest")  # a new team: nobody was asked yet
+    with make_uow() as uow:
+        invites_sent(make_uow, [uow.users.by_name("王伟").id])  # 李娜 joined after the push
+    line = next(line for line in chat("张强").say("/digest").splitlines() if "自查未完成" in line)
+    assert "@王伟" in line and "@李娜" not in line
