@@ -39,14 +39,14 @@ from assistant.i18n import LANGS, SLASH, WORDS, Vocabulary, normalise_lang, rend
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
 from assistant.method.numbers import parse_id
-from assistant.push.delivery import BLOCKED, RETRY, SENT, Delivered, Deliverer, deliver_due
+from assistant.push.delivery import BLOCKED, RETRY, SENT, Delivered, Deliverer, Later, deliver_due
 from assistant.push.jobs import start as start_jobs
 
 __all__ = [
     "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MULTI", "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT",
     "WORDS", "ChatKey", "Choice", "Clock", "Delivered", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField",
-    "FrontEnd", "Inbound", "MenuEntry", "MessageRef", "Reply", "Role", "StartupError", "SystemClock", "UserRef",
-    "Vocabulary",
+    "FrontEnd", "Inbound", "Later", "MenuEntry", "MessageRef", "Reply", "Role", "StartupError", "SystemClock",
+    "UserRef", "Vocabulary",
     "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle",
     "load_funnel_file", "map_user_refs", "mark_unreachable", "normalise_lang", "parse_id", "preset", "render",
     "seed_demo", "start_jobs",

@@ -105,7 +105,7 @@ def save_image(image: bytes) -> str:
 
 
 class ConsoleDeliverer:
-    """Proactive messages to whoever sits at this terminal; anyone else's wait (retried later).
+    """Proactive messages to whoever sits at this terminal; anyone else's stay in the outbox, unclaimed.
     Each is rendered by its reader's chat, in that chat's vocabulary."""
 
     platform = PLATFORM
@@ -113,6 +113,10 @@ class ConsoleDeliverer:
     def __init__(self, chats: dict[str, ConsoleChat], stdout: TextIO | None = None) -> None:
         self.chats = chats
         self.stdout = stdout
+
+    def recipients(self) -> list[ChatKey]:
+        """Who sits at this terminal: the only people whose pushes this process claims."""
+        return [chat.who for chat in self.chats.values()]
 
     def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
         """Shown; the handle names the message so that an update of it can say so."""

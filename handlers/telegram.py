@@ -10,6 +10,7 @@ a press is allowed is the core's call, made again for every press.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import html
 import logging
@@ -18,6 +19,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,7 +34,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -54,6 +56,7 @@ from assistant import (
     Clock,
     Delivered,
     Inbound,
+    Later,
     MessageRef,
     Reply,
     StartupError,
@@ -377,22 +380,57 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("update %s: error notice not sent: %s", update.update_id, error)
 
 
+_PUSHING = contextvars.ContextVar("pushing", default=False)
+"""Set in a proactive send's task: its flood waits are not waited out, the row waits instead."""
+
+
+class RateLimiter(AIORateLimiter):
+    """PTB's limiter (throughput per bot and per group, 429s waited out and retried), except for
+    proactive messages: their 429 is raised at once, so the deliverer can give the row a later
+    time and send nothing behind the outbox's back."""
+
+    async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
+                              data: dict[str, Any], rate_limit_args: int | None) -> Any:
+        if not _PUSHING.get():
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        chat_id = data.get("chat_id")
+        group: int | str | bool = chat_id if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit() else False
+        if chat_id is not None and str(chat_id).lstrip("-").isdigit() and int(chat_id) < 0:
+            group = int(chat_id)
+        return await self._run_request(chat=chat_id is not None, group=group,
+                                       allow_paid_broadcast=bool(data.get("allow_paid_broadcast", False)),
+                                       callback=callback, args=args, kwargs=kwargs)
+
+
 class TelegramDeliverer:
     """Proactive messages (reminders, self-checks, digests) from the scheduler's thread, sent on
     the Application's event loop so they share its rate limiter with the replies, and rendered
-    like them (`send_reply`: Telegram's markup and VOCABULARY)."""
+    like them (`send_reply`: Telegram's markup and VOCABULARY). A send is never left running once
+    given up on: past `timeout` it is cancelled (and the row retried); a flood wait Telegram asks
+    for is not waited out but answered Later, so other pushes don't queue behind it."""
 
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, loop: asyncio.AbstractEventLoop, timeout: float = 120) -> None:
+    def __init__(self, bot: Bot, loop: asyncio.AbstractEventLoop, timeout: float = 30) -> None:
         self.bot, self.loop, self.timeout = bot, loop, timeout
 
-    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
+    async def _push(self, to: ChatKey, replies: list[Reply]) -> Sent:
+        _PUSHING.set(True)  # this task's context only
+        return await asyncio.wait_for(send_replies(self.bot, to, replies), self.timeout)
+
+    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered | Later:
         """Sent: the handle of the last message ("<chat id>:<message id>"), for later edits."""
-        future = asyncio.run_coroutine_threadsafe(send_replies(self.bot, to, draw_charts(replies)), self.loop)
+        future = asyncio.run_coroutine_threadsafe(self._push(to, draw_charts(replies)), self.loop)
         try:
-            sent = future.result(self.timeout)
+            # wait_for cancels the send in the loop and waits for it to stop; the margin is for a
+            # loop too busy to run it at all, where cancelling the future stops it before it starts
+            sent = future.result(self.timeout + 30)
+        except RetryAfter as error:
+            wait = error.retry_after
+            log.warning("proactive message to %s held back by flood control for %s s", to.chat, wait)
+            return Later(wait if isinstance(wait, timedelta) else timedelta(seconds=wait))
         except (TelegramError, TimeoutError) as error:
+            future.cancel()
             log.warning("proactive message to %s not sent, will retry: %s", to.chat, error)
             return RETRY
         if sent.blocked:
@@ -415,7 +453,7 @@ async def set_commands(application: Application) -> None:
 def build_application(token: str, make_uow: Callable[[], Any], clock: Clock, base_url: str | None = None,
                       base_file_url: str | None = None, max_retries: int = MAX_RETRIES) -> Application:
     """The wired Application; `base_url` points it at another Bot API server (tests, a local one)."""
-    builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=max_retries))
+    builder = (ApplicationBuilder().token(token).rate_limiter(RateLimiter(max_retries=max_retries))
                .concurrent_updates(CONCURRENT_UPDATES).post_init(set_commands))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url)

@@ -1,6 +1,7 @@
 """What the scheduler writes and reads: the outbox, weekly self-checks, forecast snapshots."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from assistant.method.model import JsonDict, OutboxItem
-from storage.models import ForecastSnapshotRow, OutboxRow, SelfCheckRow
+from storage.models import ForecastSnapshotRow, IdentityRow, OutboxRow, SelfCheckRow
 from storage.repositories import Repository, aware, rowcount
 
 
@@ -31,14 +32,40 @@ class Outbox(Repository):
             .on_conflict_do_nothing().returning(OutboxRow.id))
         return self.session.execute(statement).scalar() is not None
 
+    def follow(self, now: datetime, fixed_kinds: Collection[str] = ()) -> int:
+        """Point every row ready to go at the platform where its user is reachable now (the
+        identity they last wrote from), so that the sender of that platform claims it. Rows of
+        `fixed_kinds` go to a place, not a person (a group), and stay. Only rows whose user
+        moved are written, in id order."""
+        rows = self.session.execute(select(OutboxRow.id, OutboxRow.user_id, OutboxRow.platform).where(
+            _ready(now), OutboxRow.kind.not_in(list(fixed_kinds))).order_by(OutboxRow.id)).all()
+        if not rows:
+            return 0
+        identities = self.session.execute(
+            select(IdentityRow.user_id, IdentityRow.platform)
+            .where(IdentityRow.user_id.in_({row.user_id for row in rows}), IdentityRow.reachable.is_(True))
+            .order_by(IdentityRow.last_seen_at.desc().nulls_last(), IdentityRow.id))
+        where: dict[int, str] = {}
+        for user_id, reached_on in identities:
+            where.setdefault(user_id, reached_on)
+        moved = 0
+        for row in rows:
+            platform = where.get(row.user_id)
+            if platform is not None and platform != row.platform:
+                moved += rowcount(self.session.execute(update(OutboxRow).where(
+                    OutboxRow.id == row.id, _ready(now)).values(platform=platform)))
+        return moved
+
     def claim(self, worker: str, platforms: tuple[str, ...], now: datetime, lease_until: datetime,
-              limit: int) -> list[OutboxItem]:
-        """Take due rows for this worker. PostgreSQL skips rows another worker has locked;
-        the conditional UPDATE makes the claim atomic on SQLite as well."""
-        ready = or_(and_(OutboxRow.status == "pending", OutboxRow.due_at <= now),
-                    and_(OutboxRow.status == "sending", OutboxRow.lease_until < now))
-        query = (select(OutboxRow.id).where(ready, OutboxRow.platform.in_(platforms))
-                 .order_by(OutboxRow.due_at, OutboxRow.id).limit(limit))
+              limit: int, users: Collection[int] | None = None) -> list[OutboxItem]:
+        """Take due rows for this worker (of `users` only, when given: the people this sender
+        can reach). PostgreSQL skips rows another worker has locked; the conditional UPDATE
+        makes the claim atomic on SQLite as well."""
+        ready = _ready(now)
+        query = select(OutboxRow.id).where(ready, OutboxRow.platform.in_(platforms))
+        if users is not None:
+            query = query.where(OutboxRow.user_id.in_(list(users)))
+        query = query.order_by(OutboxRow.due_at, OutboxRow.id).limit(limit)
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         claimed = []
@@ -48,6 +75,28 @@ class Outbox(Repository):
             if rowcount(result) == 1:
                 claimed.append(row_id)
         return [_item(self.session.get_one(OutboxRow, row_id)) for row_id in claimed]
+
+    def superseded(self, item: OutboxItem) -> bool:
+        """A newer row of the same series exists (the key up to its last part, the period: the
+        same digest or self-check of a later week, the same deal's reminder of a later day)."""
+        series = item.key.rsplit(":", 1)[0] + ":"
+        return self.session.scalars(select(OutboxRow.id).where(
+            OutboxRow.key.startswith(series, autoescape=True), OutboxRow.id > item.id,
+            OutboxRow.user_id == item.user_id).limit(1)).first() is not None
+
+    def last_sent(self, user_id: int, kind: str, since: datetime) -> OutboxItem | None:
+        """The latest row of `kind` sent to the user at or after `since`."""
+        row = self.session.scalars(select(OutboxRow).where(
+            OutboxRow.user_id == user_id, OutboxRow.kind == kind, OutboxRow.status == "sent",
+            OutboxRow.sent_at >= since).order_by(OutboxRow.sent_at.desc(), OutboxRow.id.desc()).limit(1)).first()
+        return _item(row) if row else None
+
+    def sent_between(self, kind: str, user_ids: Collection[int], start: datetime, end: datetime) -> list[OutboxItem]:
+        """Rows of `kind` sent to these users from `start` up to `end`."""
+        rows = self.session.scalars(select(OutboxRow).where(
+            OutboxRow.kind == kind, OutboxRow.user_id.in_(list(user_ids)), OutboxRow.status == "sent",
+            OutboxRow.sent_at >= start, OutboxRow.sent_at < end).order_by(OutboxRow.id))
+        return [_item(row) for row in rows]
 
     def by_key(self, key: str) -> OutboxItem | None:
         found = self.session.scalars(select(OutboxRow.id).where(OutboxRow.key == key)).first()
@@ -77,10 +126,14 @@ class Outbox(Repository):
                                       .values(lease_until=lease_until))
         return rowcount(result) == 1
 
-    def postpone(self, item_id: int, worker: str, due_at: datetime) -> None:
-        """Back to waiting until `due_at` (quiet hours began), without counting an attempt."""
-        self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(
-            status="pending", due_at=due_at, lease_until=None, attempts=OutboxRow.attempts - 1))
+    def postpone(self, item_id: int, worker: str, due_at: datetime, platform: str | None = None) -> None:
+        """Back to waiting until `due_at` (quiet hours began, the platform asked to wait), without
+        counting an attempt; handed over to `platform` when given (the user moved there)."""
+        values: dict[str, object] = {"status": "pending", "due_at": due_at, "lease_until": None,
+                                     "attempts": OutboxRow.attempts - 1}
+        if platform is not None:
+            values["platform"] = platform
+        self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(**values))
 
     @staticmethod
     def _held(item_id: int, worker: str) -> tuple[ColumnElement[bool], ...]:
@@ -97,9 +150,16 @@ class Outbox(Repository):
         return [_item(row) for row in rows]
 
 
+def _ready(now: datetime) -> ColumnElement[bool]:
+    """Due and waiting, or claimed by a sender whose lease ran out."""
+    return or_(and_(OutboxRow.status == "pending", OutboxRow.due_at <= now),
+               and_(OutboxRow.status == "sending", OutboxRow.lease_until < now))
+
+
 def _item(row: OutboxRow) -> OutboxItem:
     return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
-                      row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant, row.message_ref)
+                      row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant, row.message_ref,
+                      row.last_error)
 
 
 class Snapshots(Repository):

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from assistant.chat import self_checks
 from assistant.chat.context import Ctx
 from assistant.chat.routes import DealAction, Route, RunCommand, button
 from assistant.events import Choice, Reply, UserRef
 from assistant.i18n import render
-from assistant.method.cadence import week_label
 from assistant.method.customer_class import man_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
 from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
-from assistant.method.model import Deal, DealStatus, Role, Team, User
+from assistant.method.model import Deal, DealStatus, Team, User
 from assistant.method.weekly_digest import DIGEST_KEY, TeamData, skipped_members, weekly_digest
 
 PAGE_SIZE = 5
@@ -131,8 +131,7 @@ def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict[str
 
 def load_team_data(uow: Any, team: Team, today: date) -> TeamData:
     members = uow.users.members(team.id)
-    last_week = week_label(today - timedelta(days=7))
-    skipped = [m.id for m in members if m.role == Role.REP and not uow.self_checks.done(m.id, last_week)]
+    skipped = self_checks.skipped(uow, team, today)
     return TeamData(team=team, members=members, deals=uow.deals.find(team.id),
                     changes=uow.deals.changes_of_team(team.id),
                     targets=uow.targets.of_team(team.id), skipped_self_check=skipped,

@@ -56,6 +56,11 @@ def weekly_due(now: datetime, tz: str, weekday: int, at: time) -> datetime:
     return datetime.combine(day, at, ZoneInfo(tz))
 
 
+SELF_CHECK_INVITE = "self_check"
+"""The outbox kind of the weekly self-check invite: the flow records an answer under the week of
+the invite it answers, and the digest names those whose invite went unanswered."""
+
+
 def week_label(day: date) -> str:
     """An ISO week ("2026-W48"): weekly pushes are keyed by it, so a week has one of each."""
     year, week, _ = day.isocalendar()

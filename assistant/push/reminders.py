@@ -76,21 +76,29 @@ def _due_kinds(deal: Deal, team: Team, plan: Cadence, today: date, send_day: dat
     kinds = []
     if deal.next_due is not None and deal.next_due < today:
         kinds.append((OVERDUE, send_day.isoformat()))
-    stage_index = team.funnel.index(deal.stage_key) if team.funnel.stage(deal.stage_key) else 0
-    quiet_for = now - (deal.last_activity_at or deal.created_at or now)
-    if quiet_for > timedelta(days=stall_days(plan, stage_index)):
+    if _stalled(deal, team, plan, now):
         kinds.append((STALLED, week_label(send_day)))
     return kinds
 
 
+def _stalled(deal: Deal, team: Team, plan: Cadence, now: datetime) -> bool:
+    """No activity for longer than the deal's stage allows."""
+    stage_index = team.funnel.index(deal.stage_key) if team.funnel.stage(deal.stage_key) else 0
+    quiet_for = now - (deal.last_activity_at or deal.created_at or now)
+    return quiet_for > timedelta(days=stall_days(plan, stage_index))
+
+
 def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
-    """The message for a reminder row, or nothing if the deal no longer needs it."""
+    """The message for a reminder row, or nothing if the deal no longer needs it: its condition is
+    checked again now (a rep who logged a visit since the row was queued gets no stalled nudge)."""
     deal = ctx.uow.deals.get(int(item.subject))
     if item.kind == REVISIT:
         return _revisit(ctx, deal, item)
     if deal is None or deal.status != DealStatus.OPEN:
         return []
     if item.kind == OVERDUE and (deal.next_due is None or deal.next_due >= ctx.today):
+        return []
+    if item.kind == STALLED and not _stalled(deal, ctx.team, cadence(ctx.team), ctx.now):
         return []
     params = deal_params(ctx, deal) | {"days": (ctx.today - deal.next_due).days if deal.next_due else 0,
                                        "idle_days": (ctx.now - (deal.last_activity_at or ctx.now)).days}
@@ -109,6 +117,9 @@ def _revisit(ctx: Ctx, deal: Deal | None, item: OutboxItem) -> list[Reply]:
     if deal is None or deal.status != DealStatus.WON:
         return []
     since = date.fromisoformat(item.key.rsplit(":", 1)[1])
+    last_visit = ctx.uow.deals.last_visits(ctx.team.id).get(deal.customer_id)
+    if last_visit is not None and last_visit > since:  # visited since the row was queued
+        return []
     params = {"customer": deal.customer_name, "title": deal.title, "since": since, "days": (ctx.today - since).days}
     return [Reply("reminder.revisit", ctx.lang, params,
                   (button(DealAction("log_visit", deal.id), "action.log_visit"),))]

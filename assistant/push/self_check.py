@@ -13,11 +13,11 @@ from assistant.chat.context import Ctx
 from assistant.chat.routes import RunCommand, button
 from assistant.clock import Clock
 from assistant.events import Reply
-from assistant.method.cadence import cadence, next_allowed, week_label, weekly_due
+from assistant.method.cadence import SELF_CHECK_INVITE, cadence, next_allowed, week_label, weekly_due
 from assistant.method.model import DealStatus, OutboxItem, Role, Team
 from assistant.unit_of_work import UnitOfWork
 
-SELF_CHECK, NUDGE = "self_check", "self_check_nudge"
+SELF_CHECK, NUDGE = SELF_CHECK_INVITE, "self_check_nudge"
 GRACE = timedelta(days=2)
 NUDGE_AFTER = timedelta(days=1)
 
@@ -28,25 +28,29 @@ def enqueue(uow: UnitOfWork, clock: Clock) -> int:
 
 
 def enqueue_team(uow: UnitOfWork, team: Team, clock: Clock) -> int:
+    """This week's invitations once due (keyed by the ISO week they are due in), and a nudge a
+    day after an invite was sent, whenever that was (quiet hours or a weekend may have carried it
+    into the next week), while it is not answered."""
     now = clock.now()
-    added = 0
     plan = cadence(team)
     due = weekly_due(now, team.timezone, plan.self_check_day, plan.self_check_at)
     week = week_label(due.date())
-    if not due <= now < due + GRACE:
-        return added
+    inviting = due <= now < due + GRACE
     points = uow.users.contact_points(team.id)
+    added = 0
     for member in uow.users.members(team.id):
         point = points.get(member.id)
-        if member.role != Role.REP or point is None or uow.self_checks.done(member.id, week):
+        if member.role != Role.REP or point is None:
             continue
-        item = OutboxItem(f"{SELF_CHECK}:{member.id}:{week}", SELF_CHECK, member.id, point.platform, week,
-                          next_allowed(now, plan))
-        added += uow.outbox.add(item, now)
-        invited = uow.outbox.by_key(item.key)
-        if invited is not None and invited.sent_at is not None and now - invited.sent_at >= NUDGE_AFTER:
-            nudge = OutboxItem(f"{NUDGE}:{member.id}:{week}", NUDGE, member.id, point.platform, week,
-                               next_allowed(now, plan))
+        if inviting and not uow.self_checks.done(member.id, week):
+            item = OutboxItem(f"{SELF_CHECK}:{member.id}:{week}", SELF_CHECK, member.id, point.platform, week,
+                              next_allowed(now, plan))
+            added += uow.outbox.add(item, now)
+        invited = uow.outbox.last_sent(member.id, SELF_CHECK, now - NUDGE_AFTER - GRACE)
+        if (invited is not None and invited.sent_at is not None and now - invited.sent_at >= NUDGE_AFTER
+                and not uow.self_checks.done(member.id, invited.subject)):
+            nudge = OutboxItem(f"{NUDGE}:{member.id}:{invited.subject}", NUDGE, member.id, point.platform,
+                               invited.subject, next_allowed(now, plan))
             added += uow.outbox.add(nudge, now)
     return added
 

@@ -76,6 +76,7 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self._updates: list[dict] = []
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._holds: dict[str, deque[threading.Event]] = defaultdict(deque)
         self._message_ids = itertools.count(1000)
         self._cond = threading.Condition()
         self._closing = False
@@ -106,6 +107,9 @@ class FakeTelegram:
         with self._cond:
             self._closing = True
             self._cond.notify_all()
+            for held in self._holds.values():
+                for release in held:
+                    release.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -123,6 +127,14 @@ class FakeTelegram:
         """The next `times` calls of `method` get this Bot API error instead of a result."""
         with self._cond:
             self._failures[method].extend([Failure(status, description, retry_after)] * times)
+
+    def hold(self, method: str) -> threading.Event:
+        """The next call of `method` gets no answer until the returned event is set (a request
+        Telegram is slow to answer); stopping the server releases it."""
+        release = threading.Event()
+        with self._cond:
+            self._holds[method].append(release)
+        return release
 
     def sent(self, method: str | None = None, ok_only: bool = True) -> list[Call]:
         """Recorded calls of `method` (all methods when None), successful ones unless asked."""
@@ -157,6 +169,10 @@ class FakeTelegram:
         with self._cond:
             failures = self._failures.get(method)
             failure = failures.popleft() if failures else None
+            holds = self._holds.get(method)
+            held = holds.popleft() if holds else None
+        if held is not None:
+            held.wait()
         if failure is not None:
             self._record(Call(method, params, files, failure.status, None))
             return failure.status, failure.body()

@@ -596,6 +596,7 @@ def test_the_group_digest_mentions_the_reps_who_skipped_their_self_check(running
     from assistant.method.model import OutboxItem
     from assistant.push.delivery import deliver_due
     from assistant.push.team_digest import GROUP_DIGEST
+    from tests.invites import invites_sent
 
     odd = TgUser(811009, "<b>Bo</b>", language_code="en")
 
@@ -603,6 +604,9 @@ def test_the_group_digest_mentions_the_reps_who_skipped_their_self_check(running
         async with running() as tg:
             await join(tg, REP, invite())
             await tg.feed(message_update(tg.next_id(), odd, f"/start {invite()}"))
+            with demo() as uow:
+                invited = [uow.users.by_identity("telegram", "", str(user.id)).id for user in (REP, odd)]
+                invites_sent(demo, invited + [uow.users.by_name("王伟").id])
             with demo() as uow:
                 manager = uow.users.by_name("张强")
                 uow.outbox.add(OutboxItem("group_digest:test", GROUP_DIGEST, manager.id, "telegram",

@@ -50,3 +50,34 @@ def test_two_workers_send_each_reminder_once(demo, engine, clock):
     assert len(recorder.sent) == 38 and len(set(recorder.sent)) == 38
     clock.at += timedelta(minutes=10)
     assert deliver_due(demo, clock, recorder, "w3").sent == 0
+
+
+def test_senders_of_two_platforms_send_each_push_once_where_its_user_is(demo, engine, clock):
+    from assistant.events import ChatKey
+    with demo() as uow:
+        for n in range(30):
+            template = uow.deals.get(1 + n % 8)
+            uow.deals.add(replace(template, id=0, title=f"批量{n}", next_due=date(2026, 11, 1)))
+        uow.commit()
+    with demo() as uow:
+        queued = reminders.enqueue(uow, clock)
+        li = uow.users.by_name("李娜")
+        uow.users.link(li.id, ChatKey("telegram", "777", "777"))
+        uow.users.touch("telegram", "", "777", clock.now())  # 李娜 moved to Telegram after the scan
+        uow.commit()
+    terminal, telegram = Recorder(), Recorder()
+    telegram.platform = "telegram"
+
+    def worker(name, deliverer):
+        own_sessions = session_factory(engine)
+        while deliver_due(lambda: SqlUnitOfWork(own_sessions), clock, deliverer, name, limit=3).sent:
+            pass
+
+    threads = [threading.Thread(target=worker, args=(f"w-{d.platform}", d)) for d in (terminal, telegram)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(terminal.sent) + len(telegram.sent) == queued
+    assert len(set(terminal.sent) | set(telegram.sent)) == queued
+    assert {user for user, _ in terminal.sent} == {"王伟"} and {user for user, _ in telegram.sent} == {"777"}

@@ -93,6 +93,9 @@ def test_manager_sets_the_cadence_and_the_push_follows_it(demo, chat, make_uow, 
 
 
 def test_the_terminal_names_the_reps_who_skipped_their_self_check_as_mentions(demo, chat):
+    from tests.invites import invites_sent
+    with demo() as uow:
+        invites_sent(demo, [uow.users.by_name("王伟").id, uow.users.by_name("李娜").id])
     digest = chat("张强").say("/digest")
     line = next(line for line in digest.splitlines() if "自查未完成" in line)
     assert "@王伟" in line and "@李娜" in line

@@ -11,9 +11,9 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.back_off import BACK_OFF_SIGNALS
 from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.self_checks import answering_week
 from assistant.chat.views import deal_params
 from assistant.events import Reply
-from assistant.method.cadence import week_label
 from assistant.method.dates import parse_date
 from assistant.method.deals import back_off
 from assistant.method.model import Deal, DealStatus, JsonDict, Params
@@ -33,7 +33,7 @@ def open_deals(ctx: Ctx) -> list[Deal]:
 
 
 def start_values(ctx: Ctx) -> Params:
-    return {"queue": [deal.id for deal in open_deals(ctx)], "week": week_label(ctx.today)}
+    return {"queue": [deal.id for deal in open_deals(ctx)], "week": answering_week(ctx)}
 
 
 def _review_options(ctx: Ctx, values: JsonDict) -> list[Option]:

@@ -1,0 +1,70 @@
+"""Proactive messages through the real python-telegram-bot against the fake Bot API server: a
+flood wait delays the row instead of sending it twice, and a send given up on is stopped."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date, timedelta
+
+from assistant.push import reminders
+from assistant.push.delivery import deliver_due
+from handlers import telegram as adapter
+from tests.adapters.test_telegram import REP, deals_of, join
+
+
+def rows_of(make_uow, user):
+    with make_uow() as uow:
+        return uow.outbox.of_user(uow.users.by_identity("telegram", "", str(user.id)).id)
+
+
+async def two_overdue_deals(tg, demo, clock, invite):
+    await join(tg, REP, invite())
+    await tg.say(REP, "/new 华为技术有限公司 机房 10万 月底")
+    await tg.say(REP, "/new 腾讯科技 网络 20万 月底")
+    with demo() as uow:
+        for deal in deals_of(demo, REP):
+            uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 16)))
+        reminders.enqueue(uow, clock)
+        uow.commit()
+
+
+def pushes(calls):
+    return [c for c in calls if c.method == "sendMessage" and "跟进逾期" in c.text]
+
+
+def test_a_long_flood_wait_delays_the_push_and_sends_it_once(running, invite, demo, clock, fake_telegram):
+    async def scenario():
+        async with running() as tg:
+            await two_overdue_deals(tg, demo, clock, invite)
+            fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 600", retry_after=600)
+            deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop(), timeout=5)
+            mark = fake_telegram.mark()
+            first = await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            held_back = [item for item in rows_of(demo, REP) if item.status == "pending"]
+            clock.at += timedelta(minutes=10)
+            second = await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            return first, held_back, second, fake_telegram.since(mark, ok_only=False)
+    first, held_back, second, calls = asyncio.run(scenario())
+    assert (first.sent, second.sent) == (1, 1)
+    [row] = held_back
+    assert row.attempts == 0 and row.due_at == clock.at  # waits the 600 s asked for, not counted as a failure
+    assert [c.status for c in calls if c.method == "sendMessage"] == [429, 200, 200]
+    assert len(pushes(c for c in calls if c.ok)) == 2
+    assert {item.status for item in rows_of(demo, REP)} == {"sent"}
+
+
+def test_a_send_given_up_on_is_stopped_not_left_running(running, invite, demo, clock, fake_telegram):
+    async def scenario():
+        async with running() as tg:
+            await two_overdue_deals(tg, demo, clock, invite)
+            release = fake_telegram.hold("sendMessage")
+            deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop(), timeout=0.5)
+            tally = await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            running_sends = [task for task in asyncio.all_tasks() if not task.done()
+                             and task.get_coro().__name__ in ("send_replies", "_push")]
+            release.set()
+            return tally, running_sends
+    tally, running_sends = asyncio.run(scenario())
+    assert running_sends == []
+    assert (tally.retried, tally.sent) == (1, 1)
+    assert sorted((item.status, item.attempts) for item in rows_of(demo, REP)) == [("pending", 1), ("sent", 1)]
