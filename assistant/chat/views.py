@@ -13,7 +13,7 @@ from assistant.chat.routes import DealAction, Route, RunCommand, button
 from assistant.events import Choice, Reply, UserRef
 from assistant.i18n import render
 from assistant.method.cadence import week_label
-from assistant.method.customer_class import man_class, timeframe_class
+from assistant.method.customer_class import assessed_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
 from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
 from assistant.method.model import Deal, DealStatus, Role, Team, User
@@ -33,8 +33,7 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict[str, Any]:
         "amount": deal.amount, "currency": deal.currency, "close_date": deal.close_date,
         "stage": stage.name(ctx.lang) if stage else deal.stage_key, "probability": probability,
         "weighted": deal.amount * probability, "status": str(deal.status), "won_label": status_label,
-        "man_class": man_class(deal.need, deal.money, deal.authority, deal.urgent)
-        if any((deal.need, deal.money, deal.authority, deal.urgent)) else None,
+        "man_class": assessed_class(deal.need, deal.money, deal.authority, deal.urgent, deal.assessed_at is not None),
         "timeframe": timeframe_class(deal.close_date, ctx.today),
         "next_step": deal.next_step, "next_due": deal.next_due, "overdue": is_overdue(deal, ctx.today),
         "lead_source": deal.lead_source, "suggestion": stage.actions(ctx.lang) if stage else "",
