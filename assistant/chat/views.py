@@ -144,11 +144,13 @@ def user_refs(ctx: Ctx, users: list[User]) -> list[UserRef]:
     return [UserRef(user.id, user.name, ids.get(user.id)) for user in users]
 
 
-def digest_replies(ctx: Ctx) -> list[Reply]:
-    """The digest as the reader's language renders it, with the team funnel chart. The reps who
+def digest_replies(ctx: Ctx, pushed: bool = False) -> list[Reply]:
+    """The digest as the reader's language renders it, with the team funnel chart. On demand it
+    reports this week so far, pushed on a Monday last week (`report_window`). The reps who
     skipped their self-check are named as people, so a group digest can mention them."""
     data = load_team_data(ctx.uow, ctx.team, ctx.today)
-    params = weekly_digest(data, ctx.today, ctx.lang) | {"skipped_self_check": user_refs(ctx, skipped_members(data))}
+    params = weekly_digest(data, ctx.today, ctx.lang, pushed)
+    params |= {"skipped_self_check": user_refs(ctx, skipped_members(data))}
     chart = funnel_chart_spec(ctx, params["funnel"] | {"currency": params["currency"]},
                               render(ctx.lang, "chart.team_title", team=ctx.team.name))
     return [Reply(DIGEST_KEY, ctx.lang, params, chart=chart)]
