@@ -151,6 +151,20 @@ def digest_replies(ctx: Ctx, pushed: bool = False) -> list[Reply]:
     data = load_team_data(ctx.uow, ctx.team, ctx.today)
     params = weekly_digest(data, ctx.today, ctx.lang, pushed)
     params |= {"skipped_self_check": user_refs(ctx, skipped_members(data))}
-    chart = funnel_chart_spec(ctx, params["funnel"] | {"currency": params["currency"]},
-                              render(ctx.lang, "chart.team_title", team=ctx.team.name))
-    return [Reply(DIGEST_KEY, ctx.lang, params, chart=chart)]
+    return [Reply(DIGEST_KEY, ctx.lang, params, chart=digest_chart_spec(ctx, params))]
+
+
+def digest_chart_spec(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The digest's own picture (not `/team`'s): the funnel per stage, the weighted amount per
+    stage against next quarter's target (the one "funnel not full" reads), per-rep bars, and
+    the team and the period in the title. None for an empty funnel."""
+    funnel = params["funnel"]
+    if not funnel["count"]:
+        return None
+    quarter = params["forecasts"][1]
+    title = render(ctx.lang, "chart.digest_title", team=params["team"], so_far=params["so_far"],
+                   start=params["week_start"], end=params["week_end"])
+    return {"kind": "digest", "lang": ctx.lang, "title": title, "currency": params["currency"],
+            "stages": [{key: line[key] for key in ("stage", "count", "amount", "weighted")}
+                       for line in funnel["lines"]],
+            "reps": params["reps"], "target": quarter["target"], "target_label": quarter["label"]}

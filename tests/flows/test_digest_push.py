@@ -1,6 +1,7 @@
 """The manager's weekly digest: pushed Monday 09:30 team time with the funnel chart, and on
 demand with /digest (managers only)."""
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from assistant import draw_charts
@@ -134,3 +135,23 @@ def test_the_monday_push_reports_last_week_with_its_dates(demo, chat, make_uow, 
     assert week == ("2026-11-16", "2026-11-22")
     assert "上周：2026年11月16日（周一） 至 2026年11月22日（周日）" in render("zh", pushed.key, **pushed.params)
     assert "本周至今：2026年11月23日（周一） 至 2026年11月23日（周一）" in render("zh", asked.key, **asked.params)
+
+
+def test_the_digest_chart_is_its_own_picture_not_the_team_funnel(demo, make_uow, clock):
+    from assistant.chat.context import Ctx
+    from assistant.chat.views import digest_replies
+    from assistant.events import ChatKey
+    with make_uow() as uow:
+        manager = next(m for m in uow.users.members(1) if m.name == "张强")
+        uow.targets.set(1, None, "2027-Q1", Decimal(8_000_000), "CNY")
+        for lang in ("zh", "en"):
+            ctx = Ctx(uow=uow, clock=clock, who=ChatKey("console", "张强", "张强"), lang=lang, user=manager,
+                      team=uow.teams.get(1))
+            spec = digest_replies(ctx)[0].chart
+            assert spec["kind"] == "digest" and spec["lang"] == lang
+            title = {"zh": "华东大区销售部 销售漏斗周报 · 本周至今 2026年11月16日（周一） 至 2026年11月18日（周三）",
+                     "en": "华东大区销售部 weekly pipeline · this week so far, Mon 16 Nov 2026 to Wed 18 Nov 2026"}
+            assert spec["title"] == title[lang]
+            assert [s["count"] for s in spec["stages"]] == [2, 2, 2, 1, 1]          # every stage, in order
+            assert [r["name"] for r in spec["reps"]] == ["王伟", "李娜"]
+            assert (spec["target"], spec["target_label"]) == (Decimal(8_000_000), "2027-Q1")
