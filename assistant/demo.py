@@ -56,7 +56,8 @@ def seed_demo(uow: UnitOfWork, clock: Clock, platform: str, lang: str = "zh") ->
                     created_at=now - timedelta(days=30),
                     last_activity_at=now - timedelta(days=abs(item["due_in_days"])),
                     need="need" in item["man"], money="money" in item["man"],
-                    authority="authority" in item["man"], urgent="urgent" in item["man"])
+                    authority="authority" in item["man"], urgent="urgent" in item["man"],
+                    assessed_at=now - timedelta(days=30) if item["man"] else None)
         uow.deals.add(deal)
         first = funnel.stages[0]
         uow.deals.add_change(record_creation(deal, owner, now - timedelta(days=30),

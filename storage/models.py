@@ -129,6 +129,7 @@ class DealRow(Base):
     lost_reason_ours: Mapped[str | None] = mapped_column(Text)
     lost_reason_customer: Mapped[str | None] = mapped_column(Text)
     lost_prevention: Mapped[str | None] = mapped_column(Text)
+    assessed_at: Mapped[datetime | None] = mapped_column(Stamp)
 
 
 class StageChangeRow(Base):

@@ -238,7 +238,7 @@ class Customers(Repository):
 _DEAL_FIELDS = ("team_id", "owner_id", "customer_id", "title", "amount", "currency", "close_date", "stage_key",
                 "status", "lead_source", "need", "money", "authority", "urgent", "next_step", "next_due",
                 "created_at", "last_activity_at", "closed_at", "lost_reason_ours", "lost_reason_customer",
-                "lost_prevention")
+                "lost_prevention", "assessed_at")
 
 
 class Deals(Repository):
@@ -423,7 +423,7 @@ def _customer(row: CustomerRow) -> Customer:
 
 def _deal(row: DealRow, customer_name: str) -> Deal:
     values = {name: getattr(row, name) for name in _DEAL_FIELDS}
-    for stamp in ("created_at", "last_activity_at", "closed_at"):
+    for stamp in ("created_at", "last_activity_at", "closed_at", "assessed_at"):
         values[stamp] = aware(values[stamp])
     values["amount"] = Decimal(values["amount"])
     return Deal(id=row.id, customer_name=customer_name, **values)

@@ -72,3 +72,22 @@ def test_data_at_0004_survives_the_upgrade_to_head(blank):
         assert item.status == "pending" and item.tenant == ""
         assert uow.inbox.first_time("telegram", "123456", "42", AT)
         assert uow.inbox.prune(datetime(2100, 1, 1, tzinfo=UTC)) == 1
+
+
+def test_deals_with_a_man_flag_count_as_assessed_after_0010(blank):
+    upgrade(blank, "0004")
+    fill_0004(blank)
+    upgrade(blank, "0006")
+    deal = ("INSERT INTO deals (id, team_id, owner_id, customer_id, title, amount, currency, close_date, stage_key,"
+            " status, need, money, authority, urgent, created_at, last_activity_at)"
+            " VALUES (:id, 1, 1, 1, 'x', 1000, 'CNY', '2027-01-31', 'target', 'open', :need, false, false, false,"
+            " :at, :at)")
+    with blank.begin() as connection:
+        connection.execute(text("INSERT INTO customers (id, team_id, owner_id, name, normalized, created_at)"
+                                " VALUES (1, 1, 1, '华为', '华为', :at)"), {"at": AT})
+        connection.execute(text(deal), {"id": 1, "need": True, "at": AT})
+        connection.execute(text(deal), {"id": 2, "need": False, "at": AT})
+    upgrade(blank, "head")
+    with SqlUnitOfWork(session_factory(blank)) as uow:
+        assert uow.deals.get(1).assessed_at == AT      # a flag is only ever set by an assessment
+        assert uow.deals.get(2).assessed_at is None    # unknown: shown as not assessed

@@ -13,7 +13,7 @@ from assistant.chat.context import Ctx
 from assistant.chat.routes import DealAction, Route, RunCommand, button
 from assistant.events import Choice, Reply, UserRef
 from assistant.i18n import render
-from assistant.method.customer_class import man_class, timeframe_class
+from assistant.method.customer_class import assessed_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
 from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
 from assistant.method.model import Deal, DealStatus, Team, User
@@ -33,8 +33,7 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict[str, Any]:
         "amount": deal.amount, "currency": deal.currency, "close_date": deal.close_date,
         "stage": stage.name(ctx.lang) if stage else deal.stage_key, "probability": probability,
         "weighted": deal.amount * probability, "status": str(deal.status), "won_label": status_label,
-        "man_class": man_class(deal.need, deal.money, deal.authority, deal.urgent)
-        if any((deal.need, deal.money, deal.authority, deal.urgent)) else None,
+        "man_class": assessed_class(deal.need, deal.money, deal.authority, deal.urgent, deal.assessed_at is not None),
         "timeframe": timeframe_class(deal.close_date, ctx.today),
         "next_step": deal.next_step, "next_due": deal.next_due, "overdue": is_overdue(deal, ctx.today),
         "lead_source": deal.lead_source, "suggestion": stage.actions(ctx.lang) if stage else "",
@@ -144,11 +143,27 @@ def user_refs(ctx: Ctx, users: list[User]) -> list[UserRef]:
     return [UserRef(user.id, user.name, ids.get(user.id)) for user in users]
 
 
-def digest_replies(ctx: Ctx) -> list[Reply]:
-    """The digest as the reader's language renders it, with the team funnel chart. The reps who
+def digest_replies(ctx: Ctx, pushed: bool = False) -> list[Reply]:
+    """The digest as the reader's language renders it, with the team funnel chart. On demand it
+    reports this week so far, pushed on a Monday last week (`report_window`). The reps who
     skipped their self-check are named as people, so a group digest can mention them."""
     data = load_team_data(ctx.uow, ctx.team, ctx.today)
-    params = weekly_digest(data, ctx.today, ctx.lang) | {"skipped_self_check": user_refs(ctx, skipped_members(data))}
-    chart = funnel_chart_spec(ctx, params["funnel"] | {"currency": params["currency"]},
-                              render(ctx.lang, "chart.team_title", team=ctx.team.name))
-    return [Reply(DIGEST_KEY, ctx.lang, params, chart=chart)]
+    params = weekly_digest(data, ctx.today, ctx.lang, pushed)
+    params |= {"skipped_self_check": user_refs(ctx, skipped_members(data))}
+    return [Reply(DIGEST_KEY, ctx.lang, params, chart=digest_chart_spec(ctx, params))]
+
+
+def digest_chart_spec(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The digest's own picture (not `/team`'s): the funnel per stage, the weighted amount per
+    stage against next quarter's target (the one "funnel not full" reads), per-rep bars, and
+    the team and the period in the title. None for an empty funnel."""
+    funnel = params["funnel"]
+    if not funnel["count"]:
+        return None
+    quarter = params["forecasts"][1]
+    title = render(ctx.lang, "chart.digest_title", team=params["team"], so_far=params["so_far"],
+                   start=params["week_start"], end=params["week_end"])
+    return {"kind": "digest", "lang": ctx.lang, "title": title, "currency": params["currency"],
+            "stages": [{key: line[key] for key in ("stage", "count", "amount", "weighted")}
+                       for line in funnel["lines"]],
+            "reps": params["reps"], "target": quarter["target"], "target_label": quarter["label"]}

@@ -7,17 +7,22 @@ reopen), never from a deal's current stage: the history is the record the funnel
 
 Definitions (shared by the weekly digest and any later report):
 
-- A deal *reached* a stage when its history shows it in that stage: the stage a change
-  moved it to (created, advance, back_off, reopen) or the stage a change moved it from.
-  A deal created at a later stage reached that stage, not the earlier ones. A forward move
-  that skips stages (an advance two steps up, a win from a middle stage) passes through
-  the skipped stages: the deal counts as having reached them, with no stay recorded there.
-  Winning is position n (after the last open stage); losing is reached by no stage.
-- Conversion from stage i to stage i+1 = of the deals that ever reached i, the share that
-  ever reached i+1. Each deal counts once per stage, however often it backed off and came
-  back. Deals still open in stage i count as not (yet) converted. A deal created at i+1 or
-  later is not in the base of i (so no rate can exceed 100%). The last conversion is
-  won ÷ reached the last open stage.
+- A deal *sat in* a stage when its history shows it there: the stage a change moved it to
+  (created, advance, back_off, reopen) or the stage a change moved it from. Winning is
+  position n (after the last open stage); losing is sat in by no stage.
+- Product decision (domain §8): conversion through a stage counts only deals that sat in
+  it. A deal that skipped a stage (an advance two steps up, a win from a middle stage, a
+  deal created past it) did not convert through it: for the step from stage i to i+1, a
+  deal that sat in i and went beyond i+1 without sitting in it is *skipped*, left out of
+  the base and shown apart. A win that never was in the funnel (before it, at most a
+  creation less than OFF_FUNNEL_FAST_WIN earlier) is in no base at all, and counted apart.
+- Conversion from stage i to stage i+1 = of the deals that sat in i (skipped ones
+  excepted), the share that sat in i+1. Each deal counts once per stage, however often it
+  backed off and came back. Deals still open in stage i count as not (yet) converted. The
+  last conversion is won ÷ sat in the last open stage.
+- A step's *decided* outcomes, for rates over a time window (the digest's trend): a deal
+  that sat in i is decided converted when it first sits in i+1, decided not converted when
+  it is lost without having sat in i+1; open deals in i are undecided, skipped ones apart.
 - Days in stage = the average, over completed stays, of the time from the change that
   moved a deal into the stage to the deal's next change (any kind), in days with
   fractions. A stay still going on (an open deal's current stage) is not counted.
@@ -37,7 +42,6 @@ from assistant.method.stages import Funnel
 
 # The won state in the analytics' stage keys; ":" cannot occur in a stage key.
 WON = ":won"
-_FORWARD = ("advance", "won")
 _CLOSING = ("won", "lost")
 _SECONDS_A_DAY = Decimal(86400)
 OFF_FUNNEL_FAST_WIN = timedelta(days=1)
@@ -45,16 +49,18 @@ OFF_FUNNEL_FAST_WIN = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Conversion:
-    """From `from_key` to `to_key` (a stage key or WON): `converted` of `base` deals."""
+    """From `from_key` to `to_key` (a stage key or WON): `converted` of `base` deals;
+    `skipped` deals sat in `from_key` and went beyond `to_key` without sitting in it."""
 
     from_key: str
     to_key: str
     base: int
     converted: int
+    skipped: int = 0
 
     @property
     def rate(self) -> Decimal | None:
-        """converted ÷ base; None when no deal reached `from_key`."""
+        """converted ÷ base; None when no deal is in the base."""
         return Decimal(self.converted) / self.base if self.base else None
 
 
@@ -77,29 +83,93 @@ def _target(change: StageChange) -> str:
 
 
 def reached(funnel: Funnel, history: Iterable[StageChange]) -> set[str]:
-    """The stage keys (and WON) one deal ever reached, by the module's definition."""
+    """The stage keys one deal sat in, and WON when it was won (the module's definition)."""
     keys: set[str] = set()
     for change in history:
-        start, end = position(funnel, change.from_stage), position(funnel, _target(change))
-        if start is not None and change.from_stage is not None:
-            keys.add(change.from_stage)
-        if end is None:
-            continue
-        keys.add(_target(change))
-        if change.kind in _FORWARD and start is not None:
-            keys |= {stage.key for stage in funnel.stages[start + 1:end]}
+        for key in (change.from_stage, _target(change)):
+            if key is not None and position(funnel, key) is not None:
+                keys.add(key)
     return keys
+
+
+def never_in_funnel(history: Sequence[StageChange]) -> bool:
+    """Won, and before the win at most its creation, less than OFF_FUNNEL_FAST_WIN earlier."""
+    ordered = sorted(history, key=lambda change: change.at)
+    win = next((change for change in ordered if change.kind == "won"), None)
+    if win is None:
+        return False
+    before = [change for change in ordered if change.at < win.at]
+    return not before or (len(before) == 1 and before[0].kind == "created"
+                          and win.at - before[0].at <= OFF_FUNNEL_FAST_WIN)
+
+
+def _steps(funnel: Funnel) -> list[tuple[str, str]]:
+    return list(pairwise([stage.key for stage in funnel.stages] + [WON]))
+
+
+def _skipped(funnel: Funnel, sat: set[str], after: str) -> bool:
+    """Sat beyond `after` without sitting in it."""
+    limit = position(funnel, after)
+    return after not in sat and limit is not None and any((position(funnel, key) or 0) > limit for key in sat)
 
 
 def conversions(funnel: Funnel, histories: Iterable[Sequence[StageChange]]) -> list[Conversion]:
     """One `Conversion` per consecutive pair of stages, the last one to WON."""
-    reach = [reached(funnel, history) for history in histories]
-    keys = [stage.key for stage in funnel.stages] + [WON]
+    sat = [reached(funnel, history) for history in histories if not never_in_funnel(history)]
     result = []
-    for before, after in pairwise(keys):
-        base = [keys_of_deal for keys_of_deal in reach if before in keys_of_deal]
-        result.append(Conversion(before, after, len(base), sum(after in keys_of_deal for keys_of_deal in base)))
+    for before, after in _steps(funnel):
+        came = [keys for keys in sat if before in keys]
+        skipped = [keys for keys in came if _skipped(funnel, keys, after)]
+        base = [keys for keys in came if not _skipped(funnel, keys, after)]
+        result.append(Conversion(before, after, len(base), sum(after in keys for keys in base), len(skipped)))
     return result
+
+
+def through(funnel: Funnel, histories: Iterable[Sequence[StageChange]]) -> Conversion:
+    """From the first stage to WON: of the deals that sat in the first stage, how many were won
+    (000's "潜在客户转化率"). Off-funnel wins are left out, as in `conversions`."""
+    first = funnel.stages[0].key
+    sat = [reached(funnel, history) for history in histories if not never_in_funnel(history)]
+    base = [keys for keys in sat if first in keys]
+    return Conversion(first, WON, len(base), sum(WON in keys for keys in base))
+
+
+def off_funnel_count(histories: Iterable[Sequence[StageChange]]) -> int:
+    """How many won deals never were in the funnel (left out of every conversion)."""
+    return sum(1 for history in histories if never_in_funnel(history))
+
+
+def decided(funnel: Funnel, history: Sequence[StageChange]) -> list[tuple[int, bool, datetime]]:
+    """One deal's decided outcomes: (step index, converted, when), by the module's definition."""
+    if never_in_funnel(history):
+        return []
+    ordered = sorted(history, key=lambda change: change.at)
+    sat = reached(funnel, ordered)
+    outcomes = []
+    for index, (before, after) in enumerate(_steps(funnel)):
+        if before not in sat or _skipped(funnel, sat, after):
+            continue
+        entered = next((c.at for c in ordered if c.from_stage == before or _target(c) == before), None)
+        moved = next((c.at for c in ordered if _target(c) == after and entered is not None and c.at >= entered), None)
+        lost = next((c.at for c in ordered if c.kind == "lost"), None)
+        if moved is not None:
+            outcomes.append((index, True, moved))
+        elif lost is not None:
+            outcomes.append((index, False, lost))
+    return outcomes
+
+
+def rates_between(funnel: Funnel, histories: Iterable[Sequence[StageChange]], start: date, end: date,
+                  zone: ZoneInfo) -> list[Conversion]:
+    """Per step, the outcomes decided between `start` and `end` (local dates, both included)."""
+    counts = [[0, 0] for _ in _steps(funnel)]
+    for history in histories:
+        for index, converted, moment in decided(funnel, history):
+            if start <= local_date(moment, zone) <= end:
+                counts[index][0] += 1
+                counts[index][1] += int(converted)
+    return [Conversion(before, after, base, converted)
+            for (before, after), (base, converted) in zip(_steps(funnel), counts, strict=True)]
 
 
 def _days(spans: list[timedelta]) -> Decimal | None:

@@ -40,6 +40,23 @@ def man_class(need: bool, money: bool, authority: bool, urgent: bool) -> str:
     return "A" if need else "B"
 
 
+def assessed_class(need: bool, money: bool, authority: bool, urgent: bool, assessed: bool) -> str | None:
+    """The class of a deal, or None when it was never assessed.
+
+    Product decision: a deal counts as assessed once a rep has answered the MAN questions
+    (recorded as `Deal.assessed_at`), whatever the answers; no flag set then means class B
+    (包袱型, drop it), the class that matters most for a rep's time, not "not assessed". Deals
+    stored before that record existed count as assessed when any flag is set (flags are only
+    ever set by an assessment); with none set, whether they were assessed is unknown and they
+    show as not assessed. At creation the guided flow's MAN step can be passed with nothing
+    ticked, so there a class is shown only when some flag was ticked; the 🎯 assessment
+    records itself whatever the answers.
+    """
+    if not assessed and not any((need, money, authority, urgent)):
+        return None
+    return man_class(need, money, authority, urgent)
+
+
 def timeframe_class(close_date: date, today: date) -> str:
     """The purchase timeframe (003): A <= 1 month, B <= 3, C <= 6, D <= 12, E beyond.
 

@@ -103,6 +103,7 @@ class Deal:
     lost_reason_ours: str | None = None
     lost_reason_customer: str | None = None
     lost_prevention: str | None = None
+    assessed_at: datetime | None = None  # last MAN assessment (🎯); None: never assessed
 
 
 @dataclass(frozen=True)

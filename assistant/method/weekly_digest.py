@@ -1,8 +1,8 @@
 """The manager's weekly funnel digest (domain §3, §4, §7): pure functions over domain objects.
 
-The caller loads a `TeamData`, calls `weekly_digest` on the Monday it goes out and renders
-`render(lang, DIGEST_KEY, **params)`. The week reported is the seven days ending yesterday,
-[today - 7, today - 1], in dates of the team's timezone. Open-deal figures (funnel, forecast,
+The caller loads a `TeamData`, calls `weekly_digest` when it goes out (pushed) or is asked
+for (on demand) and renders `render(lang, DIGEST_KEY, **params)`. The period reported is
+given by `report_window`, in dates of the team's timezone. Open-deal figures (funnel, forecast,
 balance) are in the team currency only; counts of deals are currency-free. Each product
 decision is stated in the docstring of the function that takes it.
 """
@@ -15,7 +15,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from assistant.method.cadence import cadence, stall_days
-from assistant.method.conversion import WON, conversions, days_in_stage, is_jump, is_off_funnel, local_date
+from assistant.method.conversion import (
+    WON,
+    conversions,
+    days_in_stage,
+    is_jump,
+    is_off_funnel,
+    local_date,
+    off_funnel_count,
+    rates_between,
+    through,
+)
 from assistant.method.forecast import (
     ALL_TIME,
     ALLOWED_ERROR,
@@ -30,8 +40,8 @@ from assistant.method.model import Deal, DealStatus, Params, Role, StageChange, 
 
 DIGEST_KEY = "digest.weekly"
 TOP_STAGES = 2             # "the first two stages" of the funnel-not-full rule
-LOW_CONVERSION = Decimal("0.30")
-MIN_CONVERSION_BASE = 5    # fewer deals than this at a stage say nothing about its conversion
+TREND_WEEKS = 4            # a step's own rate is read over this many weeks before the report
+MIN_TREND_NOW, MIN_TREND_BEFORE = 2, 4   # decided deals needed, in the report and the weeks before
 IDLE_DAYS = 30             # weak inspection: no activity for this many days or more
 BALANCE_LOW, BALANCE_HIGH = Decimal("0.5"), Decimal(2)
 _PRECISION_ROLE = {Role.REP: "rep", Role.MANAGER: "manager", Role.ADMIN: "manager"}
@@ -50,9 +60,22 @@ class TeamData:
     snapshots: dict[tuple[int, str], Decimal] = field(default_factory=dict)  # (user id, period) -> forecast
 
 
-def week_window(today: date) -> tuple[date, date]:
-    """The reported week: the seven days ending yesterday, both ends included."""
-    return today - timedelta(days=7), today - timedelta(days=1)
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date
+    so_far: bool   # this week so far (Monday to today), else the whole of last week
+
+
+def report_window(today: date, pushed: bool = False) -> Window:
+    """The period a digest reports, both ends included. Product decision: on demand, this week
+    so far, Monday to today (today's wins, losses and moves included); the push on a Monday
+    (the default digest day) reports last week, Monday to Sunday. A push the team scheduled
+    on another weekday reports its week so far, like the digest on demand."""
+    monday = today - timedelta(days=today.weekday())
+    if pushed and today.weekday() == 0:
+        return Window(monday - timedelta(days=7), monday - timedelta(days=1), False)
+    return Window(monday, today, True)
 
 
 def _zone(data: TeamData) -> ZoneInfo:
@@ -81,12 +104,11 @@ def deal_ref(data: TeamData, deal: Deal, lang: str) -> Params:
             "stage": _stage_name(data, deal.stage_key, lang)}
 
 
-def _changes_in_week(data: TeamData, today: date, kinds: tuple[str, ...]) -> Iterator[tuple[Deal, StageChange]]:
-    start, end = week_window(today)
+def _changes_in_week(data: TeamData, window: Window, kinds: tuple[str, ...]) -> Iterator[tuple[Deal, StageChange]]:
     zone = _zone(data)
     for deal in data.deals:
         for change in data.changes.get(deal.id, ()):
-            if change.kind in kinds and start <= local_date(change.at, zone) <= end:
+            if change.kind in kinds and window.start <= local_date(change.at, zone) <= window.end:
                 yield deal, change
 
 
@@ -136,55 +158,95 @@ def forecasts(data: TeamData, today: date) -> list[Params]:
     return rows
 
 
-def not_full(data: TeamData, weighted: Decimal, quarter_target: Decimal | None) -> Params:
-    """Funnel not full (001, 003). Product decision: the funnel is not full when fewer open
-    deals sit in the first TOP_STAGES stages than in all later ones, or when the weighted total
-    of the open funnel is below next quarter's target (when one is set). Reps are named whose
-    first TOP_STAGES stages hold no open deal: a rep who just closed a batch, or a new one, has
-    stopped prospecting (003)."""
+def not_full(data: TeamData, weighted: Decimal, quarter: Params) -> Params:
+    """Funnel not full (漏斗不满, 001, 003). Product decision: the funnel is not full when fewer
+    open deals sit in the first TOP_STAGES stages than in all later ones, or when the weighted
+    total of all open deals, whatever their close date (001's reading: the funnel as it stands
+    must carry the next period), is below next quarter's target (when one is set); the text
+    says so, and shows beside it next quarter's own coverage (open deals closing in that
+    quarter only). Reps are named whose first TOP_STAGES stages hold no open deal: a rep who
+    just closed a batch, or a new one, has stopped prospecting (003)."""
+    quarter_target = quarter["target"]
     top_keys = {stage.key for stage in data.team.funnel.stages[:TOP_STAGES]}
     top = [deal for deal in _open(data) if deal.stage_key in top_keys]
     rest = len(_open(data)) - len(top)
     below = quarter_target is not None and weighted < quarter_target
     empty = [rep.name for rep in _reps(data) if rep.role == Role.REP and not any(d.owner_id == rep.id for d in top)]
     return {"top": len(top), "rest": rest, "top_short": len(top) < rest, "below_target": below,
-            "weighted": weighted, "target": quarter_target, "empty_top_reps": empty}
+            "weighted": weighted, "target": quarter_target, "empty_top_reps": empty,
+            "quarter": quarter["label"], "quarter_weighted": quarter["weighted"],
+            "quarter_coverage": quarter["coverage"]}
+
+
+def _histories(data: TeamData) -> list[list[StageChange]]:
+    return [data.changes.get(deal.id, []) for deal in data.deals]
 
 
 def conversion_rows(data: TeamData, lang: str) -> list[Params]:
-    """Stage-to-stage conversion over the deals' whole history (see conversion.py)."""
-    histories = [data.changes.get(deal.id, []) for deal in data.deals]
+    """Stage-to-stage conversion over the deals' whole history (see conversion.py): deals that
+    skipped the next stage are counted apart (`skipped`), never as converted."""
     return [{"from": _stage_name(data, c.from_key, lang), "to": _stage_name(data, c.to_key, lang),
-             "base": c.base, "converted": c.converted, "rate": c.rate}
-            for c in conversions(data.team.funnel, histories)]
+             "base": c.base, "converted": c.converted, "rate": c.rate, "skipped": c.skipped}
+            for c in conversions(data.team.funnel, _histories(data))]
 
 
 def stage_day_rows(data: TeamData, lang: str) -> list[Params]:
     """Average days in each stage over completed stays (see conversion.py)."""
-    histories = [data.changes.get(deal.id, []) for deal in data.deals]
     return [{"stage": _stage_name(data, s.stage_key, lang), "stays": s.stays, "days": s.days}
-            for s in days_in_stage(data.team.funnel, histories)]
+            for s in days_in_stage(data.team.funnel, _histories(data))]
 
 
-def low_conversions(rows: list[Params]) -> list[Params]:
-    """Low conversion (001). Product decision: a rate below LOW_CONVERSION (30%) between two
-    consecutive stages (or the last stage and won), once at least MIN_CONVERSION_BASE deals
-    reached the earlier stage."""
-    return [row for row in rows
-            if row["base"] >= MIN_CONVERSION_BASE and row["rate"] is not None and row["rate"] < LOW_CONVERSION]
+def low_conversion(data: TeamData, rows: list[Params], funnel_lines: list[Params], window: Window,
+                   lang: str) -> Params:
+    """Low conversion (转化率低, 001). Product decision (domain §8), as 000's weekly report does
+    ("潜在客户转化率较低", "报价洽谈阶段客户数量较少"): the digest always names
+    - `overall`: of the deals that sat in the first stage, the share won (000's prospect rate);
+    - `weakest`: the step with the lowest rate (a base of at least one deal; on a tie the
+      earliest, as a weak upper step starves every later one);
+    - `thinnest`: the stage holding the fewest open deals (on a tie the earliest), when the
+      funnel holds any;
+    and flags in `dropped` each step whose rate over the outcomes decided in the report period
+    (at least MIN_TREND_NOW) fell below its own rate over the TREND_WEEKS weeks before (at
+    least MIN_TREND_BEFORE decided), see `conversion.decided`."""
+    rated = [row for row in rows if row["rate"] is not None]
+    weakest = min(rated, key=lambda row: row["rate"]) if rated else None
+    whole = through(data.team.funnel, _histories(data))
+    overall = None if not whole.base else {"stage": _stage_name(data, whole.from_key, lang),
+                                           "to": _stage_name(data, WON, lang), "base": whole.base,
+                                           "converted": whole.converted, "rate": whole.rate}
+    thinnest = None
+    if any(line["count"] for line in funnel_lines):
+        thin = min(funnel_lines, key=lambda line: line["count"])
+        thinnest = {"stage": thin["stage"], "count": thin["count"]}
+    zone, funnel, histories = _zone(data), data.team.funnel, _histories(data)
+    now = rates_between(funnel, histories, window.start, window.end, zone)
+    before = rates_between(funnel, histories, window.start - timedelta(weeks=TREND_WEEKS),
+                           window.start - timedelta(days=1), zone)
+    dropped = [{"from": _stage_name(data, n.from_key, lang), "to": _stage_name(data, n.to_key, lang),
+                "rate": n.rate, "base": n.base, "converted": n.converted, "before": b.rate, "before_base": b.base}
+               for n, b in zip(now, before, strict=True)
+               if n.base >= MIN_TREND_NOW and b.base >= MIN_TREND_BEFORE and n.rate is not None
+               and b.rate is not None and n.rate < b.rate]
+    return {"overall": overall, "weakest": weakest, "thinnest": thinnest, "dropped": dropped}
 
 
-def imbalance(lines: list[Params]) -> list[Params]:
-    """Balance (001: "weighted amount roughly equal in every stage"). Product decision: a stage
-    is flagged when its weighted amount is below 50% or above 200% of the average over all
-    stages (empty stages included); an empty funnel has no balance to judge."""
+def imbalance(lines: list[Params]) -> Params | None:
+    """Balance (001: "weighted amount roughly equal in every stage"), as one finding. Product
+    decision: against the average weighted amount over all stages (empty ones included), a
+    stage above BALANCE_HIGH (twice) the average is `heavy` (with its ratio, shown in words:
+    "about 2.5 times"), one with deals below BALANCE_LOW (half) is `thin`, one with none is
+    `empty`. None when no stage is off, or for an empty funnel (no balance to judge)."""
     total = sum((line["weighted"] for line in lines), Decimal(0))
     if not lines or not total:
-        return []
+        return None
     average = total / len(lines)
-    rows = [{"stage": line["stage"], "weighted": line["weighted"], "ratio": line["weighted"] / average,
-             "low": line["weighted"] / average < BALANCE_LOW} for line in lines]
-    return [row for row in rows if row["low"] or row["ratio"] > BALANCE_HIGH]
+    heavy = [{"stage": line["stage"], "weighted": line["weighted"], "ratio": line["weighted"] / average}
+             for line in lines if line["weighted"] / average > BALANCE_HIGH]
+    thin = [line["stage"] for line in lines if line["weighted"] and line["weighted"] / average < BALANCE_LOW]
+    empty = [line["stage"] for line in lines if not line["weighted"]]
+    if not (heavy or thin or empty):
+        return None
+    return {"heavy": heavy, "thin": thin, "empty": empty, "average": average}
 
 
 def idle_days(deal: Deal, today: date, zone: ZoneInfo) -> int | None:
@@ -193,10 +255,14 @@ def idle_days(deal: Deal, today: date, zone: ZoneInfo) -> int | None:
     return None if moment is None else (today - local_date(moment, zone)).days
 
 
-def weak_inspection(data: TeamData, today: date, lang: str) -> Params:
-    """Weak inspection (检查不力, 001). Product decision (domain §3 leaves it to us): open deals
-    with no next step, with a next step past due, or with no activity for IDLE_DAYS days or
-    more; and stage jumps, advances this week that skipped a stage (any deal status)."""
+def weak_inspection(data: TeamData, today: date, window: Window, lang: str) -> Params:
+    """Weak inspection (检查不力, 001: funnel data of poor quality). Product decision (domain §3
+    and §8): open deals with no next step, with a next step past due, or with no activity for
+    IDLE_DAYS days or more; stage jumps, advances in the period that skipped a stage (any deal
+    status). The digest lists under the same heading the period's moves with check points
+    unticked (`advanced_anyway`, creation included), wins that never were in the funnel
+    (`off_funnel_wins`, 000: a breach of the process) and last week's skipped self-checks
+    (the rep's own inspection, 001)."""
     zone = _zone(data)
     result: dict[str, list[Params]] = {"no_next_step": [], "overdue": [], "idle": [], "jumps": []}
     for deal in _open(data):
@@ -208,7 +274,7 @@ def weak_inspection(data: TeamData, today: date, lang: str) -> Params:
             result["overdue"].append(ref | {"next_due": deal.next_due, "days": (today - deal.next_due).days})
         if idle is not None and idle >= IDLE_DAYS:
             result["idle"].append(ref | {"days": idle})
-    for deal, change in _changes_in_week(data, today, ("advance",)):
+    for deal, change in _changes_in_week(data, window, ("advance",)):
         if is_jump(data.team.funnel, change):
             result["jumps"].append(deal_ref(data, deal, lang) | {
                 "from": _stage_name(data, change.from_stage or "", lang),
@@ -216,12 +282,12 @@ def weak_inspection(data: TeamData, today: date, lang: str) -> Params:
     return result
 
 
-def closed_this_week(data: TeamData, today: date, lang: str) -> Params:
-    """Deals whose won or lost change falls in the week (and that are still won or lost), with
+def closed_this_week(data: TeamData, window: Window, lang: str) -> Params:
+    """Deals whose won or lost change falls in the period (and that are still won or lost), with
     the lost report's reasons; totals in the team currency."""
     won: list[Params] = []
     lost: list[Params] = []
-    for deal, change in _changes_in_week(data, today, ("won", "lost")):
+    for deal, change in _changes_in_week(data, window, ("won", "lost")):
         if deal.status != change.kind:
             continue
         ref = deal_ref(data, deal, lang) | {"reason_ours": deal.lost_reason_ours or "",
@@ -256,20 +322,22 @@ def follow_up_by_rep(data: TeamData, today: date, lang: str) -> list[Params]:
     return rows
 
 
-def advanced_anyway(data: TeamData, today: date, lang: str) -> list[Params]:
-    """Advances this week made with check points unticked ("advance anyway"), and who did it."""
+def advanced_anyway(data: TeamData, window: Window, lang: str) -> list[Params]:
+    """Advances in the period made with check points unticked ("advance anyway"), and deals
+    created with their stage's check points unticked (`created`, domain §8), and who did it."""
     names = _names(data)
     return [deal_ref(data, deal, lang) | {"to": _stage_name(data, change.to_stage, lang),
+                                          "created": change.kind == "created",
                                           "by": names.get(change.by_user_id, ""), "missing": len(change.unticked)}
-            for deal, change in _changes_in_week(data, today, ("advance",)) if not change.checklist_complete]
+            for deal, change in _changes_in_week(data, window, ("created", "advance"))
+            if not change.checklist_complete and change.unticked]
 
 
-def off_funnel_wins(data: TeamData, today: date, lang: str) -> list[Params]:
-    """Deals won this week that never appeared in the funnel: paid normally, flagged (000)."""
+def off_funnel_wins(data: TeamData, window: Window, lang: str) -> list[Params]:
+    """Deals won in the period that never appeared in the funnel: paid normally, flagged (000)."""
     last = data.team.funnel.stages[-1].key
-    start = week_window(today)[0]
-    return [deal_ref(data, deal, lang) for deal, win in _changes_in_week(data, today, ("won",))
-            if is_off_funnel(data.changes.get(deal.id, []), win, last, start, _zone(data))]
+    return [deal_ref(data, deal, lang) for deal, win in _changes_in_week(data, window, ("won",))
+            if is_off_funnel(data.changes.get(deal.id, []), win, last, window.start, _zone(data))]
 
 
 def skipped_members(data: TeamData) -> list[User]:
@@ -314,30 +382,38 @@ def forecast_accuracy(data: TeamData, today: date) -> Params:
     return {"period": period.label, "reps": rows}
 
 
-def weekly_digest(data: TeamData, today: date, lang: str) -> Params:
-    """The params of `digest.weekly`: headline figures, problems naming deals and reps, details."""
-    start, end = week_window(today)
+def weekly_digest(data: TeamData, today: date, lang: str, pushed: bool = False) -> Params:
+    """The params of `digest.weekly`: headline figures, the three big problems of 001 by name
+    (漏斗不满, 转化率低, 检查不力) each with its symptoms, other findings, then details."""
+    window = report_window(today, pushed)
     funnel = team_funnel(data, lang)
     outlook = forecasts(data, today)
     conversion = conversion_rows(data, lang)
-    health = {"not_full": not_full(data, funnel["weighted"], outlook[1]["target"]),
-              "low_conversion": low_conversions(conversion), "imbalance": imbalance(funnel["lines"]),
-              "inspection": weak_inspection(data, today, lang)}
-    params = {"team": data.team.name, "currency": data.team.currency, "week_start": start, "week_end": end,
+    health = {"not_full": not_full(data, funnel["weighted"], outlook[1]),
+              "low_conversion": low_conversion(data, conversion, funnel["lines"], window, lang),
+              "imbalance": imbalance(funnel["lines"]), "inspection": weak_inspection(data, today, window, lang)}
+    params = {"team": data.team.name, "currency": data.team.currency, "week_start": window.start,
+              "week_end": window.end, "so_far": window.so_far,
               "funnel": funnel, "reps": rep_funnels(data), "forecasts": outlook, "health": health,
-              "conversions": conversion, "stage_days": stage_day_rows(data, lang),
-              **closed_this_week(data, today, lang), "follow_up": follow_up_by_rep(data, today, lang),
-              "anyway": advanced_anyway(data, today, lang), "off_funnel": off_funnel_wins(data, today, lang),
+              "conversions": conversion, "off_funnel_total": off_funnel_count(_histories(data)),
+              "stage_days": stage_day_rows(data, lang),
+              **closed_this_week(data, window, lang), "follow_up": follow_up_by_rep(data, today, lang),
+              "anyway": advanced_anyway(data, window, lang), "off_funnel": off_funnel_wins(data, window, lang),
               "skipped_self_check": skipped_self_check(data), "accuracy": forecast_accuracy(data, today)}
     return params | {"problems": problem_count(params)}
 
 
+def inspection_count(params: Params) -> int:
+    """How many weak-inspection symptoms the digest lists."""
+    return (sum(len(items) for items in params["health"]["inspection"].values()) + len(params["anyway"])
+            + len(params["off_funnel"]) + len(params["skipped_self_check"]))
+
+
 def problem_count(params: Params) -> int:
-    """How many problem lines the digest names (zero: the template says all is well)."""
+    """How many problem lines the digest names (zero: the template says all is well). The weakest
+    step and the thinnest stage, always named, are not problems by themselves."""
     health = params["health"]
     full = health["not_full"]
     return (int(full["top_short"] or full["below_target"]) + int(bool(full["empty_top_reps"]))
-            + len(health["low_conversion"]) + len(health["imbalance"])
-            + sum(len(items) for items in health["inspection"].values())
-            + len(params["anyway"]) + len(params["off_funnel"]) + len(params["skipped_self_check"])
-            + len(params["accuracy"]["reps"]))
+            + len(health["low_conversion"]["dropped"]) + int(health["imbalance"] is not None)
+            + inspection_count(params) + len(params["accuracy"]["reps"]))

@@ -44,7 +44,7 @@ def enqueue_team(uow: UnitOfWork, team: Team, clock: Clock) -> int:
 
 
 def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
-    return digest_replies(ctx)
+    return digest_replies(ctx, pushed=True)
 
 
 GROUP_DIGEST = "group_digest"

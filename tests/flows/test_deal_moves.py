@@ -2,6 +2,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from assistant.method.model import DealStatus
 
 
@@ -160,6 +162,20 @@ def test_qualify_sets_the_man_class(demo, chat):
     assert "分类已更新" in reply and "2S 金矿型" in reply
     updated = deal(demo, new_id)
     assert (updated.need, updated.money, updated.authority, updated.urgent) == (True, True, True, False)
+
+
+@pytest.mark.parametrize(("lang", "unassessed", "burden"), [
+    ("zh", "客户分类 未评估", "客户分类 B 包袱型"), ("en", "Class not assessed", "Class B burden")])
+def test_a_deal_assessed_with_no_need_and_no_money_shows_class_b(demo, chat, lang, unassessed, burden):
+    rep = chat("王伟")
+    rep.say(f"/lang {lang}")
+    assert unassessed in rep.say("/new 华为技术有限公司 试点 5万 月底")
+    new_id = max(d.id for d in _open(demo))
+    reply = rep.say(f"/qualify {new_id}")
+    reply = rep.press("确认" if lang == "zh" else "Confirm")
+    assert burden in reply and unassessed not in reply
+    assert deal(demo, new_id).assessed_at is not None
+    assert burden in rep.say(f"/deal {new_id}")
 
 
 def _open(make_uow):

@@ -1,6 +1,7 @@
 """The manager's weekly digest: pushed Monday 09:30 team time with the funnel chart, and on
 demand with /digest (managers only)."""
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from assistant import draw_charts
@@ -99,3 +100,61 @@ def test_the_terminal_names_the_reps_who_skipped_their_self_check_as_mentions(de
     digest = chat("张强").say("/digest")
     line = next(line for line in digest.splitlines() if "自查未完成" in line)
     assert "@王伟" in line and "@李娜" in line
+
+
+def test_on_demand_the_digest_is_this_week_so_far_with_todays_win(demo, chat):
+    rep = chat("王伟")
+    rep.say("/won 美的")
+    assert "恭喜赢单" in rep.say("1")
+    manager = chat("张强")
+    lines = manager.say("/digest").splitlines()
+    # Wednesday 18 November: Monday to today, said so, and today's win in it
+    assert "本周至今：2026年11月16日（周一） 至 2026年11月18日（周三）" in lines
+    assert "本周赢单 1 个，¥45万；丢单 0 个，¥0" in lines
+    for heading in ("一、漏斗不满", "二、转化率低", "三、检查不力"):
+        assert heading in lines
+    assert ("· 下一步已逾期：#2 北京小米科技有限责任公司·办公网络改造（王伟）逾期 1 天；"
+            "#7 腾讯科技（深圳）有限公司-采购部·会议系统（李娜）逾期 3 天") in lines
+    manager.say("/lang en")
+    lines = manager.say("/digest").splitlines()
+    assert "This week so far: Mon 16 Nov 2026 to Wed 18 Nov 2026" in lines
+    assert "This week: 1 won (CN¥450,000), 0 lost (CN¥0)" in lines
+    for heading in ("1. Pipeline not full", "2. Low conversion", "3. Weak inspection"):
+        assert heading in lines
+
+
+def test_the_monday_push_reports_last_week_with_its_dates(demo, chat, make_uow, clock):
+    from assistant.chat.context import Ctx
+    from assistant.chat.views import digest_replies
+    from assistant.events import ChatKey
+    from assistant.i18n import render
+    clock.at = local(2026, 11, 23, 9, 30)
+    with make_uow() as uow:
+        manager = next(m for m in uow.users.members(1) if m.name == "张强")
+        ctx = Ctx(uow=uow, clock=clock, who=ChatKey("console", "张强", "张强"), lang="zh", user=manager,
+                  team=uow.teams.get(1))
+        pushed, asked = digest_replies(ctx, pushed=True)[0], digest_replies(ctx)[0]
+    week = (pushed.params["week_start"].isoformat(), pushed.params["week_end"].isoformat())
+    assert week == ("2026-11-16", "2026-11-22")
+    assert "上周：2026年11月16日（周一） 至 2026年11月22日（周日）" in render("zh", pushed.key, **pushed.params)
+    assert "本周至今：2026年11月23日（周一） 至 2026年11月23日（周一）" in render("zh", asked.key, **asked.params)
+
+
+def test_the_digest_chart_is_its_own_picture_not_the_team_funnel(demo, make_uow, clock):
+    from assistant.chat.context import Ctx
+    from assistant.chat.views import digest_replies
+    from assistant.events import ChatKey
+    with make_uow() as uow:
+        manager = next(m for m in uow.users.members(1) if m.name == "张强")
+        uow.targets.set(1, None, "2027-Q1", Decimal(8_000_000), "CNY")
+        for lang in ("zh", "en"):
+            ctx = Ctx(uow=uow, clock=clock, who=ChatKey("console", "张强", "张强"), lang=lang, user=manager,
+                      team=uow.teams.get(1))
+            spec = digest_replies(ctx)[0].chart
+            assert spec["kind"] == "digest" and spec["lang"] == lang
+            title = {"zh": "华东大区销售部 销售漏斗周报 · 本周至今 2026年11月16日（周一） 至 2026年11月18日（周三）",
+                     "en": "华东大区销售部 weekly pipeline · this week so far, Mon 16 Nov 2026 to Wed 18 Nov 2026"}
+            assert spec["title"] == title[lang]
+            assert [s["count"] for s in spec["stages"]] == [2, 2, 2, 1, 1]          # every stage, in order
+            assert [r["name"] for r in spec["reps"]] == ["王伟", "李娜"]
+            assert (spec["target"], spec["target_label"]) == (Decimal(8_000_000), "2027-Q1")

@@ -1,6 +1,8 @@
 """Joining, roles and permissions, lists, funnel, forecast and manager views."""
 from datetime import timedelta
 
+import pytest
+
 from assistant.method.model import DealStatus
 
 
@@ -179,11 +181,37 @@ def test_contacts_with_roles(demo, chat):
                                                              ("王芳", "采购经理", "buyer")]
 
 
-def test_required_prospects_from_the_seed_example(demo, chat):
-    reply = chat("张强").say("/prospects 300万 3万 10%")
-    # 3,000,000 / 30,000 = 100 deals; / 10% = 1,000 a year; / 12 = 83.3, planned as 84 a month
-    assert "需要成交 100 单" in reply and "每年需要 1000 个目标客户" in reply and "每月需要 84 个" in reply
+@pytest.mark.parametrize(("typed", "lines"), [
+    # 004 in money: 3,000,000 / 30,000 = 100 deals; / 10% = 1,000 a year; / 12 = 83.3 a month
+    ("300万 3万 10%", ["年度目标 ¥300万 ÷ 平均单额 ¥3万 = 需要成交 100 单",
+                       "÷ 目标客户赢单率 10% = 每年需要 1000 个目标客户",
+                       "÷ 12 = 每月需要 83.3 个新目标客户（约 84 个）"]),
+    # 004 in units: 200 台 at 2 台 a deal, the same chain
+    ("200台 2台 10%", ["年度目标 200台 ÷ 平均单额 2台 = 需要成交 100 单",
+                       "÷ 目标客户赢单率 10% = 每年需要 1000 个目标客户",
+                       "÷ 12 = 每月需要 83.3 个新目标客户（约 84 个）"]),
+    # not whole: 83.3 deals ÷ 10% is 833.3 a year, not 84 ÷ 10% = 840 (or 834)
+    ("250万 3万 10%", ["年度目标 ¥250万 ÷ 平均单额 ¥3万 = 需要成交 83.3 单（约 84 单）",
+                       "÷ 目标客户赢单率 10% = 每年需要 833.3 个目标客户（约 834 个）",
+                       "÷ 12 = 每月需要 69.4 个新目标客户（约 70 个）"]),
+])
+def test_required_prospects_from_the_seed_example(demo, chat, typed, lines):
+    reply = chat("张强").say(f"/prospects {typed}")
+    for line in lines:
+        assert line in reply.splitlines()
+
+
+def test_required_prospects_in_english_and_refusals(demo, chat):
+    manager = chat("张强")
+    manager.say("/lang en")
+    reply = manager.say("/prospects 300万 3万 10%").splitlines()
+    assert "annual target CN¥3,000,000 ÷ average deal CN¥30,000 = 100 deals to win" in reply
+    assert "÷ 12 = 83.3 new target customers a month (about 84)" in reply
+    assert "annual target 200 台 ÷ average deal 2 台 = 100 deals to win" in manager.say("/prospects 200台 2台 10%")
+    assert "same unit as the target (台)" in manager.say("/prospects 200台 3万 10%")
     assert "没看懂比例" in chat("王伟").say("/prospects 300万 3万 很高")
+    chat("王伟").say("/cancel")
+    assert "同一单位（台）" in chat("王伟").say("/prospects 200台 2套 10%")
 
 
 def test_admin_creates_a_team_and_its_manager_joins_it(demo, chat):

@@ -6,7 +6,7 @@ from itertools import product
 
 import pytest
 
-from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS, man_class, timeframe_class
+from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS, assessed_class, man_class, timeframe_class
 
 # need, money, authority, urgent -> class; every one of the 16 combinations.
 MAN_TABLE = [
@@ -40,6 +40,18 @@ def test_man_class(need: bool, money: bool, authority: bool, urgent: bool, expec
 
 def test_every_class_is_reachable() -> None:
     assert {man_class(*flags) for flags in product((True, False), repeat=4)} == set(CLASS_KEYS)
+
+
+@pytest.mark.parametrize(("flags", "assessed", "expected"), [
+    ((False, False, False, False), True, "B"),     # 002: no need, no money: the burden to drop
+    ((False, False, False, False), False, None),   # never assessed
+    ((False, False, True, True), True, "B"),       # authority and urgency alone change nothing
+    ((True, True, True, False), False, "2S"),      # flags set before assessments were recorded
+    ((True, True, True, True), True, "3S"),
+    ((False, True, False, False), True, "1S"),
+])
+def test_an_assessed_deal_with_no_need_and_no_money_is_class_b(flags, assessed, expected) -> None:
+    assert assessed_class(*flags, assessed) == expected
 
 
 TODAY = date(2026, 11, 18)

@@ -1,6 +1,6 @@
 """The manager's weekly digest, section by section, from hand-built domain objects (no database).
 
-Today is Monday 2026-11-30 in Shanghai: the week reported runs from Mon 23 to Sun 29 November.
+Today is Monday 2026-11-30 in Shanghai: the Monday push reports Mon 23 to Sun 29 November.
 Team 华东大区销售部 uses the `project` preset (目标客户 10%, 有效客户 25%, 入围客户 50%,
 意向客户 75%, 接近赢单客户 90%); reps 王伟 (1), 李娜 (2) and the new rep 赵敏 (4); manager 张强 (3).
 """
@@ -95,6 +95,7 @@ CHANGES = {
     11: ladder(11, LI, ("shortlisted", "2026-11-28")),
 }
 TARGETS = {"2026-12": Decimal(200) * WAN, "2027-Q1": Decimal(800) * WAN}
+WEEK = digest_rules.report_window(TODAY, pushed=True)
 
 
 def data(**overrides) -> TeamData:
@@ -109,8 +110,16 @@ def ids(refs: list[dict]) -> list[int]:
 
 # ---- 1. team funnel and reps ----------------------------------------------------------------
 
-def test_week_window_is_the_seven_days_ending_yesterday():
-    assert digest_rules.week_window(TODAY) == (date(2026, 11, 23), date(2026, 11, 29))
+@pytest.mark.parametrize(("today", "pushed", "window"), [
+    (date(2026, 11, 30), True, (date(2026, 11, 23), date(2026, 11, 29), False)),   # Monday push: last week
+    (date(2026, 11, 30), False, (date(2026, 11, 30), date(2026, 11, 30), True)),   # on demand: today so far
+    (date(2026, 12, 2), False, (date(2026, 11, 30), date(2026, 12, 2), True)),     # Wednesday: Mon to today
+    (date(2026, 12, 6), False, (date(2026, 11, 30), date(2026, 12, 6), True)),     # Sunday: the whole week
+    (date(2026, 12, 4), True, (date(2026, 11, 30), date(2026, 12, 4), True)),      # a push scheduled on Friday
+])
+def test_the_report_window(today, pushed, window):
+    found = digest_rules.report_window(today, pushed)
+    assert (found.start, found.end, found.so_far) == window
 
 
 def test_team_funnel_per_stage_in_the_team_currency():
@@ -148,33 +157,57 @@ def test_no_target_no_coverage():
 # ---- 3. funnel health -----------------------------------------------------------------------
 
 def test_not_full_top_short_below_target_and_reps_with_an_empty_top():
-    full = digest_rules.not_full(data(), 625 * WAN, 800 * WAN)
+    quarter = digest_rules.forecasts(data(), TODAY)[1]
+    full = digest_rules.not_full(data(), 625 * WAN, quarter)
     assert (full["top"], full["rest"], full["top_short"], full["below_target"]) == (3, 4, True, True)
     assert full["empty_top_reps"] == ["李娜", "赵敏"]
-    assert not digest_rules.not_full(data(), 625 * WAN, None)["below_target"]
-    assert not digest_rules.not_full(data(), 800 * WAN, 800 * WAN)["below_target"]
+    # all open deals, any close date, against next quarter's target; that quarter's own coverage beside it
+    assert (full["weighted"], full["target"], full["quarter"], full["quarter_weighted"], full["quarter_coverage"]) == (
+        625 * WAN, 800 * WAN, "2027-Q1", 325 * WAN, Decimal("0.40625"))
+    assert not digest_rules.not_full(data(), 625 * WAN, quarter | {"target": None})["below_target"]
+    assert not digest_rules.not_full(data(), 800 * WAN, quarter)["below_target"]
 
 
-def test_low_conversion_needs_a_rate_below_30_percent_on_at_least_five_deals():
-    rows = [{"from": "A", "to": "B", "base": 10, "converted": 2, "rate": Decimal("0.2")},
-            {"from": "B", "to": "C", "base": 10, "converted": 3, "rate": Decimal("0.3")},
-            {"from": "C", "to": "D", "base": 4, "converted": 0, "rate": Decimal(0)},
-            {"from": "D", "to": "E", "base": 0, "converted": 0, "rate": None}]
-    assert [(r["from"], r["to"]) for r in digest_rules.low_conversions(rows)] == [("A", "B")]
+@pytest.mark.parametrize(("lines", "expected"), [
+    # the project funnel of `data()`: average weighted 125万; 入围客户 at exactly 200% is fine
+    (None, {"heavy": [], "thin": ["目标客户", "有效客户"], "empty": []}),
+    # one deal: one line, not five
+    ([("A", 0), ("B", 0), ("C", 0), ("D", 0), ("E", 90)], {"heavy": [("E", Decimal(5))], "thin": [],
+                                                          "empty": ["A", "B", "C", "D"]}),
+    ([("A", 1), ("B", 1), ("C", 10)], {"heavy": [("C", Decimal("2.5"))], "thin": ["A", "B"], "empty": []}),
+    ([("A", 10), ("B", 10)], None),
+    ([("A", 0)], None),
+])
+def test_imbalance_is_one_finding(lines, expected):
+    rows = (digest_rules.team_funnel(data(), "zh")["lines"] if lines is None
+            else [{"stage": stage, "weighted": Decimal(w)} for stage, w in lines])
+    found = digest_rules.imbalance(rows)
+    if expected is None:
+        assert found is None
+        return
+    assert [(h["stage"], h["ratio"]) for h in found["heavy"]] == expected["heavy"]
+    assert (found["thin"], found["empty"]) == (expected["thin"], expected["empty"])
 
 
-def test_imbalance_flags_stages_below_half_or_above_double_the_average():
-    lines = digest_rules.team_funnel(data(), "zh")["lines"]   # average weighted 125万
-    flagged = digest_rules.imbalance(lines)
-    assert [(b["stage"], b["ratio"], b["low"]) for b in flagged] == [
-        ("目标客户", Decimal("0.08"), True), ("有效客户", Decimal("0.4"), True)]  # 入围客户 at exactly 200%: fine
-    heavy = [{"stage": s, "weighted": Decimal(w)} for s, w in (("A", 1), ("B", 1), ("C", 10))]
-    assert [(b["stage"], b["low"]) for b in digest_rules.imbalance(heavy)] == [("A", True), ("B", True), ("C", False)]
-    assert digest_rules.imbalance([{"stage": "A", "weighted": Decimal(0)}]) == []
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_imbalance_reads_as_one_line_in_words(lang):
+    deals = [a_deal(1, WANG, "near_win", 100, "2026-12-20"), a_deal(2, WANG, "target", 1, "2026-12-20"),
+             a_deal(3, WANG, "shortlisted", 3329, "2027-06-30", currency="USD")]
+    changes = {1: ladder(1, WANG, ("near_win", "2026-11-02")), 2: ladder(2, WANG, ("target", "2026-11-02"))}
+    text = render(lang, DIGEST_KEY, **weekly_digest(data(deals=deals, changes=changes), TODAY, lang, pushed=True))
+    # weighted 90万 + 0.1万 over five stages: average 18.02万; 90 ÷ 18.02 = 4.99, about 5 times
+    expected = {"zh": "· 漏斗不平衡：接近赢单客户的加权金额约为各阶段平均的 5 倍；目标客户不到平均的一半；"
+                      "有效客户、入围客户、意向客户没有商机",
+                "en": "· Unbalanced pipeline: Near win weighs about 5 times the stage average; Target less than half "
+                      "of it; no deals in Qualified, Shortlisted, Intent"}
+    lines = text.splitlines()
+    assert expected[lang] in lines
+    assert [line for line in lines if "平衡" in line or "Unbalanced" in line] == [expected[lang]]
+    assert "%" not in expected[lang]
 
 
 def test_weak_inspection_names_deals_and_owners():
-    check = digest_rules.weak_inspection(data(), TODAY, "zh")
+    check = digest_rules.weak_inspection(data(), TODAY, WEEK, "zh")
     assert ids(check["no_next_step"]) == [2] and check["no_next_step"][0]["owner"] == "王伟"
     assert [(d["id"], d["days"]) for d in check["overdue"]] == [(3, 5)]
     assert [(d["id"], d["days"]) for d in check["idle"]] == [(2, 41)]
@@ -235,9 +268,12 @@ def test_reached_counts_a_stage_once_and_never_before_creation():
                   move(1, "advance", "first_contact", "2026-11-06", "prospect")]
     late = [move(2, "created", "proposal", "2026-11-01"), move(2, "won", "won", "2026-11-03", "proposal")]
     assert reached(SIX_STEP, backed_off) == {"prospect", "first_contact"}
-    assert reached(SIX_STEP, late) == {"proposal", "negotiation", WON}   # a win passes through
+    assert reached(SIX_STEP, late) == {"proposal", WON}   # a win from 方案提出 never sat in 报价洽谈
     rates = conversions(SIX_STEP, [backed_off, late])
-    assert [(c.base, c.converted) for c in rates] == [(1, 1), (1, 0), (0, 0), (1, 1), (1, 1)]
+    # the late deal skipped 报价洽谈: shown apart, and no step nobody sat in reads 100%
+    assert [(c.base, c.converted, c.skipped) for c in rates] == [
+        (1, 1, 0), (1, 0, 0), (0, 0, 0), (0, 0, 1), (0, 0, 0)]
+    assert [c.rate for c in rates][3:] == [None, None]
     stays = {t.stage_key: (t.stays, t.days) for t in days_in_stage(SIX_STEP, [backed_off, late])}
     assert stays["prospect"] == (2, Decimal(1)) and stays["first_contact"] == (1, Decimal(3))
     assert stays["proposal"] == (1, Decimal(2)) and stays["negotiation"] == (0, None)
@@ -252,7 +288,7 @@ def test_a_jump_is_an_advance_over_a_stage():
 # ---- 5.–9. the week's events ----------------------------------------------------------------
 
 def test_won_and_lost_this_week_with_reasons():
-    closed = digest_rules.closed_this_week(data(), TODAY, "zh")
+    closed = digest_rules.closed_this_week(data(), WEEK, "zh")
     assert ids(closed["won"]) == [7, 9] and closed["won_amount"] == 200 * WAN
     assert ids(closed["lost"]) == [8] and closed["lost_amount"] == 80 * WAN      # deal 10: lost in October
     assert (closed["lost"][0]["reason_ours"], closed["lost"][0]["reason_customer"]) == ("价格偏高", "预算削减")
@@ -264,7 +300,7 @@ def test_the_week_is_read_in_the_team_timezone():
     changes = {1: [StageChange(1, "target", "won", "won", datetime(2026, 11, 22, 17, tzinfo=utc), 1, True)],
                2: [StageChange(2, "target", "won", "won", datetime(2026, 11, 29, 16, 30, tzinfo=utc), 1, True)],
                3: [StageChange(3, "target", "won", "won", datetime(2026, 11, 22, 15, 59, tzinfo=utc), 1, True)]}
-    assert ids(digest_rules.closed_this_week(data(deals=won, changes=changes), TODAY, "zh")["won"]) == [1]
+    assert ids(digest_rules.closed_this_week(data(deals=won, changes=changes), WEEK, "zh")["won"]) == [1]
 
 
 def test_overdue_and_stalled_per_rep():
@@ -274,7 +310,7 @@ def test_overdue_and_stalled_per_rep():
 
 
 def test_advances_made_anyway_this_week():
-    assert [(d["id"], d["to"], d["by"], d["missing"]) for d in digest_rules.advanced_anyway(data(), TODAY, "zh")] == [
+    assert [(d["id"], d["to"], d["by"], d["missing"]) for d in digest_rules.advanced_anyway(data(), WEEK, "zh")] == [
         (5, "接近赢单客户", "李娜", 2)]
 
 
@@ -293,7 +329,7 @@ def test_won_without_ever_being_in_the_funnel(history, expected):
 
 
 def test_off_funnel_wins_of_the_week():
-    assert ids(digest_rules.off_funnel_wins(data(), TODAY, "zh")) == [9]
+    assert ids(digest_rules.off_funnel_wins(data(), WEEK, "zh")) == [9]
 
 
 def test_skipped_self_check_names_in_team_order():
@@ -330,23 +366,25 @@ def test_accuracy_lists_who_is_outside_the_allowed_error_of_their_role():
 # ---- the whole digest and its rendering -----------------------------------------------------
 
 def test_weekly_digest_counts_the_problems():
-    params = weekly_digest(data(), TODAY, "zh")
-    # not full, empty top, 2 unbalanced stages, 4 inspection items, 1 anyway, 1 off funnel, 1 skipped
-    assert params["problems"] == 11
+    params = weekly_digest(data(), TODAY, "zh", pushed=True)
+    # not full, empty top, unbalanced (one finding), 4 inspection items, 1 anyway, 1 off funnel, 1 skipped
+    assert params["problems"] == 10
     assert (params["week_start"], params["week_end"], params["currency"]) == (
         date(2026, 11, 23), date(2026, 11, 29), "CNY")
 
 
 def test_zh_digest_reads_headline_first_then_problems_then_details():
-    text = render("zh", DIGEST_KEY, **weekly_digest(data(), TODAY, "zh"))
+    text = render("zh", DIGEST_KEY, **weekly_digest(data(), TODAY, "zh", pushed=True))
     lines = text.splitlines()
     assert lines[0] == "📊 华东大区销售部 销售漏斗周报"
     assert "在手商机 6 个，金额 ¥1200万，加权 ¥625万" in lines
     assert "下月预测（2026-12）：¥300万，目标 ¥200万，覆盖率 150%" in lines
     assert "下季度预测（2027-Q1）：¥325万，目标 ¥800万，覆盖率 40.6%" in lines
-    assert "本周赢单 2 个，¥200万；丢单 1 个，¥80万" in lines
-    assert ("· 漏斗不满：前两个阶段只有 3 个商机，少于后面各阶段的 4 个；加权合计 ¥625万，低于下季度目标 ¥800万"
-            in lines)
+    assert "上周：2026年11月23日（周一） 至 2026年11月29日（周日）" in lines
+    assert "上周赢单 2 个，¥200万；丢单 1 个，¥80万" in lines
+    assert "· 前两个阶段只有 3 个商机，少于后面各阶段的 4 个" in lines
+    assert ("· 全部在手商机（不限预计成交日期）加权 ¥625万，低于下季度（2027-Q1）目标 ¥800万；"
+            "其中预计下季度成交的加权 ¥325万，覆盖率 40.6%") in lines
     assert "· 前端断档：李娜、赵敏的前两个阶段没有商机，需要尽快开发新客户" in lines
     assert "· 没有下一步：#2 客户2·项目2（王伟）" in lines
     assert "· 下一步已逾期：#3 客户3·项目3（李娜）逾期 5 天" in lines
@@ -358,6 +396,32 @@ def test_zh_digest_reads_headline_first_then_problems_then_details():
     assert "  · 停滞 #2 客户2·项目2，在有效客户阶段 41 天没有动静" in lines
     assert "（另有 1 个非 CNY 商机未计入）" in lines
     assert lines.index("【问题】") < lines.index("【漏斗明细】") < lines.index("【阶段转化】")
+    assert "有效客户 → 入围客户 60%（3/5），另有 1 个跳过入围客户，不计入" in lines     # deal 4 jumped over it
+    assert "（另有 1 个未进漏斗直接赢单，不计入转化）" in lines                         # deal 9
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_three_big_problems_are_named_each_with_its_symptoms(lang):
+    lines = render(lang, DIGEST_KEY, **weekly_digest(data(), TODAY, lang, pushed=True)).splitlines()
+    headings = {"zh": ["一、漏斗不满", "二、转化率低", "三、检查不力", "其他"],
+                "en": ["1. Pipeline not full", "2. Low conversion", "3. Weak inspection", "Other"]}[lang]
+    where = [lines.index(heading) for heading in headings]
+    assert where == sorted(where)
+    inspection = lines[where[2] + 1:where[3]]
+    symptoms = {"zh": ["· 没有下一步：", "· 下一步已逾期：", "· 30 天以上没有动静：", "· 跳级推进：",
+                       "· 检查点未确认仍推进：", "· 未进漏斗直接赢单", "· 上周漏斗自查未完成："],
+                "en": ["· No next step:", "· Next step overdue:", "· No activity for 30+ days:", "· Skipped a stage:",
+                       "· Check points left unconfirmed:", "· Won without ever being in the pipeline",
+                       "· Last week's pipeline self-check not done:"]}[lang]
+    assert [next(i for i, line in enumerate(inspection) if line.startswith(s)) for s in symptoms] == list(range(7))
+    assert all(line.startswith("· ") for line in lines[where[0] + 1:where[1]] + lines[where[1] + 1:where[2]])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_empty_funnel_still_names_the_three_problems(lang):
+    text = render(lang, DIGEST_KEY, **weekly_digest(TeamData(team(), [], [], {}, {}), TODAY, lang))
+    none = {"zh": "· 未发现", "en": "· None found"}[lang]
+    assert text.count(none) == 3
 
 
 def six_step_data() -> TeamData:
@@ -370,7 +434,7 @@ def six_step_data() -> TeamData:
 
 
 def test_zh_conversion_lines_of_the_seed_example():
-    text = render("zh", DIGEST_KEY, **weekly_digest(six_step_data(), TODAY, "zh"))
+    text = render("zh", DIGEST_KEY, **weekly_digest(six_step_data(), TODAY, "zh", pushed=True))
     for line in ("潜在客户 → 初步接触 80%（80/100）", "初步接触 → 需求确认 50%（40/80）",
                  "需求确认 → 方案提出 50%（20/40）", "方案提出 → 报价洽谈 50%（10/20）", "报价洽谈 → 成交 50%（5/10）",
                  "平均阶段耗时：潜在客户 3.6 天，初步接触 5.0 天，需求确认 7.0 天，方案提出 10.0 天，报价洽谈 6.0 天"):
@@ -378,14 +442,14 @@ def test_zh_conversion_lines_of_the_seed_example():
 
 
 def test_en_digest_reads_naturally():
-    text = render("en", DIGEST_KEY, **weekly_digest(six_step_data(), TODAY, "en"))
+    text = render("en", DIGEST_KEY, **weekly_digest(six_step_data(), TODAY, "en", pushed=True))
     lines = text.splitlines()
     assert lines[0] == "📊 华东大区销售部: weekly pipeline report"
-    assert "Mon 23 Nov 2026 to Sun 29 Nov 2026" in lines
+    assert "Last week: Mon 23 Nov 2026 to Sun 29 Nov 2026" in lines
     assert "Need confirmed → Proposal 50% (20/40)" in lines
     assert "Negotiation → Closed 50% (5/10)" in lines
     assert "Next month forecast (2026-12): CN¥0, no target set" in lines
-    full = render("en", DIGEST_KEY, **weekly_digest(data(), TODAY, "en"))
+    full = render("en", DIGEST_KEY, **weekly_digest(data(), TODAY, "en", pushed=True))
     assert "· Next step overdue: #3 客户3 · 项目3 (李娜), 5 days late" in full.splitlines()
     assert "· Last week's pipeline self-check not done: 赵敏" in full.splitlines()
 
@@ -418,3 +482,61 @@ def test_zh_and_en_digest_keys_and_placeholders_match():
     assert DIGEST_KEY in zh and set(zh) == set(en)
     for key, text in zh.items():
         assert meta.find_undeclared_variables(env.parse(text)) == meta.find_undeclared_variables(env.parse(en[key]))
+
+
+# ---- low conversion: the weakest step, the thinnest stage, a step below its own rate -----------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_000s_weekly_report_names_the_prospect_rate_the_weakest_step(lang):
+    """100 → 80 → 40 → 20 → 10 → 5: every step at 50% or more, so no fixed threshold fires;
+    000 still concludes '潜在客户转化率较低'."""
+    lines = render(lang, DIGEST_KEY, **weekly_digest(six_step_data(), TODAY, lang, pushed=True)).splitlines()
+    expected = {"zh": ["· 整体转化：潜在客户 → 成交 5%（100 个中 5 个）",
+                       "· 最弱一环：初步接触 → 需求确认 50%（80 个中 40 个）"],
+                "en": ["· Overall: Prospect → Closed 5% (5 of 100)",
+                       "· Weakest step: First contact → Need confirmed 50% (40 of 80)"]}[lang]
+    for line in expected:
+        assert line in lines
+
+
+def test_000s_funnel_as_it_stands_names_quotation_as_the_thinnest_stage():
+    """The report's figures read as the funnel now: 100, 80, 40, 20 and 10 open, 5 won."""
+    keys = [s.key for s in SIX_STEP.stages]
+    deals, changes, n = [], {}, 0
+    for key, count in zip(keys, (100, 80, 40, 20, 10), strict=True):
+        for _ in range(count):
+            n += 1
+            deals.append(a_deal(n, WANG, key, 1, "2027-06-30", last="2026-11-27"))
+            changes[n] = ladder(n, WANG, *[(k, "2026-10-01") for k in keys[:keys.index(key) + 1]])
+    params = weekly_digest(data(team=team(SIX_STEP), deals=deals, changes=changes), TODAY, "zh", pushed=True)
+    assert params["health"]["low_conversion"]["thinnest"] == {"stage": "报价洽谈", "count": 10}
+    assert "· 商机最少的阶段：报价洽谈，10 个" in render("zh", DIGEST_KEY, **params).splitlines()
+
+
+def outcomes(first_id: int, converted: int, failed: int, day: str) -> dict[int, list[StageChange]]:
+    """Deals created at 潜在客户 on 1 Oct; `converted` advance on `day`, `failed` are lost then."""
+    histories = {}
+    for n in range(first_id, first_id + converted + failed):
+        created = move(n, "created", "prospect", "2026-10-01")
+        end = (move(n, "advance", "first_contact", day, "prospect") if n < first_id + converted
+               else move(n, "lost", "lost", day, "prospect"))
+        histories[n] = [created, end]
+    return histories
+
+
+@pytest.mark.parametrize(("before", "now", "flagged"), [
+    ((3, 1), (1, 1), True),     # 75% over the four weeks before, 50% in the week
+    ((3, 1), (2, 0), False),    # the week did better
+    ((0, 3), (0, 2), False),    # too few before (3 < 4)
+    ((4, 0), (0, 1), False),    # too few in the week (1 < 2)
+    ((2, 2), (1, 1), False),    # the same rate is no drop
+])
+def test_a_step_below_its_own_rate_of_the_previous_weeks_is_flagged(before, now, flagged):
+    changes = outcomes(1, *before, "2026-11-10") | outcomes(100, *now, "2026-11-25")
+    deals = [a_deal(n, WANG, "prospect", 1, "2027-06-30", last="2026-11-27") for n in changes]
+    params = weekly_digest(data(team=team(SIX_STEP), deals=deals, changes=changes), TODAY, "zh", pushed=True)
+    dropped = params["health"]["low_conversion"]["dropped"]
+    assert [(d["from"], d["to"]) for d in dropped] == ([("潜在客户", "初步接触")] if flagged else [])
+    if flagged:
+        line = "· 转化率下降：潜在客户 → 初步接触 上周 50%（2 个中 1 个），此前四周 75%（4 个）"
+        assert line in render("zh", DIGEST_KEY, **params).splitlines()

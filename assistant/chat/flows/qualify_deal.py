@@ -1,5 +1,7 @@
 """Re-assess a deal's MAN flags and urgency (the 3S/2S/1S/A/B class), as the method asks
-reps to do periodically."""
+reps to do periodically. The moment of the assessment is recorded (`Deal.assessed_at`), so a
+deal assessed with no need and no money shows as class B, the one the method says to drop,
+and not as "not assessed"."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -18,8 +20,8 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     if isinstance(deal, Problem):
         return deal
     ticked = values["man"]["ticked"]
-    updated = replace(deal, last_activity_at=ctx.now, need="need" in ticked, money="money" in ticked,
-                      authority="authority" in ticked, urgent="urgent" in ticked)
+    updated = replace(deal, last_activity_at=ctx.now, assessed_at=ctx.now, need="need" in ticked,
+                      money="money" in ticked, authority="authority" in ticked, urgent="urgent" in ticked)
     ctx.uow.deals.save(updated)
     return [deal_card(ctx, updated, "qualify_deal.done")]
 
