@@ -46,7 +46,7 @@ def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
         return result
     warning = warn_if_past(result.value, ctx.today)
     if warning is None:
-        return Ok(result.value.isoformat())
+        return Ok(result.value.isoformat(), result.warning)
     iso = result.value.isoformat()
     return Ask(warning.key, (Option(iso, "date.keep_past", {"date": iso}),), dict(warning.params))
 
@@ -55,7 +55,7 @@ def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     result = parse_date(raw, ctx.today)
     if isinstance(result, Problem):
         return result
-    return Ok(result.value.isoformat())
+    return Ok(result.value.isoformat(), result.warning)
 
 
 def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
