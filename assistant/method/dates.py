@@ -244,6 +244,7 @@ _EN_PERIOD_END = re.compile(r"(?:(?:the )?end of (?:the )?(?:(this|next|last) )?
 _EN_SHIFTS = {"this": 0, "next": 1, "last": -1, None: 0}
 _EN_VAGUE = re.compile(r"(?:this|last) week|(?:this )?weekend")
 _BARE_DURATION = re.compile(r"(?:\d+|an?|one|two|three|four|five|six) (?:day|week|month|year)s?")
+_NUMBER_WITH_UNIT = re.compile(r"\d(?:[.,]\d+)?(?!st\b|nd\b|rd\b|th\b|am\b|pm\b)[a-z]")
 _LATIN_TEXT = re.compile(r"[a-z0-9 ,./:'-]*[a-z][a-z0-9 ,./:'-]*")
 _MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -291,6 +292,8 @@ def _read_en(text: str, today: date) -> date | None:
         return _en_period_end(today, found)
     if _EN_VAGUE.fullmatch(text):
         return None  # dateparser would answer today or a week ago: ask for a day instead
+    if _NUMBER_WITH_UNIT.search(text):
+        return None  # dateparser reads "1.2m" as 1.2 minutes from now: an amount, never a date
     if _BARE_DURATION.fullmatch(text):
         text = "in " + text  # dateparser reads a bare "2 weeks" as two weeks ago
     if _LATIN_TEXT.fullmatch(text):
