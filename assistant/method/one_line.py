@@ -37,6 +37,7 @@ _AMOUNT_WORD = re.compile(r"[\d.,]+|[十百千万亿]+|k|w|m|mn|bn|thousand|mill
                           r"hkd|美元|美金|港币|港元|欧元|人民币|左右|上下|整|元整|多|余|about|around|约|大约|大概",
                           re.IGNORECASE)
 
+_DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}|\d{8}|\d{1,4}[年月日号]\S*")
 _AMOUNT_LIKE = re.compile(r"[-−+]?[¥￥$]?[\d.,，]+(万|w|k|m|亿|千|元|块)?", re.IGNORECASE)
 
 
@@ -77,13 +78,14 @@ def read_deal_line(text: str, today: date, known_names: Iterable[str] = ()) -> D
     date_span = _best_span(rest, _MAX_DATE_WORDS, lambda t: _reads_date(t, today), _reads_amount)
     if date_span is not None:
         date_span = _widen(rest, date_span, _DATE_WORD, _reads_amount)
+    if date_span is None:  # "2031-12-01": refused with its own message, not put in the title
+        date_span = _last_like(rest, _DATE_LIKE)
     close_date = _take(rest, date_span)
     amount_span = _best_span(rest, _MAX_AMOUNT_WORDS, _reads_amount, _has_money_mark)
     if amount_span is not None:
         amount_span = _widen(rest, amount_span, _AMOUNT_WORD, lambda t: _reads_date(t, today))
-    if amount_span is None:  # "-5万": refused with its own message, not put in the title
-        amount_span = next(((i, i + 1) for i in range(len(rest) - 1, -1, -1)
-                            if (w := rest[i]) is not None and _AMOUNT_LIKE.fullmatch(w.text)), None)
+    if amount_span is None:  # "-5万": likewise
+        amount_span = _last_like(rest, _AMOUNT_LIKE)
     amount = _take(rest, amount_span)
     if amount is None and close_date is not None and _reads_amount(close_date) and not _has_money_mark(close_date):
         close_date = None  # "3.8" alone: ¥3.80 or 8 March? Neither is guessed: both are asked.
@@ -199,6 +201,14 @@ def _widen(words: list[_Word | None], span: tuple[int, int], looks_like: re.Patt
 
 def _join(words: Sequence[_Word | None], span: tuple[int, int]) -> str:
     return " ".join(w.text for w in words[span[0]:span[1]] if w is not None)
+
+
+def _last_like(words: list[_Word | None], looks: re.Pattern[str]) -> tuple[int, int] | None:
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
+        if word is not None and looks.fullmatch(word.text):
+            return index, index + 1
+    return None
 
 
 def _take(words: list[_Word | None], span: tuple[int, int] | None) -> str | None:

@@ -52,8 +52,8 @@ def deal_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
         return result
     scaled = value * _LOST_MAGNITUDE.get(currency, Decimal(1000))
     options = tuple(Option({"amount": str(v), "currency": currency}, "new_deal.amount.confirm_as",
-                           {"amount": v, "currency": currency}) for v in (value, scaled))
-    return Ask("new_deal.amount.small", options, {"amount": value, "currency": currency})
+                           {"amount": str(v), "currency": currency}) for v in (value, scaled))
+    return Ask("new_deal.amount.small", options, {"amount": str(value), "currency": currency})
 
 
 def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
