@@ -42,7 +42,7 @@ def amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
 _LOST_MAGNITUDE = {"CNY": Decimal(10_000)}
 
 
-def deal_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
+def deal_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok[JsonDict] | Problem | Ask:
     """A deal's amount; one under about ¥1,000 is confirmed ("120": ¥120 or ¥120万?)."""
     result = amount(raw, ctx, values)
     if isinstance(result, Problem):

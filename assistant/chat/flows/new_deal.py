@@ -41,7 +41,7 @@ def shortcut(args: str, ctx: Ctx) -> Params:
     return {"_typed": typed, **extra}
 
 
-def _customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
+def _customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[JsonDict] | Problem | Ask:
     """The customer, or for an unclear one-liner ("Acme DC expansion …") its readings as
     buttons: each a customer (existing or new, close names included) and the title left."""
     if not values.get("_splits") or raw != values.get("_line"):
@@ -60,7 +60,7 @@ def _customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     return Ask("new_deal.reading.ask", tuple(options), {"line": shown(raw)})
 
 
-def _title(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def _title(raw: str, ctx: Ctx, values: JsonDict) -> Ok[str] | Problem:
     """The title typed, or the one that came with the reading of the line the rep chose."""
     chosen = values.get("customer") or {}
     return answers.text(answers.TITLE_MAX)(chosen.get("title") or raw, ctx, values)
