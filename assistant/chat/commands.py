@@ -292,6 +292,7 @@ def _aliases() -> dict[str, str]:
 # those that read a line. Others ("目标", "商机") begin ordinary sentences too often.
 _GLUED = frozenset({"new", "visit", "advance", "back", "won", "lost", "qualify", "edit", "next", "customer",
                     "contact"})
+_PARTICLES = "了过着的吗呢吧啊么"  # "拜访过了吗" is a question, not 拜访 + a customer called 过了吗
 
 
 def _alias_prefix(text: str) -> tuple[str, str] | None:
@@ -305,7 +306,8 @@ def _alias_prefix(text: str) -> tuple[str, str] | None:
         name, after = _aliases()[word], text[len(word):]
         if not after or after[0].isspace():
             return name, after.strip()
-        if name in _GLUED and "\u3400" <= word[-1] <= "\u9fff" and "\u3400" <= after[0] <= "\u9fff":
+        if name in _GLUED and "\u3400" <= word[-1] <= "\u9fff" and "\u3400" <= after[0] <= "\u9fff" \
+                and after[0] not in _PARTICLES:
             return name, after.strip()
     return None
 

@@ -244,6 +244,9 @@ _EN_PERIOD_END = re.compile(r"(?:(?:the )?end of (?:the )?(?:(this|next|last) )?
 _EN_SHIFTS = {"this": 0, "next": 1, "last": -1, None: 0}
 _EN_VAGUE = re.compile(r"(?:this|last) week|(?:this )?weekend")
 _BARE_DURATION = re.compile(r"(?:\d+|an?|one|two|three|four|five|six) (?:day|week|month|year)s?")
+_EN_RELATIVE = re.compile(r"(?:in )?(?:\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten) "
+                          r"(?:day|week|month|year|fortnight)s?(?: from now| later| ago)?"
+                          r"|(?:the )?day (?:after|before) (?:tomorrow|yesterday)|tomorrow|today|yesterday|now")
 _NUMBER_WITH_UNIT = re.compile(r"\d(?:[.,]\d+)?(?!st\b|nd\b|rd\b|th\b|am\b|pm\b)[a-z]")
 _LATIN_TEXT = re.compile(r"[a-z0-9 ,./:'-]*[a-z][a-z0-9 ,./:'-]*")
 _MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
@@ -341,10 +344,11 @@ def _dateparser(text: str, today: date) -> date | None:
     """
     common = {"RELATIVE_BASE": datetime.combine(today, time(12)), "TIMEZONE": "UTC", "TO_TIMEZONE": "UTC",
               "RETURN_AS_TIMEZONE_AWARE": False}
-    relative = DateDataParser(languages=["en"], settings={**common, "PARSERS": ["relative-time"]})
-    found = relative.get_date_data(text)
-    if found.date_obj is not None:
-        return found.date_obj.date()
+    if _EN_RELATIVE.fullmatch(text):  # else it reads "next month 120" as the 18th
+        relative = DateDataParser(languages=["en"], settings={**common, "PARSERS": ["relative-time"]})
+        found = relative.get_date_data(text)
+        if found.date_obj is not None:
+            return found.date_obj.date()
     if not _MONTH_NAME.search(text):
         return None  # without a month name dateparser guesses: "a" → 31 January, "15th" → a past day
     absolute = DateDataParser(languages=["en"], settings={

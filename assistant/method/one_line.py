@@ -37,6 +37,7 @@ _AMOUNT_WORD = re.compile(r"[\d.,]+|[十百千万亿]+|k|w|m|mn|bn|thousand|mill
                           r"hkd|美元|美金|港币|港元|欧元|人民币|左右|上下|整|元整|多|余|about|around|约|大约|大概",
                           re.IGNORECASE)
 
+_CN_DIGITS = "零〇一二两三四五六七八九"
 _DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}|\d{8}|\d{1,4}[年月日号]\S*")
 _AMOUNT_LIKE = re.compile(r"[-−+]?[¥￥$]?[\d.,，]+(万|w|k|m|亿|千|元|块)?", re.IGNORECASE)
 
@@ -81,7 +82,7 @@ def read_deal_line(text: str, today: date, known_names: Iterable[str] = ()) -> D
     if date_span is None:  # "2031-12-01": refused with its own message, not put in the title
         date_span = _last_like(rest, _DATE_LIKE)
     close_date = _take(rest, date_span)
-    amount_span = _best_span(rest, _MAX_AMOUNT_WORDS, _reads_amount, _has_money_mark)
+    amount_span = _best_span(rest, _MAX_AMOUNT_WORDS, _reads_amount, lambda t: not _has_money_mark(t))
     if amount_span is not None:
         amount_span = _widen(rest, amount_span, _AMOUNT_WORD, lambda t: _reads_date(t, today))
     if amount_span is None:  # "-5万": likewise
@@ -188,10 +189,13 @@ def _widen(words: list[_Word | None], span: tuple[int, int], looks_like: re.Patt
     first = words[start]
     field = first.field if first is not None else -1
 
+    has_digits = _has_number(_join(words, span))
+
     def fits(index: int) -> bool:
+        """A second number is a title word ("phase 2 120万"), a stray unit or modifier is not."""
         word = words[index] if 0 <= index < len(words) else None
         return word is not None and word.field == field and bool(looks_like.fullmatch(word.text)) \
-            and not other(word.text)
+            and not other(word.text) and not (has_digits and _has_number(word.text))
     while fits(start - 1) and start - 1 >= 0:
         start -= 1
     while fits(end):
@@ -222,11 +226,19 @@ def _take(words: list[_Word | None], span: tuple[int, int] | None) -> str | None
 
 
 def _reads_amount(text: str) -> bool:
+    """An amount; of several words only one may hold digits ("phase 2 120万" is not 2120万,
+    "2 八千" not 2008000), while units may stand apart ("120 万")."""
+    if sum(_has_number(word) for word in text.split()) > 1:
+        return False
     return not isinstance(parse_amount(text), Problem)
 
 
 def _reads_date(text: str, today: date) -> bool:
     return not isinstance(parse_date(text, today), Problem)
+
+
+def _has_number(text: str) -> bool:
+    return any(ch.isdigit() or ch in _CN_DIGITS for ch in text)
 
 
 def _has_money_mark(text: str) -> bool:
