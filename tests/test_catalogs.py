@@ -355,12 +355,13 @@ def test_no_alias_word_starts_two_commands() -> None:
 
 
 def test_alias_words_are_single_words_and_not_other_commands() -> None:
-    """Only a message's first word is matched, and `/word` tries COMMANDS before aliases."""
+    """A message's start is matched, longest alias first ("new deal" before "new"), and `/word`
+    tries COMMANDS before aliases; after a slash only a single word can be an alias."""
     bad = {}
     for word, owners in alias_owners().items():
         commands = {command for _, command in owners}
-        if not word or len(word.split()) != 1 or word.startswith("/"):
-            bad[repr(word)] = "not a single word"
+        if not word or word != " ".join(word.split()) or word.startswith("/"):
+            bad[repr(word)] = "not words"
         elif word in COMMANDS and commands != {word}:
             bad[word] = f"is the command /{word} but starts {sorted(commands)}"
     assert not bad, bad

@@ -343,12 +343,37 @@ def _aliases() -> dict[str, str]:
     return found
 
 
+# Commands whose Chinese word may be glued to its one-line arguments ("拜访华为 明天 提交方案"):
+# those that read a line. Others ("目标", "商机") begin ordinary sentences too often.
+_GLUED = frozenset({"new", "visit", "advance", "back", "won", "lost", "qualify", "edit", "next", "customer",
+                    "contact"})
+_PARTICLES = "了过着的吗呢吧啊么"  # "拜访过了吗" is a question, not 拜访 + a customer called 过了吗
+
+
+def _alias_prefix(text: str) -> tuple[str, str] | None:
+    """(command, arguments) when `text` starts with an alias: the longest first, so the words
+    of "new deal Acme" are the alias "new deal"; a Chinese word of a `_GLUED` command also
+    without a space before a Chinese argument."""
+    folded = text.casefold()
+    for word in sorted(_aliases(), key=len, reverse=True):
+        if not folded.startswith(word):
+            continue
+        name, after = _aliases()[word], text[len(word):]
+        if not after or after[0].isspace():
+            return name, after.strip()
+        if name in _GLUED and "\u3400" <= word[-1] <= "\u9fff" and "\u3400" <= after[0] <= "\u9fff" \
+                and after[0] not in _PARTICLES:
+            return name, after.strip()
+    return None
+
+
 def parse_command(text: str, lang: str, in_flow: bool, invoked: bool = False) -> tuple[str, str] | None:
     """(command, arguments), or None for text that is an answer. A slash always wins; an
     alias word only when no flow is waiting for an answer. `invoked`: the platform says the
     text is a command invocation (the text of Slack's `/sales new …`, a group message that
     mentions the bot), so its first word names the command without a slash, even in a flow;
-    a first word that names no command is then an answer in a flow, else unknown."""
+    a first word that names no command is then an answer in a flow, else unknown. Aliases
+    may be several words ("new deal") or glued to Chinese arguments ("拜访华为")."""
     if not text:
         return None
     head, _, args = text.partition(" ")
@@ -357,12 +382,14 @@ def parse_command(text: str, lang: str, in_flow: bool, invoked: bool = False) ->
         name = name if name in COMMANDS else _aliases().get(name, "unknown")
         return (name, args.strip()) if name != "unknown" else ("unknown", text)
     if invoked:
-        word = head.lower() if head.lower() in COMMANDS else _aliases().get(head.casefold())
-        if word is not None and word != "unknown":
-            return word, args.strip()
+        if head.lower() in COMMANDS and head.lower() != "unknown":
+            return head.lower(), args.strip()
+        found = _alias_prefix(text)
+        if found is not None and found[0] != "unknown":
+            return found
         return None if in_flow else ("unknown", text)
-    if not in_flow and head.casefold() in _aliases():
-        return _aliases()[head.casefold()], args.strip()
+    if not in_flow:
+        return _alias_prefix(text)
     return None
 
 

@@ -1,4 +1,5 @@
-"""Amounts as reps type them: "120万", "3万5", "$50k", "50万美元", "八千" (and rates, "10%").
+"""Amounts as reps type them: "120万", "3万5", "$50k", "50万美元", "八千", "3个亿", "1.2 million",
+"120万元整", "120万上下" (and rates, "10%").
 
 No library reads Chinese money shorthand, so the layer around cn2an is written here.
 `tests/data/phrases.tsv` is the reference for what must be read.
@@ -31,14 +32,18 @@ _CURRENCY_SUFFIXES = (("人民币", "CNY"), ("美元", "USD"), ("美金", "USD")
                       ("港元", "HKD"), ("rmb", "CNY"), ("cny", "CNY"), ("usd", "USD"), ("eur", "EUR"),
                       ("hkd", "HKD"), ("块钱", None), ("元", None), ("块", None))
 _HEDGE_PREFIXES = ("大约", "大概", "约", "~", "about", "around")
-_HEDGE_SUFFIXES = ("左右",)
+_HEDGE_SUFFIXES = ("左右", "上下", "整")  # "120万元整": 整 is how a written amount ends
 _SIGNS = {"-": True, "−": True, "负": True, "+": False}
 
 # One term of a shorthand amount: a number and an optional unit ("3万", "1.2m", "5千万").
 _TERM = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九])"
-                   r"((?:[十百千])?[万亿]|[千百kwm])?")
+                   r"((?:[十百千])?[万亿]|thousand|million|billion|mn|bn|[千百kwm])?")
 _UNIT_DIGITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000,
                 "k": 1000, "w": 10_000, "m": 1_000_000}
+_UNIT_WORDS = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "mn": 1_000_000,
+               "bn": 1_000_000_000}
+# "3个亿", "两个w": the measure word 个 before a magnitude says nothing.
+_MEASURE_WORD = re.compile(r"个(?=[十百千]?[万亿w])")
 
 
 def parse_amount(raw: str) -> Ok[Money] | Problem:
@@ -46,7 +51,7 @@ def parse_amount(raw: str) -> Ok[Money] | Problem:
     text = "".join(unicodedata.normalize("NFKC", raw).split()).casefold()
     if not text or len(text) > _MAX_AMOUNT_TEXT or has_script_digits(raw):
         return Problem.of("amount.unreadable", raw=shown(raw))
-    stripped = _strip_money_words(text)
+    stripped = _strip_money_words(_MEASURE_WORD.sub("", text))
     if stripped is None:
         return Problem.of("amount.unreadable", raw=shown(raw))
     body, currency, negative = stripped
@@ -105,6 +110,8 @@ def _read_number(text: str) -> Decimal | None:
 def _unit_value(unit: str | None) -> int | None:
     if unit is None:
         return None
+    if unit in _UNIT_WORDS:
+        return _UNIT_WORDS[unit]
     value = 1
     for ch in unit:
         value *= _UNIT_DIGITS[ch]
@@ -169,3 +176,13 @@ def parse_percent(raw: str) -> Ok[Decimal] | Problem:
     if value != value.quantize(_PERCENT_STEP):
         return Problem.of("percent.too_precise", raw=shown(raw))
     return Ok(value)
+
+
+# Roughly ¥1,000 in each currency the reader knows: a deal amount under it has most likely lost
+# its 万 or k ("120" for 120万), so a new deal asks before saving it. Not an exchange rate.
+_SMALL_DEAL = {"CNY": Decimal(1000), "USD": Decimal(150), "EUR": Decimal(130), "HKD": Decimal(1100)}
+
+
+def looks_too_small(money: Money) -> bool:
+    """Whether a deal amount is under about ¥1,000 (its equivalent in another currency)."""
+    return money.amount < _SMALL_DEAL.get(money.currency, _SMALL_DEAL["CNY"])

@@ -6,6 +6,14 @@ spec §5). Reps type the same name in many ways (full-width letters, with or wit
 "有限公司", with a stray space), so `normalise_name` gives the key stored in the
 database, and `compare_names` says whether a second name is the same customer ("same":
 refuse to create it), probably the same ("ask" the rep) or another one ("distinct").
+
+Traditional characters are read as simplified (OpenCC's t2s), so 騰訊 and 腾讯 are one key.
+A branch or department written without a separator ("招商银行深圳分行") is split after the
+organisation word before it (银行, 公司, 集团 …) and is its own customer. An everyday
+abbreviation ("建行", "国网") is expanded by a short curated table, and what it matches is
+only ever asked, never taken as the same customer: "中行" is 中国银行 to one rep and a
+local firm to another. `match_names(search=True)` also finds "name + department" for a
+query that names no department (a rep looking up "腾讯" finds its 采购部).
 """
 from __future__ import annotations
 
@@ -16,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from opencc import OpenCC
 from rapidfuzz import fuzz
 
 Verdict = Literal["same", "ask", "distinct"]
@@ -33,6 +42,27 @@ _SEPARATORS = "-－—–/／·・"
 _SPLIT = re.compile(f"^(?P<head>.*\\S)\\s*[{_SEPARATORS}]\\s*(?P<tail>[^{_SEPARATORS}]+?)\\s*$")
 _DEPARTMENT_ENDINGS = ("部", "处", "科", "室", "中心", "分公司")
 _DEPARTMENT_LATIN = re.compile(r"\b(dept|department)\.?$")
+# Everyday abbreviations of large Chinese organisations → the start of their registered name.
+# Short on purpose: each entry is a name reps really type, and a match is asked, never merged.
+ABBREVIATIONS = {
+    "工行": "中国工商银行", "建行": "中国建设银行", "农行": "中国农业银行", "中行": "中国银行", "交行": "交通银行",
+    "招行": "招商银行", "邮储": "中国邮政储蓄银行", "浦发": "上海浦东发展银行", "国开行": "国家开发银行",
+    "国网": "国家电网", "南网": "中国南方电网", "中移动": "中国移动", "中国移动": "中国移动通信",
+    "中联通": "中国联合网络通信", "联通": "中国联合网络通信", "中电信": "中国电信", "中石油": "中国石油",
+    "中石化": "中国石油化工", "中海油": "中国海洋石油", "中建": "中国建筑", "中铁": "中国中铁", "国航": "中国国际航空",
+    "东航": "中国东方航空", "南航": "中国南方航空", "中科院": "中国科学院", "平安": "中国平安",
+}
+# Endings that make a branch or department even when typed without a separator, and the
+# organisation words one follows ("招商银行" + "深圳分行", "…有限公司" + "采购部").
+_BRANCH_ENDINGS = ("分行", "支行", "分公司", "子公司", "营业部", "办事处", "分部", "采购部", "事业部", "分院",
+                   "分店", "分中心", "研究院")
+_ORGANISATION_WORDS = ("有限责任公司", "股份有限公司", "有限公司", "公司", "集团", "银行", "保险", "证券", "大学",
+                       "医院", "研究院")
+_BRANCH = re.compile("^(?P<head>(?:.+(?:" + "|".join(_ORGANISATION_WORDS) + r")(?:\([^()]*\))?|"
+                     + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + "))"
+                     "(?P<tail>[^()]{0,12}(?:" + "|".join(_BRANCH_ENDINGS) + "))$")
+
+_T2S = OpenCC("t2s")
 
 # Legal forms, longest first; stripped repeatedly from the end ("集团股份有限公司").
 _CJK_LEGAL = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "有限合伙", "株式会社", "公司", "集团")
@@ -58,32 +88,46 @@ class _NameKey:
 
 
 def normalise_name(name: str) -> str:
-    """The "same customer" key: NFKC (full-width → half-width), no whitespace, casefolded."""
-    text = unicodedata.normalize("NFKC", name).translate(_INVISIBLE)
+    """The "same customer" key: NFKC (full-width → half-width), simplified characters, no
+    whitespace, casefolded. Stored keys are renewed by migration 0007 when this changes."""
+    text = _T2S.convert(unicodedata.normalize("NFKC", name).translate(_INVISIBLE))
     return "".join(text.split()).casefold()
 
 
 def split_department(name: str) -> tuple[str, str | None]:
-    """("腾讯科技（深圳）有限公司", "采购部") from "腾讯科技（深圳）有限公司-采购部"."""
+    """("腾讯科技（深圳）有限公司", "采购部") from "腾讯科技（深圳）有限公司-采购部", and
+    ("招商银行", "深圳分行") from "招商银行深圳分行"."""
     stripped = name.strip()
     found = _SPLIT.match(stripped)
-    if found is None or not _is_department(found["tail"]):
-        return stripped, None
-    return found["head"].strip(), found["tail"].strip()
+    if found is not None and _is_department(found["tail"]):
+        return found["head"].strip(), found["tail"].strip()
+    folded = unicodedata.normalize("NFKC", stripped)
+    found = _BRANCH.match(folded)
+    if found is not None and len(found["head"]) < len(folded):
+        cut = len(found["head"])  # NFKC keeps these characters one for one
+        if len(folded) == len(stripped):
+            return stripped[:cut].strip(), stripped[cut:].strip()
+        return found["head"].strip(), found["tail"].strip()
+    return stripped, None
 
 
 def compare_names(a: str, b: str) -> Verdict:
     return _compare(_key(a), _key(b))[0]
 
 
-def match_names(query: str, candidates: Iterable[tuple[int, str]], limit: int = 5) -> list[NameMatch]:
-    """The rep's customers that `query` may mean, "same" first, then the closest."""
+def match_names(query: str, candidates: Iterable[tuple[int, str]], limit: int = 5,
+                search: bool = False) -> list[NameMatch]:
+    """The rep's customers that `query` may mean, "same" first, then the closest. With
+    `search`, a query naming no department also finds each department of the customer."""
     wanted = _key(query)
     if not wanted.normalised:
         return []
     found: list[NameMatch] = []
     for id_, name in candidates:
-        verdict, score = _compare(wanted, _key(name))
+        other = _key(name)
+        if search and wanted.department is None and other.department is not None:
+            other = _NameKey(other.normalised, None, other.core)
+        verdict, score = _compare(wanted, other)
         if verdict != "distinct":
             found.append(NameMatch(id=id_, name=name, verdict=verdict, score=score))
     found.sort(key=lambda m: (m.verdict != "same", -m.score, normalise_name(m.name), m.id))
@@ -107,7 +151,8 @@ def _key(name: str) -> _NameKey:
 
 def _core(head: str) -> str:
     """The distinctive part of a name: no legal form, no punctuation, no spaces."""
-    text = " ".join(unicodedata.normalize("NFKC", head).translate(_INVISIBLE).casefold().replace(".", "").split())
+    text = _T2S.convert(unicodedata.normalize("NFKC", head).translate(_INVISIBLE))
+    text = " ".join(text.casefold().replace(".", "").split())
     while True:
         shorter = _strip_legal_form(text)
         if shorter == text or not _alnum(shorter):
@@ -135,7 +180,19 @@ def _compare(a: _NameKey, b: _NameKey) -> tuple[Verdict, float]:
     score = fuzz.ratio(a.core, b.core)
     if a.core and (a.core == b.core or _contains(a.core, b.core) or score >= _ASK_THRESHOLD):
         return "ask", score / 100
+    if _abbreviated(a.core, b.core) or _abbreviated(b.core, a.core):
+        return "ask", max(score, _ASK_THRESHOLD) / 100
     return "distinct", score / 100
+
+
+def _abbreviated(short: str, long: str) -> bool:
+    """"建行" for 中国建设银行…: an everyday abbreviation, expanded, begins the other name."""
+    for abbreviation, expansion in ABBREVIATIONS.items():
+        if short.startswith(abbreviation) and not long.startswith(abbreviation):
+            expanded = expansion + short[len(abbreviation):]
+            if long.startswith(expanded) or (expanded.startswith(long) and len(long) >= 4):
+                return True
+    return False
 
 
 def _contains(a: str, b: str) -> bool:

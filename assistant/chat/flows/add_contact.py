@@ -14,8 +14,10 @@ from assistant.method.results import Ok, Problem
 
 
 def existing_customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
-    """One of the team's customers; unlike a new deal, no customer is created here."""
-    matches = match_names(raw.strip(), [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)])
+    """One of the team's customers; unlike a new deal, no customer is created here, so a
+    name without department also finds the customer's departments ("腾讯" → its 采购部)."""
+    matches = match_names(raw.strip(), [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)],
+                          search=True)
     same = [m for m in matches if m.verdict == "same"]
     if same:
         return Ok(same[0].id)

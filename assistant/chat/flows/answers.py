@@ -1,7 +1,6 @@
 """Field parsers and option lists shared by the flows (one place for each kind of answer)."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
@@ -9,7 +8,7 @@ from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows.definition import Ask, Option
 from assistant.chat.limits import date_spans
 from assistant.i18n import render
-from assistant.method.amounts import parse_amount
+from assistant.method.amounts import Money, looks_too_small, parse_amount
 from assistant.method.customer_names import match_names, normalise_name
 from assistant.method.dates import parse_date, warn_if_past
 from assistant.method.deals import can_edit
@@ -40,6 +39,24 @@ def amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     return Ok({"amount": str(result.value.amount), "currency": result.value.currency})
 
 
+# What a forgotten magnitude most likely was: 万 in yuan, k in the other currencies.
+_LOST_MAGNITUDE = {"CNY": Decimal(10_000)}
+
+
+def deal_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok[JsonDict] | Problem | Ask:
+    """A deal's amount; one under about ¥1,000 is confirmed ("120": ¥120 or ¥120万?)."""
+    result = amount(raw, ctx, values)
+    if isinstance(result, Problem):
+        return result
+    value, currency = money_of(result.value)
+    if not looks_too_small(Money(value, currency)):
+        return result
+    scaled = value * _LOST_MAGNITUDE.get(currency, Decimal(1000))
+    options = tuple(Option({"amount": str(v), "currency": currency}, "new_deal.amount.confirm_as",
+                           {"amount": str(v), "currency": currency}) for v in (value, scaled))
+    return Ask("new_deal.amount.small", options, {"amount": str(value), "currency": currency})
+
+
 def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     """A due or close date. A past one is asked back: keep it, or type another."""
     result = parse_date(raw, ctx.today)
@@ -47,7 +64,7 @@ def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
         return result
     warning = warn_if_past(result.value, ctx.today)
     if warning is None:
-        return Ok(result.value.isoformat())
+        return Ok(result.value.isoformat(), result.warning)
     iso = result.value.isoformat()
     return Ask(warning.key, (Option(iso, "date.keep_past", {"date": iso}),), dict(warning.params))
 
@@ -62,7 +79,7 @@ def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     earliest = ctx.today.replace(year=ctx.today.year - PAST_YEARS, day=min(ctx.today.day, 28))
     if result.value < earliest:
         return Problem.of("date.too_old", raw=shown(raw), limit=earliest)
-    return Ok(result.value.isoformat())
+    return Ok(result.value.isoformat(), result.warning)
 
 
 def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
@@ -72,19 +89,6 @@ def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
         span = " ".join(words[start:start + length])
         if not isinstance(parse_date(span, today), Problem):
             return span, words[:start] + words[start + length:]
-    return None, words
-
-
-_AMOUNT_LIKE = re.compile(r"[-−+]?[¥￥$]?\s*[\d.,，]+\s*(万|w|k|m|亿|千|元|块)?", re.IGNORECASE)
-
-
-def take_amount(words: list[str]) -> tuple[str | None, list[str]]:
-    """The last word that reads as an amount (a title word such as "3M" comes earlier); else a
-    word that looks like one ("-5万"), so its problem is shown instead of joining the title."""
-    for accept in (lambda w: not isinstance(parse_amount(w), Problem), _AMOUNT_LIKE.fullmatch):
-        for index in range(len(words) - 1, -1, -1):
-            if accept(words[index]):
-                return words[index], words[:index] + words[index + 1:]
     return None, words
 
 

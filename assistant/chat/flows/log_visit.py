@@ -12,6 +12,7 @@ from assistant.events import DATE
 from assistant.method.dates import parse_date
 from assistant.method.deals import apply_visit
 from assistant.method.model import VISIT_KINDS, JsonDict, Params, Visit
+from assistant.method.one_line import read_visit_line
 from assistant.method.results import Ok, Problem
 
 # "1. 提交方案 2. 安排测试", "提交方案；安排测试" or one per line: a numbered list either way.
@@ -28,16 +29,17 @@ def next_steps(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
 
 
 def shortcut(args: str, ctx: Ctx) -> Params:
-    """Customer first; a date after today is when the next step is due, today or earlier is
-    when the visit happened; the rest is the next step."""
-    words = args.split()
-    typed: dict[str, str] = {"deal": words[0]}
-    when, rest = answers.take_date(words[1:], ctx.today)
-    if when:
-        day = parse_date(when, ctx.today).value
-        typed["next_due" if day > ctx.today else "visited_on"] = when
-    if rest:
-        typed["next_steps"] = " ".join(rest)
+    """Customer first (a known name of several words too); a date after today is when the
+    next step is due, today or earlier is when the visit happened; the rest is the next step."""
+    line = read_visit_line(args, ctx.today, [d.customer_name for d in answers.own_open_deals(ctx)])
+    typed: dict[str, str] = {"deal": line.customer}
+    read = parse_date(line.when, ctx.today) if line.when else None
+    if line.when and isinstance(read, Ok):
+        typed["next_due" if read.value > ctx.today else "visited_on"] = line.when
+    elif line.when:  # unreadable with its neighbours: asked again, never part of the next step
+        typed["next_due" if line.rest else "visited_on"] = line.when
+    if line.rest:
+        typed["next_steps"] = line.rest
     return {"_typed": typed, "_quick": len(typed) > 1}
 
 

@@ -5,11 +5,14 @@ from datetime import date, timedelta
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
-from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.chat.views import deal_card
 from assistant.events import DATE, Reply
 from assistant.method.deals import record_creation
 from assistant.method.model import LEAD_SOURCES, Deal, DealStatus, JsonDict, Params
+from assistant.method.numbers import shown
+from assistant.method.one_line import read_deal_line
+from assistant.method.results import Ok, Problem
 
 
 def _stage_options(ctx: Ctx, values: JsonDict) -> list[Option]:
@@ -22,16 +25,45 @@ def _stage_of(ctx: Ctx, values: JsonDict) -> str | None:
 
 
 def shortcut(args: str, ctx: Ctx) -> Params:
-    """Split the one-liner: first word the customer, then what reads as an amount and as a
-    date; the rest is the title."""
-    words = args.split()
-    typed: dict[str, str] = {"customer": words[0]}
-    amount, rest = answers.take_amount(words[1:])
-    close_date, rest = answers.take_date(rest, ctx.today)
-    for name, value in (("amount", amount), ("close_date", close_date), ("title", " ".join(rest))):
+    """Read the one-liner as a whole (`method.one_line`): the team's customer names are
+    matched first, amounts and dates may span words. Where the customer's name could end
+    after one word or several, the customer field asks which reading is meant."""
+    line = read_deal_line(args, ctx.today, [c.name for c in ctx.uow.customers.of_team(ctx.team.id)])
+    typed: dict[str, str] = {}
+    extra: Params = {}
+    if line.splits:
+        typed |= {"customer": args, "title": ""}
+        extra = {"_splits": [list(split) for split in line.splits], "_line": args}
+    for name, value in (("customer", line.customer), ("amount", line.amount), ("close_date", line.close_date),
+                        ("title", line.title)):
         if value:
             typed[name] = value
-    return {"_typed": typed}
+    return {"_typed": typed, **extra}
+
+
+def _customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[JsonDict] | Problem | Ask:
+    """The customer, or for an unclear one-liner ("Acme DC expansion …") its readings as
+    buttons: each a customer (existing or new, close names included) and the title left."""
+    if not values.get("_splits") or raw != values.get("_line"):
+        return answers.customer(raw, ctx, values)
+    options: list[Option] = []
+    for name, title in values["_splits"]:
+        found = answers.customer(name, ctx, values)
+        if isinstance(found, Problem):
+            continue
+        choices = [o.value for o in found.options] if isinstance(found, Ask) else [found.value]
+        for choice in choices:
+            shown_name = choice.get("name") or choice["new"]
+            if all(o.value != {**choice, "title": title} for o in options):
+                options.append(Option({**choice, "title": title}, "new_deal.reading.option",
+                                      {"customer": shown_name, "title": title, "new": "new" in choice}))
+    return Ask("new_deal.reading.ask", tuple(options), {"line": shown(raw)})
+
+
+def _title(raw: str, ctx: Ctx, values: JsonDict) -> Ok[str] | Problem:
+    """The title typed, or the one that came with the reading of the line the rep chose."""
+    chosen = values.get("customer") or {}
+    return answers.text(answers.TITLE_MAX)(chosen.get("title") or raw, ctx, values)
 
 
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -89,9 +121,9 @@ def _checklist_record(ctx: Ctx, values: JsonDict) -> Params:
 
 
 FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
-    Field("customer", parse=answers.customer),
-    Field("title", parse=answers.text(answers.TITLE_MAX)),
-    Field("amount", parse=answers.amount),
+    Field("customer", parse=_customer),
+    Field("title", parse=_title),
+    Field("amount", parse=answers.deal_amount),
     Field("close_date", kind=DATE, parse=answers.future_date),
     Field("again", options=_again_options, when=lambda ctx, values: _recent_twin(ctx, values) is not None,
           prompt=_again_prompt),
