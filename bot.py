@@ -47,12 +47,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--webhook", metavar="URL", help="Telegram: receive updates by webhook at this public URL")
     parser.add_argument("--listen", default="0.0.0.0", help="Telegram webhook: address to listen on")
     parser.add_argument("--port", type=int, default=8443, help="Telegram webhook: port to listen on")
+    parser.add_argument("--slack-manifest", nargs="?", const="zh", choices=("zh", "en"), metavar="LANG",
+                        help="print the Slack app manifest (zh or en) and exit")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
+    if args.slack_manifest:
+        from handlers import slack
+        print(slack.manifest_yaml(args.slack_manifest), end="")
+        return 0
     engine = make_engine(database_url(args.db))
     migrate(engine)
     sessions = session_factory(engine)
@@ -86,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
 # The front ends bot.py can run: each module's `from_env` gives one when its configuration is
 # present in the environment, None otherwise. With none, the terminal chat opens.
-FRONT_END_MODULES = ("handlers.telegram",)
+FRONT_END_MODULES = ("handlers.telegram", "handlers.slack")
 
 
 def configured_front_ends(env: Mapping[str, str], make_uow: Callable[[], SqlUnitOfWork], clock: Clock,
