@@ -575,6 +575,11 @@ def _team(body: Mapping[str, Any], event: Mapping[str, Any]) -> str:
     return str(body.get("team_id") or event.get("team") or "")
 
 
+def _home_opened() -> None:
+    """Opening the app's DM (messages tab): acknowledged, nothing to say until the person writes.
+    Without a listener Bolt answers 404 and Slack retries the event."""
+
+
 def build_app(client: WebClient, make_uow: Callable[[], Any], clock: Clock, signing_secret: str | None = None,
               process_before_response: bool = False) -> App:
     """The wired Bolt app; auth.test runs here (a bad token fails at start). Without a signing
@@ -584,6 +589,7 @@ def build_app(client: WebClient, make_uow: Callable[[], Any], clock: Clock, sign
     bridge = _Bridge(make_uow, clock, Sender(client))
     app.event("message")(bridge.on_message)
     app.event("app_mention")(bridge.on_mention)
+    app.event("app_home_opened")(_home_opened)
     app.command(f"/{COMMAND}")(bridge.on_command)
     app.action(CHOICE_ACTION)(bridge.on_button)
     app.view(FORM_CALLBACK)(bridge.on_submit)

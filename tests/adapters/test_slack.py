@@ -403,3 +403,23 @@ def test_an_app_token_chooses_socket_mode_and_no_token_no_slack(demo, clock):
     assert bot.configured_front_ends({"SLACK_APP_TOKEN": "xapp-test"}, demo, clock, options()) == []
     with pytest.raises(ValueError, match="SLACK_APP_TOKEN"):
         adapter.from_env({"SLACK_BOT_TOKEN": "xoxb-test"}, demo, clock)
+
+
+def test_a_chart_is_uploaded_into_the_dm_before_its_text(slack, invite, fake_slack):
+    join(slack, REP, invite())
+    slack.command(REP, "new 华为技术有限公司 机房搬迁 30万 月底")
+    calls = slack.dm(REP, "漏斗").calls
+    methods = [c.method for c in calls]
+    assert methods[:4] == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal",
+                           "chat.postMessage"]
+    upload = next(c for c in calls if c.method == "upload")
+    assert upload.body.startswith(b"\x89PNG") and fake_slack.uploads[upload.args["file_id"]] == upload.body
+    complete = next(c for c in calls if c.method == "files.completeUploadExternal")
+    assert complete.args["channel_id"] == REP.dm and complete.args["files"][0]["title"] == "图表"
+    assert "机房搬迁" in texts(calls) or "目标客户" in texts(calls)
+
+
+def test_opening_the_apps_dm_is_acknowledged_without_a_message(slack):
+    response = slack.event({"type": "app_home_opened", "user": REP.id, "channel": REP.dm, "tab": "messages",
+                            "event_ts": "1780000000.000001"})
+    assert response.status == 200 and not [c for c in response.calls if c.method.startswith("chat.")]
