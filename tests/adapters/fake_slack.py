@@ -82,6 +82,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.people: dict[str, SlackUser] = {}
         self.uploads: dict[str, bytes] = {}
+        self.socket_url = ""  # what apps.connections.open hands out (a FakeSocketMode's url)
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -190,6 +191,8 @@ class FakeSlack:
             return {"file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
             return {"files": [{"id": f["id"], "title": f.get("title")} for f in args.get("files") or []]}
+        if method == "apps.connections.open":
+            return {"url": self.socket_url}
         if method == "upload":
             return {}
         raise KeyError(method)

@@ -4,6 +4,7 @@ texts and blocks the mock recorded and on what the database holds."""
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 import time
 import urllib.error
@@ -25,6 +26,7 @@ from assistant.push import reminders
 from assistant.push.delivery import deliver_due
 from handlers import slack as adapter
 from tests.adapters.fake_slack import BOT_ID, TEAM, FakeSlack, SlackUser
+from tests.adapters.fake_socket_mode import FakeSocketMode
 from tests.adapters.slack_chat import SECRET, SlackChat, event_body, signed_headers, texts
 from tests.adapters.test_telegram import free_port
 
@@ -423,3 +425,31 @@ def test_opening_the_apps_dm_is_acknowledged_without_a_message(slack):
     response = slack.event({"type": "app_home_opened", "user": REP.id, "channel": REP.dm, "tab": "messages",
                             "event_ts": "1780000000.000001"})
     assert response.status == 200 and not [c for c in response.calls if c.method.startswith("chat.")]
+
+
+def test_socket_mode_receives_events_over_the_apps_websocket_and_acks_them(fake_slack, invite, demo, clock):
+    fake_slack.add_person(REP)
+    socket_mode = FakeSocketMode().start()
+    fake_slack.socket_url = socket_mode.url
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": fake_slack.base_url}
+    front_end = adapter.from_env(env, demo, clock)
+    deliverer = front_end.start()
+    try:
+        assert any(c.method == "apps.connections.open" for c in fake_slack.sent())
+        body = json.loads(event_body({"type": "message", "channel": REP.dm, "channel_type": "im", "user": REP.id,
+                                      "text": invite(), "ts": "1780000000.000001", "team": TEAM}, "Ev0SOCK001"))
+        envelope = socket_mode.push("events_api", body)
+        assert socket_mode.wait_for_ack(envelope)["envelope_id"] == envelope
+        fake_slack.wait_for(lambda calls: any("欢迎 赵敏" in c.text for c in calls if c.method == "chat.postMessage"))
+        command = {"team_id": TEAM, "channel_id": REP.dm, "user_id": REP.id, "command": "/sales", "text": "new",
+                   "trigger_id": "trigger-sock-1", "api_app_id": "A0FUNNEL"}
+        envelope = socket_mode.push("slash_commands", command)
+        socket_mode.wait_for_ack(envelope)
+        calls = fake_slack.wait_for(lambda calls: any(c.method == "views.open" for c in calls))
+        [opened] = [c for c in calls if c.method == "views.open"]
+        assert opened.args["trigger_id"] == "trigger-sock-1" and opened.args["view"]["title"]["text"] == "新建商机"
+        assert deliverer.platform == "slack"
+    finally:
+        front_end.stop()
+        socket_mode.stop()
+    assert identity(demo, REP).name == "赵敏"
