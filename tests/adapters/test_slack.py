@@ -453,3 +453,30 @@ def test_socket_mode_receives_events_over_the_apps_websocket_and_acks_them(fake_
         front_end.stop()
         socket_mode.stop()
     assert identity(demo, REP).name == "赵敏"
+
+
+def test_the_ack_goes_back_before_the_slow_work(fake_slack, invite, demo, clock, monkeypatch):
+    """Bolt's default mode: the command is acked at once, the chart is drawn and sent after."""
+    fake_slack.add_person(REP)
+    app = adapter.build_app(client_for(fake_slack), demo, clock, SECRET)
+    chat = SlackChat(fake_slack, app)
+    chat.dm(REP, invite())
+    chat.dm(REP, "新商机 华为技术有限公司 机房搬迁 30万 月底")
+    fake_slack.wait_for(lambda calls: any("商机已创建" in c.text for c in calls if c.method == "chat.postMessage"))
+    drawn = adapter.draw_charts
+
+    def slow(replies):
+        time.sleep(3.5)
+        return drawn(replies)
+    monkeypatch.setattr(adapter, "draw_charts", slow)
+    began = time.monotonic()
+    response = chat.command(REP, "funnel")
+    assert (response.status, response.body) == (200, "") and time.monotonic() - began < 1.5
+    fake_slack.wait_for(lambda calls: any(c.method == "files.completeUploadExternal" for c in calls), timeout=15)
+
+
+def test_a_stranger_in_the_dm_is_told_how_to_join_and_nothing_is_stored(slack, demo):
+    calls = slack.dm(STRANGER, "deals").calls
+    [prompt] = posted(calls)
+    assert prompt.channel == STRANGER.dm and "invite code" in prompt.text.lower() and not prompt.buttons()
+    assert identity(demo, STRANGER) is None
