@@ -449,6 +449,7 @@ class _Bridge:
         self.make_uow, self.clock, self.sender = make_uow, clock, sender
         self._people: dict[tuple[str, str], Person] = {}
         self._lock = threading.Lock()
+        self._chats: dict[ChatKey, threading.Lock] = {}
 
     def person(self, tenant: str, user: str) -> Person:
         """Display name and locale from users.info, asked once per person and process."""
@@ -474,8 +475,19 @@ class _Bridge:
         return Inbound(who, event_id, display_name=person.name, lang_hint=person.locale,
                        bot=context.bot_id or context.bot_user_id or "", **given)
 
+    def in_turn(self, who: ChatKey) -> threading.Lock:
+        """One person's events in one chat are handled one at a time (Bolt runs listeners in a
+        pool), so a quick second message never overtakes the first's flow state."""
+        with self._lock:
+            return self._chats.setdefault(who, threading.Lock())
+
     def run(self, event: Inbound, pressed: Pressed | None = None, trigger_id: str | None = None,
             replies: list[Reply] | None = None) -> None:
+        with self.in_turn(event.who):
+            self._run(event, pressed, trigger_id, replies)
+
+    def _run(self, event: Inbound, pressed: Pressed | None, trigger_id: str | None,
+             replies: list[Reply] | None) -> None:
         try:
             if replies is None:
                 replies = handle(event, self.make_uow(), self.clock)
@@ -555,7 +567,8 @@ class _Bridge:
                              form=FormAnswer(metadata.get("flow") or view.get("external_id") or "",
                                              form_values(state)), private=bool(metadata.get("private", True)))
         try:
-            replies = handle(event, self.make_uow(), self.clock)
+            with self.in_turn(who):
+                replies = handle(event, self.make_uow(), self.clock)
         except Exception:
             ack()
             log.exception("slack form %s failed", event.event_id)

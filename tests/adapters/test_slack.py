@@ -461,6 +461,7 @@ def test_the_ack_goes_back_before_the_slow_work(fake_slack, invite, demo, clock,
     app = adapter.build_app(client_for(fake_slack), demo, clock, SECRET)
     chat = SlackChat(fake_slack, app)
     chat.dm(REP, invite())
+    fake_slack.wait_for(lambda calls: any("欢迎" in c.text for c in calls if c.method == "chat.postMessage"))
     chat.dm(REP, "新商机 华为技术有限公司 机房搬迁 30万 月底")
     fake_slack.wait_for(lambda calls: any("商机已创建" in c.text for c in calls if c.method == "chat.postMessage"))
     drawn = adapter.draw_charts
