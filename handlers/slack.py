@@ -385,8 +385,7 @@ class Sender:
             return None
         channel = self.channel(target)
         if reply.image is not None:
-            self.client.files_upload_v2(channel=channel, content=reply.image, filename=CHART_FILE,
-                                        title=render(reply.lang, "slack.chart_title"))
+            self._upload(channel, reply)
         if reply.ephemeral and not is_dm(target):
             for part in parts:
                 self.client.chat_postEphemeral(channel=channel, user=target.user, text=part.text, blocks=part.blocks)
@@ -399,6 +398,18 @@ class Sender:
             posted = self.client.chat_postMessage(channel=channel, text=part.text, blocks=part.blocks)
             ref = _ref(posted["channel"], posted["ts"])
         return ref
+
+    def _upload(self, channel: str, reply: Reply) -> None:
+        """The chart as an image in the chat; one Slack refuses (no files:write scope) is logged and
+        the text still goes, since it carries the figures too."""
+        assert reply.image is not None
+        try:
+            self.client.files_upload_v2(channel=channel, content=reply.image, filename=CHART_FILE,
+                                        title=render(reply.lang, "slack.chart_title"))
+        except SlackApiError as error:
+            if error.response.status_code == 429 or error.response.get("error") in UNREACHABLE:
+                raise
+            log.warning("chart not uploaded to %s: %s", channel, error.response.get("error"))
 
     def _update(self, channel: str, ts: str, part: Message) -> bool:
         """Edit a message the app sent; False when it can't be (deleted, not ours)."""
