@@ -49,12 +49,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--webhook", metavar="URL", help="Telegram: receive updates by webhook at this public URL")
     parser.add_argument("--listen", default="0.0.0.0", help="Telegram webhook: address to listen on")
     parser.add_argument("--port", type=int, default=8443, help="Telegram webhook: port to listen on")
+    parser.add_argument("--slack-manifest", nargs="?", const="zh", choices=("zh", "en"), metavar="LANG",
+                        help="print the Slack app manifest (zh or en) and exit")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
+    if args.slack_manifest:
+        from handlers import slack
+        print(slack.manifest_yaml(args.slack_manifest), end="")
+        return 0
     redact_logs(os.environ)
     try:
         return _run(args)
@@ -140,7 +146,7 @@ def redact_logs(env: Mapping[str, str]) -> SecretFilter:
 
 # The front ends bot.py can run: each module's `from_env` gives one when its configuration is
 # present in the environment, None otherwise. With none, the terminal chat opens.
-FRONT_END_MODULES = ("handlers.telegram",)
+FRONT_END_MODULES = ("handlers.telegram", "handlers.slack")
 
 
 def configured_front_ends(env: Mapping[str, str], make_uow: Callable[[], SqlUnitOfWork], clock: Clock,

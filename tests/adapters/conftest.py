@@ -17,6 +17,7 @@ from telegram.ext import Application
 from assistant.chat.teams import create_invite
 from assistant.method.model import Role
 from handlers import telegram as adapter
+from tests.adapters.fake_slack import FakeSlack
 from tests.adapters.fake_telegram import Call, FakeTelegram
 
 TOKEN = "123456:TEST-token"
@@ -156,3 +157,16 @@ def invite(demo, clock):
             uow.commit()
         return code
     return make
+
+
+# ---- Slack ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fake_slack(monkeypatch) -> Iterator[FakeSlack]:
+    """The mock Slack Web API; proxies off, so nothing the app sends leaves 127.0.0.1."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
