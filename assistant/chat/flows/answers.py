@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows.definition import Ask, Option
@@ -32,7 +34,7 @@ def text(max_len: int = NOTE_MAX) -> Callable[[str, Visitor, JsonDict], Ok[str] 
     return parse
 
 
-def amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     result = parse_amount(raw)
     if isinstance(result, Problem):
         return result
@@ -57,7 +59,7 @@ def deal_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok[JsonDict] | Problem 
     return Ask("new_deal.amount.small", options, {"amount": str(value), "currency": currency})
 
 
-def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
+def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     """A due or close date. A past one is asked back: keep it, or type another."""
     result = parse_date(raw, ctx.today)
     if isinstance(result, Problem):
@@ -72,7 +74,7 @@ def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
 PAST_YEARS = 5  # a visit dated earlier is a typo (1900), not a record
 
 
-def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     result = parse_date(raw, ctx.today)
     if isinstance(result, Problem):
         return result
@@ -82,7 +84,7 @@ def any_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
     return Ok(result.value.isoformat(), result.warning)
 
 
-def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
+def take_date(words: list[str], today: date) -> tuple[str | None, list[str]]:
     """Find the words of a one-liner that read as a date ("end of next month" is four
     words, "下月底" one): the longest span wins, the other words are returned."""
     for start, length in date_spans(words):  # bounded: assistant.chat.limits
@@ -92,11 +94,11 @@ def take_date(words: list[str], today) -> tuple[str | None, list[str]]:
     return None, words
 
 
-def money_of(value: dict) -> tuple[Decimal, str]:
+def money_of(value: JsonDict) -> tuple[Decimal, str]:
     return Decimal(value["amount"]), value["currency"]
 
 
-def customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
+def customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     """The team's customer this name means; a close match is asked back, never guessed."""
     checked = text(NAME_MAX)(raw, ctx, values)
     if isinstance(checked, Problem):
@@ -114,10 +116,10 @@ def customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
     return Ok({"new": name}, Problem.of("customer.will_create", name=name))
 
 
-def resolve_customer(ctx: Ctx, value: dict) -> int:
+def resolve_customer(ctx: Ctx, value: JsonDict) -> int:
     """The id of the chosen customer, creating the new one now (at the flow's end)."""
     if "id" in value:
-        return value["id"]
+        return int(value["id"])
     name = value["new"]
     existing = {c.id: c for c in ctx.uow.customers.of_team(ctx.team.id)}
     key = normalise_name(name)
@@ -129,7 +131,8 @@ def resolve_customer(ctx: Ctx, value: dict) -> int:
 
 def own_open_deals(ctx: Ctx) -> list[Deal]:
     deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
-    return sorted(deals, key=lambda d: d.last_activity_at or d.created_at, reverse=True)
+    return sorted(deals, key=lambda d: d.last_activity_at or d.created_at or datetime.min.replace(tzinfo=UTC),
+                  reverse=True)
 
 
 def deal_options(ctx: Ctx, values: JsonDict) -> list[Option]:
@@ -140,7 +143,7 @@ def deal_option(deal: Deal) -> Option:
     return Option(deal.id, "deal.option", {"id": deal.id, "customer": deal.customer_name, "title": deal.title})
 
 
-def deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem | Ask:
+def deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     """One of the rep's open deals, by number ("12" or "#12") or by customer, department or
     title. Another rep's deal number answers exactly like a number that does not exist."""
     query = raw.strip().lstrip("#＃")
@@ -191,7 +194,7 @@ def man_options(ctx: Ctx, values: JsonDict) -> list[Option]:
     return [Option(flag, f"man.{flag}", {"label": render(ctx.lang, f"man.{flag}")}) for flag in MAN_FLAGS]
 
 
-def checklist_options(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], list[Option]]:
+def checklist_options(stage_key_of: Callable[[Ctx, JsonDict], str | None]) -> Callable[[Ctx, JsonDict], list[Option]]:
     """The entry check points of the stage a deal is about to enter, as toggles."""
     def options(ctx: Ctx, values: JsonDict) -> list[Option]:
         stage = ctx.team.funnel.stage(stage_key_of(ctx, values) or "")
@@ -201,7 +204,7 @@ def checklist_options(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callab
     return options
 
 
-def has_checklist(stage_key_of: Callable[[Ctx, dict], str | None]) -> Callable[[Ctx, dict], bool]:
+def has_checklist(stage_key_of: Callable[[Ctx, JsonDict], str | None]) -> Callable[[Ctx, JsonDict], bool]:
     def when(ctx: Ctx, values: JsonDict) -> bool:
         stage = ctx.team.funnel.stage(stage_key_of(ctx, values) or "")
         return bool(stage and stage.checklist)

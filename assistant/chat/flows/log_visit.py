@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
 from assistant.chat.views import deal_card
-from assistant.events import DATE
+from assistant.events import DATE, Reply
 from assistant.method.dates import parse_date
 from assistant.method.deals import apply_visit
 from assistant.method.model import VISIT_KINDS, JsonDict, Params, Visit
@@ -23,7 +24,7 @@ def split_steps(raw: str) -> list[str]:
     return [part.strip(" ,，。") for part in _STEP_SPLIT.split(raw) if part.strip(" ,，。")]
 
 
-def next_steps(raw: str, ctx: Ctx, values: JsonDict) -> Ok | Problem:
+def next_steps(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
     checked = answers.text(answers.NOTE_MAX)(raw, ctx, values)
     return checked if isinstance(checked, Problem) else Ok(split_steps(checked.value))
 
@@ -43,7 +44,7 @@ def shortcut(args: str, ctx: Ctx) -> Params:
     return {"_typed": typed, "_quick": len(typed) > 1}
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     deal = answers.load_own_deal(ctx, values["deal"])
     if isinstance(deal, Problem):
         return deal
@@ -60,7 +61,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
     return [deal_card(ctx, updated, "log_visit.saved")]
 
 
-def _optional_text(name: str) -> Field:
+def _optional_text(name: str) -> Field[Ctx]:
     return Field(name, parse=answers.text(answers.NOTE_MAX), optional=True)
 
 

@@ -6,12 +6,13 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
 from assistant.chat.flows.stage_move import cancelled, confirm_field, confirmed, finish_move
+from assistant.events import Reply
 from assistant.method.deals import mark_lost
 from assistant.method.model import JsonDict
 from assistant.method.results import Problem
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list | Problem:
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     if not confirmed(ctx, values):
         return cancelled(ctx)
     return finish_move(ctx, values["deal"], lambda deal: mark_lost(deal, values, ctx.user, ctx.now), "mark_lost.done")

@@ -94,10 +94,16 @@ def _again_prompt(ctx: Ctx, values: JsonDict) -> Params:
     return {"id": twin.id if twin else 0, "title": twin.title if twin else "", "minutes": minutes}
 
 
-def finish(ctx: Ctx, values: JsonDict) -> list:
+def _stage_name(ctx: Ctx, values: JsonDict) -> str:
+    stage = ctx.team.funnel.stage(values["stage"])
+    return stage.name(ctx.lang) if stage else str(values["stage"])
+
+
+def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
     if values.get("again") is False:
         return [Reply("new_deal.again.dropped", ctx.lang)]
     amount, currency = answers.money_of(values["amount"])
+    ticked = (values.get("man") or {}).get("ticked", ())
     deal = Deal(
         id=0, team_id=ctx.team.id, owner_id=ctx.user.id, customer_id=answers.resolve_customer(ctx, values["customer"]),
         customer_name=values["customer"].get("name") or values["customer"]["new"], title=values["title"],
@@ -106,7 +112,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list:
         next_step=values.get("next_step"),
         next_due=date.fromisoformat(values["next_due"]) if values.get("next_due") else None,
         created_at=ctx.now, last_activity_at=ctx.now,
-        **{flag: flag in (values.get("man") or {}).get("ticked", ()) for flag in answers.MAN_FLAGS})
+        need="need" in ticked, money="money" in ticked, authority="authority" in ticked, urgent="urgent" in ticked)
     ctx.uow.deals.add(deal)
     ctx.uow.deals.add_change(record_creation(deal, ctx.user, ctx.now, _checklist_record(ctx, values)))
     return [deal_card(ctx, deal, "new_deal.created")]
@@ -115,9 +121,9 @@ def finish(ctx: Ctx, values: JsonDict) -> list:
 def _checklist_record(ctx: Ctx, values: JsonDict) -> Params:
     """A checklist the rep never saw (one-line shortcut) is recorded as not confirmed."""
     if values.get("checklist"):
-        return values["checklist"]
+        return dict(values["checklist"])
     stage = ctx.team.funnel.stage(values["stage"])
-    return {"ticked": [], "unticked": [p.key for p in stage.checklist]}
+    return {"ticked": [], "unticked": [p.key for p in stage.checklist] if stage else []}
 
 
 FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
@@ -130,7 +136,7 @@ FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish,
     Field("stage", options=_stage_options, default=lambda ctx, values: ctx.team.funnel.stages[0].key),
     Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_stage_of),
           when=answers.has_checklist(_stage_of), default=lambda ctx, values: None,
-          prompt=lambda ctx, values: {"stage": ctx.team.funnel.stage(values["stage"]).name(ctx.lang)}),
+          prompt=lambda ctx, values: {"stage": _stage_name(ctx, values)}),
     Field("lead_source", optional=True,
           options=lambda ctx, values: [Option(s, f"lead_source.{s}") for s in LEAD_SOURCES]),
     Field("man", multi=True, default=lambda ctx, values: None, options=answers.man_options),
