@@ -161,6 +161,8 @@ def _stranger_event(ctx: Visitor, state: FlowState | None, event: Inbound) -> li
     typed = commands.parse_command(text, ctx.lang, in_flow=state is not None, invoked=event.addressed)
     if typed and COMMANDS[typed[0]].for_strangers and typed[1]:
         return _join(ctx, typed[1], name)
+    if typed and typed[0] == "unknown" and event.addressed:  # `/sales K7Q2M9XD`: the code after the command
+        return _join(ctx, text, name)
     if typed and not COMMANDS[typed[0]].for_strangers:
         ctx.uow.flow_states.save(ctx.who, None, ctx.now)
         return [Reply("join.prompt", ctx.lang)]

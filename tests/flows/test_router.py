@@ -94,3 +94,18 @@ def test_a_stale_flow_button_after_cancel_says_so(demo, make_uow, clock):
     send(make_uow, clock, "王伟", "/cancel")
     replies = send(make_uow, clock, "王伟", choice=prompt.choices[0].value)
     assert render("zh", replies[0].key) == render("zh", "common.stale_button")
+
+
+def test_a_code_sent_as_the_command_itself_joins(demo, make_uow, clock):
+    """Slack's `/sales K7Q2M9XD` arrives as addressed text that names no command: it is the code."""
+    from assistant.chat.teams import create_invite
+    from assistant.method.model import Role
+
+    with make_uow() as uow:
+        team = uow.teams.by_name("华东大区销售部")
+        code = create_invite(uow, team, None, Role.REP, clock.now()).code
+        uow.commit()
+    event = Inbound(ChatKey("console", "新人", "新人"), f"router-{next(_ids)}", text=code, addressed=True,
+                    display_name="孙丽")
+    replies = handle(event, make_uow(), clock)
+    assert replies[0].key == "join.welcome" and replies[0].params["name"] == "孙丽"
