@@ -4,7 +4,7 @@ Adapters (`handlers/*.py`) turn their platform's updates into `Inbound`, call `h
 the charts of the replies with `draw_charts` (after the commit, off the event loop), and send
 each `Reply` rendered with `render` in their own markup and their platform's command
 `Vocabulary` (`SLASH`, `Vocabulary.subcommand("sales")`, `WORDS`): ephemeral replies kept to the
-sender, `edits` of a `MessageRef` they handed out, `UserRef`s as mentions through `map_user_refs`,
+sender, `edits` of a `MessageRef` they handed out, `UserRef`s as mentions through `render_reply`,
 a `Reply.form` as their platform's form if it has one (its answer comes back as a `FormAnswer`).
 Each is a `FrontEnd` that `bot.py` starts; scheduled work runs through `start_jobs` with a
 `Deliverer` per platform. Nothing outside `assistant/` imports its submodules;
@@ -32,10 +32,9 @@ from assistant.events import (
     MessageRef,
     Reply,
     UserRef,
-    map_user_refs,
 )
 from assistant.frontend import FrontEnd, StartupError
-from assistant.i18n import LANGS, SLASH, WORDS, Vocabulary, normalise_lang, render
+from assistant.i18n import LANGS, SLASH, WORDS, Vocabulary, normalise_lang, render, render_reply
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
 from assistant.method.numbers import parse_id
@@ -48,6 +47,6 @@ __all__ = [
     "FrontEnd", "Inbound", "Later", "MenuEntry", "MessageRef", "Reply", "Role", "StartupError", "SystemClock",
     "UserRef", "Vocabulary",
     "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle",
-    "load_funnel_file", "map_user_refs", "mark_unreachable", "normalise_lang", "parse_id", "preset", "render",
+    "load_funnel_file", "mark_unreachable", "normalise_lang", "parse_id", "preset", "render", "render_reply",
     "seed_demo", "start_jobs",
 ]

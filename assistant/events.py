@@ -112,7 +112,7 @@ class MessageRef:
 @dataclass(frozen=True)
 class UserRef:
     """A person named in a text. Templates render the plain name; an adapter may write a
-    mention instead (`map_user_refs`), by `external_id`, the person's id on the platform the
+    mention instead (`assistant.i18n.render_reply`), by `external_id`, the person's id on the platform the
     reply goes out on (None when they have none there)."""
 
     user_id: int

@@ -10,6 +10,7 @@ platform types it (its `Vocabulary`, which the adapter passes to `render`).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_currency, format_currency, format_percent
 from jinja2 import Environment, FunctionLoader, StrictUndefined, Template, pass_context
 from jinja2.runtime import Context
+
+from assistant.events import Reply, UserRef, map_user_refs
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANGS = ("zh", "en")
@@ -187,3 +190,19 @@ def render(lang: str, key: str, *, vocabulary: Vocabulary = SLASH, **params: Any
         if key not in catalog(lang):
             return key
     return _template(lang, key).render(vocabulary=vocabulary, **params).strip()
+
+
+def render_reply(reply: Reply, vocabulary: Vocabulary = SLASH, escape: Callable[[str], str] = str,
+                 mention: Callable[[UserRef], str] = lambda ref: ref.name) -> str:
+    """A reply's text in an adapter's markup: the rendered text passed through `escape`, each
+    `UserRef` in it as `mention(ref)`. People are held as placeholders while the text is
+    escaped, so a name is escaped once (by `mention`) and a mention's markup never."""
+    refs: list[UserRef] = []
+
+    def hold(ref: UserRef) -> str:
+        refs.append(ref)
+        return f"\ue000{len(refs) - 1}\ue001"
+    text = escape(render(reply.lang, reply.key, vocabulary=vocabulary, **map_user_refs(reply.params, hold)))
+    for index, ref in enumerate(refs):
+        text = text.replace(f"\ue000{index}\ue001", mention(ref))
+    return text

@@ -31,9 +31,9 @@ from assistant import (
     Vocabulary,
     draw_charts,
     handle,
-    map_user_refs,
     parse_id,
     render,
+    render_reply,
 )
 
 PLATFORM = "console"
@@ -90,8 +90,7 @@ class ConsoleChat:
 
 def text(reply: Reply, vocabulary: Vocabulary = SLASH) -> str:
     """The reply as the terminal shows it: people as @name, an edit marked as an update."""
-    shown = render(reply.lang, reply.key, vocabulary=vocabulary,
-                   **map_user_refs(reply.params, lambda ref: f"@{ref.name}"))
+    shown = render_reply(reply, vocabulary, mention=lambda ref: f"@{ref.name}")
     return render(reply.lang, "console.updated", text=shown) if reply.edits is not None else shown
 
 

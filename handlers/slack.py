@@ -53,10 +53,10 @@ from assistant import (
     command_menu,
     draw_charts,
     handle,
-    map_user_refs,
     mark_unreachable,
     normalise_lang,
     render,
+    render_reply,
 )
 
 PLATFORM = "slack"
@@ -112,15 +112,7 @@ def _mention(ref: UserRef) -> str:
 def mrkdwn(reply: Reply, vocabulary: Vocabulary) -> str:
     """The reply as mrkdwn: each `UserRef` held as a placeholder, the text escaped, then each
     placeholder made its mention, so names are escaped once and mentions never."""
-    refs: list[UserRef] = []
-
-    def hold(ref: UserRef) -> str:
-        refs.append(ref)
-        return f"\ue000{len(refs) - 1}\ue001"
-    text = escape(render(reply.lang, reply.key, vocabulary=vocabulary, **map_user_refs(reply.params, hold)))
-    for index, ref in enumerate(refs):
-        text = text.replace(f"\ue000{index}\ue001", _mention(ref))
-    return text
+    return render_reply(reply, vocabulary, escape, _mention)
 
 
 def _cut(line: str, limit: int) -> list[str]:

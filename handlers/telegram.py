@@ -64,10 +64,10 @@ from assistant import (
     command_menu,
     draw_charts,
     handle,
-    map_user_refs,
     mark_unreachable,
     normalise_lang,
     render,
+    render_reply,
 )
 
 PLATFORM = "telegram"
@@ -201,15 +201,7 @@ def _mention(ref: UserRef) -> str:
 def html_text(reply: Reply) -> str:
     """The reply as Telegram HTML. Each `UserRef` is rendered as a placeholder, the text is
     escaped, then each placeholder becomes its mention: names are escaped once, tags never."""
-    refs: list[UserRef] = []
-
-    def hold(ref: UserRef) -> str:
-        refs.append(ref)
-        return f"\ue000{len(refs) - 1}\ue001"
-    text = _html(render(reply.lang, reply.key, vocabulary=VOCABULARY, **map_user_refs(reply.params, hold)))
-    for index, ref in enumerate(refs):
-        text = text.replace(f"\ue000{index}\ue001", _mention(ref))
-    return text
+    return render_reply(reply, VOCABULARY, _html, _mention)
 
 
 def _handle(message: Message) -> MessageRef:

@@ -107,7 +107,8 @@ def _run(ctx: Ctx, name: str, args: str) -> list[Reply]:
 
 
 def _deal_action(ctx: Ctx, action: DealAction) -> list[Reply]:
-    if not _command_of(action.flow).allows(ctx.user):
+    command = _command_of(action.flow)
+    if command is None or not command.allows(ctx.user):
         return [Reply("common.not_allowed", ctx.lang)]
     deal = load_own_deal(ctx, action.deal_id)
     if isinstance(deal, Problem):
@@ -120,7 +121,7 @@ def _deal_action(ctx: Ctx, action: DealAction) -> list[Reply]:
 def _submit_form(ctx: Ctx, answer: FormAnswer) -> list[Reply]:
     """A whole flow submitted at once (a Slack modal): only a form-capable flow of a command
     this user may run."""
-    command = next((c for c in COMMANDS.values() if c.flow == answer.flow), None)
+    command = _command_of(answer.flow)
     if command is None or not command.form or not command.allows(ctx.user):
         return [Reply("common.stale_button", ctx.lang)]
     step = forms.submit(FLOWS[answer.flow], ctx, answer)
@@ -128,8 +129,9 @@ def _submit_form(ctx: Ctx, answer: FormAnswer) -> list[Reply]:
     return step.replies
 
 
-def _command_of(flow_name: str) -> Command:
-    return next(c for c in COMMANDS.values() if c.flow == flow_name)
+def _command_of(flow_name: str) -> Command | None:
+    """The command that starts `flow_name`, whose roles decide who may run it by any route."""
+    return next((c for c in COMMANDS.values() if c.flow == flow_name), None)
 
 
 def _resume(ctx: Visitor, state: FlowState, event: Inbound) -> list[Reply]:
