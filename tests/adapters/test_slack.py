@@ -407,6 +407,11 @@ def test_an_app_token_chooses_socket_mode_and_no_token_no_slack(demo, clock):
         adapter.from_env({"SLACK_BOT_TOKEN": "xoxb-test"}, demo, clock)
 
 
+def test_telegram_and_slack_configured_together_both_run(demo, clock):
+    env = {"TELEGRAM_BOT_TOKEN": "123456:TEST-token", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"}
+    assert [f.platform for f in bot.configured_front_ends(env, demo, clock, options())] == ["telegram", "slack"]
+
+
 def test_a_chart_is_uploaded_into_the_dm_before_its_text(slack, invite, fake_slack):
     join(slack, REP, invite())
     slack.command(REP, "new 华为技术有限公司 机房搬迁 30万 月底")
