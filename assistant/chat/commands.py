@@ -146,9 +146,10 @@ def _find(ctx: Ctx, args: str) -> list[Reply]:
     if not deals and not customers:
         return [Reply("find.nothing", ctx.lang, {"query": shown(query)})]
     people = {u.id: u.name for u in ctx.uow.users.members(ctx.team.id)}
-    open_deals = ctx.uow.deals.find(ctx.team.id, status=DealStatus.OPEN)
-    found = [{"name": c.name, "followers": sorted({people.get(d.owner_id, "?") for d in open_deals
-                                                   if d.customer_id == c.id})} for c in customers]
+    followers: dict[int, set[str]] = {}
+    for deal in ctx.uow.deals.find(ctx.team.id, status=DealStatus.OPEN):
+        followers.setdefault(deal.customer_id, set()).add(people.get(deal.owner_id, "?"))
+    found = [{"name": c.name, "followers": sorted(followers.get(c.id, ()))} for c in customers]
     shown_deals = [views.deal_params(ctx, d) | {"owner": people.get(d.owner_id, "?"), "mine": d.owner_id == ctx.user.id}
                    for d in deals[:FIND_LIMIT]]
     choices = tuple(button(RunCommand("deal", str(d.id)), "deal.option", deal_option(d).params)
