@@ -521,18 +521,20 @@ class _Bridge:
 
 
 class _Take(CallbackHandler):
-    """A Stream topic's callbacks: handed to the bridge (which only queues them) and acknowledged."""
+    """A Stream topic's callbacks: handed to the bridge (which only queues them) and acknowledged
+    with `answer` (a card callback's answer may carry card data; ours carries none: the card is
+    updated through the API once the work is done)."""
 
-    def __init__(self, take: Callable[[Mapping[str, Any], str], None]) -> None:
+    def __init__(self, take: Callable[[Mapping[str, Any], str], None], answer: str | dict[str, Any]) -> None:
         super().__init__()
-        self.take, self.logger = take, log
+        self.take, self.answer, self.logger = take, answer, log
 
-    async def process(self, message: CallbackMessage) -> tuple[int, str]:
+    async def process(self, message: CallbackMessage) -> tuple[int, str | dict[str, Any]]:
         try:
             self.take(message.data or {}, str(message.headers.message_id or ""))
         except Exception:  # a malformed callback is logged and acknowledged, never redelivered forever
             log.exception("dingtalk callback %s not taken", message.headers.message_id)
-        return AckMessage.STATUS_OK, "OK"
+        return AckMessage.STATUS_OK, self.answer
 
 
 class _StreamClient(dingtalk_stream.DingTalkStreamClient):
@@ -573,8 +575,8 @@ class DingTalkFrontEnd:
         self.sender = Sender(api)
         self.bridge = _Bridge(make_uow, clock, self.sender)
         self.client = _StreamClient(api, secret)
-        self.client.register_callback_handler(MESSAGE_TOPIC, _Take(self.bridge.on_message))
-        self.client.register_callback_handler(CARD_TOPIC, _Take(self.bridge.on_card))
+        self.client.register_callback_handler(MESSAGE_TOPIC, _Take(self.bridge.on_message, "OK"))
+        self.client.register_callback_handler(CARD_TOPIC, _Take(self.bridge.on_card, {}))
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="dingtalk", daemon=True)
         self._task: Future[None] | None = None

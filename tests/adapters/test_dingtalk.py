@@ -4,6 +4,7 @@ pushed as Stream frames. Assertions are on what the fake recorded and on what th
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 import bot
 from assistant import StartupError
 from assistant.events import Choice, Reply
+from assistant.method.model import Role
 from assistant.push import reminders
 from assistant.push.delivery import deliver_due
 from handlers import dingtalk as adapter
@@ -31,6 +33,8 @@ from tests.adapters.fake_dingtalk import (
 )
 
 REP = DingUser("manager4721", "赵敏")
+MANAGER = DingUser("sunli0002", "孙丽")
+GROUP = "cidGROUP0salesEast=="
 STRANGER = DingUser("outsider0001", "Mallory")
 TEAM_ID = 1  # the demo team
 
@@ -162,6 +166,16 @@ def test_a_message_for_another_robot_is_refused(ding, invite, fake_dingtalk, dem
     assert identity(demo, REP) is None
 
 
+def test_in_a_group_an_at_of_the_robot_is_read_like_a_command_and_answered_in_the_group(ding, invite, fake_dingtalk):
+    join(ding, MANAGER, invite(Role.MANAGER))
+    calls = ding.say(MANAGER, " 群周报", group=GROUP)
+    [answer] = [c for c in calls if c.kind == "send"]
+    assert answer.path == "/v1.0/robot/groupMessages/send" and answer.body["openConversationId"] == GROUP
+    assert "周报也会发到这个群" in answer.text and "“群周报”" in answer.text
+    [private] = [c for c in ding.say(MANAGER, "我的商机", group=GROUP) if c.kind in ("send", "card")]
+    assert private.to == MANAGER.staff_id and "只在私聊里显示" in private.text  # to them alone, never the group
+
+
 # ---- deals, buttons, cards ----------------------------------------------------------------------
 
 def test_a_deal_in_one_line_comes_back_as_a_card_with_its_buttons(ding, invite, demo):
@@ -196,6 +210,8 @@ def test_a_checklist_tick_updates_the_pressed_card_in_place(ding, invite, demo, 
     assert boxes
     for box in boxes:
         tick = ding.press(REP, box)
+        ack = fake_dingtalk.acks[-1]
+        assert ack["code"] == 200 and json.loads(ack["data"]) == {"response": {}}  # nothing replaced by the ack
         assert [c.kind for c in tick] == ["update"]
         assert tick[0].body["cardBizId"] == checklist.body["cardBizId"]
         assert "✅ " + box.removeprefix("⬜ ") in tick[0].labels()
