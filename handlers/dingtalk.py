@@ -66,6 +66,7 @@ TIMEOUT = 10.0
 MAX_RETRIES = 2  # flow-controlled replies waited out (1 s, then 2 s) before giving up
 WORKERS = 8
 CHART_FILE = "sales-chart.png"
+STALE_TOKEN = (40001, 40014, 42001)  # the older API's codes for an invalid or expired access token
 PRIVATE = "1"  # conversationType of a one-to-one chat ("2": a group)
 DEFAULT_LANG = normalise_lang(None)
 
@@ -142,7 +143,7 @@ def card(reply: Reply, text: str) -> dict[str, Any]:
     """A StandardCard: `text` (the reply's, or its last part) as markdown, then the reply's
     choices as buttons, a few a row."""
     buttons = [{"type": "button", "id": button_id(index, choice.value), "actionType": "request",
-                "status": "primary" if index == 0 else "normal",
+                "status": "normal",
                 "label": {"type": "text", "text": render(reply.lang, choice.key, vocabulary=VOCABULARY,
                                                          **choice.params)}}
                for index, choice in enumerate(reply.choices)]
@@ -203,11 +204,15 @@ class OpenApi:
         return _checked(response)
 
     def upload_image(self, content: bytes) -> str:
-        """The image's media id, which an image message shows."""
-        response = self.http.post(f"{self.oapi_url}/media/upload",
-                                  params={"access_token": self.token(), "type": "image"},
-                                  files={"media": (CHART_FILE, content, "image/png")})
-        body = _checked(response)
+        """The image's media id, which an image message shows. The older API answers a stale
+        token with an error code, not a 401: it is asked for afresh once."""
+        for attempt in (1, 2):
+            response = self.http.post(f"{self.oapi_url}/media/upload",
+                                      params={"access_token": self.token(fresh=attempt == 2), "type": "image"},
+                                      files={"media": (CHART_FILE, content, "image/png")})
+            body = _checked(response)
+            if body.get("errcode") not in STALE_TOKEN:
+                break
         if body.get("errcode") or not body.get("media_id"):
             raise ApiError(response.status_code, str(body.get("errcode")), str(body.get("errmsg") or ""))
         return str(body["media_id"])

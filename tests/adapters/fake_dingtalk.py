@@ -135,6 +135,11 @@ class FakeDingTalk:
         with self._lock:
             self._failures[path].extend([(status, code)] * times)
 
+    def expire_tokens(self) -> None:
+        """Every access token handed out so far stops working (as after two hours)."""
+        with self._lock:
+            self.tokens.clear()
+
     def sent(self, kind: str | None = None, ok_only: bool = True) -> list[Call]:
         with self._lock:
             calls = list(self.calls)
@@ -232,6 +237,8 @@ class FakeDingTalk:
         token = query.get("access_token") if path == "/media/upload" else headers.get("x-acs-dingtalk-access-token")
         if path.startswith("/robot/sendBySession"):
             return 200, {"errcode": 0}
+        if token not in self.tokens and path == "/media/upload":
+            return 200, {"errcode": 40014, "errmsg": "不合法的access_token"}  # the older API's way
         if token not in self.tokens:
             return 401, {"code": "InvalidAuthentication", "message": "access token"}
         if path == "/v1.0/robot/oToMessages/batchSend":

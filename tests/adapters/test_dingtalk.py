@@ -231,6 +231,20 @@ def test_the_funnel_chart_is_uploaded_and_sent_as_an_image(ding, invite, fake_di
     assert images[0].to == REP.staff_id and "合计：1 个，¥30万" in texts(calls)
 
 
+def test_an_expired_access_token_is_asked_for_again_and_the_reply_still_goes(ding, invite, fake_dingtalk):
+    join(ding, REP, invite())
+    ding.say(REP, "新商机 华为技术有限公司 机房搬迁 30万 月底")
+    fake_dingtalk.expire_tokens()
+    calls = ding.say(REP, "漏斗")
+    uploads = [c for c in calls if c.kind in ("token", "upload")]
+    assert [c.kind for c in uploads] == ["upload", "token", "upload"]
+    assert [uploads[0].result["errcode"], uploads[2].result["errcode"]] == [40014, 0]
+    assert "合计：1 个，¥30万" in texts(calls)
+    fake_dingtalk.expire_tokens()
+    calls = ding.say(REP, "我的商机")
+    assert [c.kind for c in calls][:2] == ["token", "card"] and "机房搬迁" in texts(calls)
+
+
 def test_markdown_mentions_and_links_typed_by_a_user_are_not_interpreted(ding, invite):
     join(ding, REP, invite())
     calls = ding.say(REP, "新商机 **大客户**[点我](evil.example)@所有人 试点 5万 月底")
