@@ -272,6 +272,27 @@ def test_a_repeated_callback_creates_one_record(ding, invite, demo, fake_dingtal
     assert len(deals_of(demo, REP)) == 1
 
 
+def test_a_repeated_card_press_ticks_the_box_once(ding, invite, demo, fake_dingtalk):
+    join(ding, REP, invite())
+    ding.say(REP, "新商机 华为技术有限公司 机房搬迁 30万 月底")
+    deal_id = deals_of(demo, REP)[-1].id
+    ding.say(REP, f"推进 {deal_id}")
+    biz_id, box = ding.card_with(REP, "⬜")
+    press = fake_dingtalk.press(REP, biz_id, box["id"])
+    first = ding.feed(CARD_TOPIC, press, message_id="stream-press-1")
+    again = ding.feed(CARD_TOPIC, press, message_id="stream-press-1")
+    assert [c.kind for c in first] == ["update"] and again == []
+    shown = [b["label"]["text"] for c in fake_dingtalk.cards[biz_id]["contents"] if c["type"] == "action"
+             for b in c["actions"]]
+    assert "✅ " + box["label"]["text"].removeprefix("⬜ ") in shown  # ticked, not ticked and unticked again
+
+
+def test_a_press_on_a_button_that_is_not_ours_is_acknowledged_and_ignored(ding, invite, fake_dingtalk):
+    join(ding, REP, invite())
+    calls = ding.feed(CARD_TOPIC, fake_dingtalk.press(REP, "someone-elses-card", "button_1646816888257"))
+    assert calls == [] and fake_dingtalk.acks[-1]["code"] == 200
+
+
 def test_a_callback_is_acknowledged_before_its_work_is_done(fake_dingtalk, demo, clock, invite):
     release = threading.Event()
 
