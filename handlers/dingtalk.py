@@ -549,14 +549,23 @@ class _StreamClient(dingtalk_stream.DingTalkStreamClient):
     def __init__(self, api: OpenApi, secret: str) -> None:
         super().__init__(Credential(api.client_id, secret), logger=log.getChild("stream"))
         self.api = api
+        self.first_answer = threading.Event()  # set once the first connections/open has been answered
+        self.first_refusal: ApiError | None = None
 
     def open_connection(self) -> dict[str, Any] | None:
         topics = [{"type": "CALLBACK", "topic": topic} for topic in self.callback_handler_map]
         try:
             return self.api.open_connection(topics)
-        except (ApiError, httpx.HTTPError) as error:
+        except ApiError as error:
+            log.error("dingtalk stream connection refused: %s", error)
+            if not self.first_answer.is_set():
+                self.first_refusal = error
+            return None
+        except httpx.HTTPError as error:
             log.error("dingtalk stream connection not opened: %s", error)
             return None
+        finally:
+            self.first_answer.set()
 
     def get_access_token(self) -> str | None:
         try:
@@ -597,6 +606,11 @@ class DingTalkFrontEnd:
             raise StartupError("dingtalk.startup.unreachable", reason=str(error).splitlines()[0]) from None
         self.thread.start()
         self._task = asyncio.run_coroutine_threadsafe(self._connect(), self.loop)
+        self.client.first_answer.wait(2 * TIMEOUT)
+        refusal = self.client.first_refusal
+        if refusal is not None:  # Stream mode not on for the robot, the app not published …
+            self.stop()
+            raise StartupError("dingtalk.startup.stream_refused", reason=refusal.code or refusal.status)
         return DingTalkDeliverer(self.sender)
 
     async def _connect(self) -> None:

@@ -31,6 +31,7 @@ from tests.adapters.fake_dingtalk import (
     DingUser,
     FakeDingTalk,
 )
+from tests.adapters.test_telegram import free_port
 
 REP = DingUser("manager4721", "赵敏")
 MANAGER = DingUser("sunli0002", "孙丽")
@@ -442,12 +443,21 @@ def test_bot_runs_dingtalk_from_its_two_variables_and_stops(fake_dingtalk, demo,
     assert not thread.is_alive(), "the front end did not stop"
 
 
-def test_rejected_or_half_given_credentials_stop_the_start_with_one_line(fake_dingtalk, demo, clock):
+def test_rejected_credentials_a_refused_stream_or_half_a_configuration_stop_the_start(fake_dingtalk, demo, clock):
     front = adapter.from_env(env_for(fake_dingtalk, DINGTALK_CLIENT_SECRET="wrong-secret-000"), demo, clock)
     with pytest.raises(StartupError) as rejected:
         front.start()
     assert rejected.value.key == "dingtalk.startup.rejected"
     front.stop()
+    fake_dingtalk.fail_next("/v1.0/gateway/connections/open", 403, "Forbidden.AccessDenied.AccessTokenPermissionDenied")
+    front = adapter.from_env(env_for(fake_dingtalk), demo, clock)
+    with pytest.raises(StartupError) as refused:
+        front.start()
+    assert refused.value.key == "dingtalk.startup.stream_refused" and not front.thread.is_alive()
+    nowhere = adapter.from_env(env_for(fake_dingtalk, DINGTALK_API_URL=f"http://127.0.0.1:{free_port()}"), demo, clock)
+    with pytest.raises(StartupError) as unreachable:
+        nowhere.start()
+    assert unreachable.value.key == "dingtalk.startup.unreachable"
     with pytest.raises(StartupError) as half:
         adapter.from_env({"DINGTALK_CLIENT_ID": CLIENT_ID}, demo, clock)
     assert half.value.key == "dingtalk.startup.incomplete"
