@@ -24,7 +24,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -279,8 +279,7 @@ class Sender:
             if target in sent.blocked:
                 continue
             try:
-                ref = self._patiently(target, reply, pressed if reply.to is None else None,
-                                      MAX_RETRIES if patient else 0)
+                ref = self._send(target, reply, pressed if reply.to is None else None, MAX_RETRIES if patient else 0)
             except Unreachable:
                 log.warning("dingtalk user %s can't be reached; their replies dropped", target.user)
                 sent.blocked.append(target)
@@ -295,49 +294,53 @@ class Sender:
                 sent.last = ref
         return sent
 
-    def _patiently(self, target: ChatKey, reply: Reply, pressed: str | None, retries: int) -> MessageRef | None:
+    def _call(self, retries: int, path: str, body: Mapping[str, Any], method: str = "POST",
+              user: str | None = None) -> dict[str, Any]:
+        """One API call, flow control waited out `retries` times (1 s, 2 s …); `user` is the
+        person a batchSend went to, whose place in its answer's lists says whether it went."""
         for attempt in range(retries + 1):
             try:
-                return self._send(target, reply, pressed)
+                answer = self.api.call(method, path, body)
+                if user is not None and user in (answer.get("invalidStaffIdList") or []):
+                    raise Unreachable(user)
+                if user is not None and user in (answer.get("flowControlledStaffIdList") or []):
+                    raise ApiError(429, "FlowControl", user)
+                return answer
             except ApiError as error:
                 if not error.limited or attempt == retries:
                     raise
                 self.wait(float(2 ** attempt))
-        return None
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _send(self, target: ChatKey, reply: Reply, pressed: str | None) -> MessageRef | None:
+    def _send(self, target: ChatKey, reply: Reply, pressed: str | None, retries: int) -> MessageRef | None:
         if reply.edits is not None:
             if reply.edits.handle.startswith(CARD_HANDLE):
-                self._update(reply.edits.handle.removeprefix(CARD_HANDLE), reply, split_text(plain_text(reply))[0])
+                self._update(reply.edits.handle.removeprefix(CARD_HANDLE), reply, split_text(plain_text(reply))[0],
+                             retries)
             else:
                 log.info("message %r is not a card: DingTalk can't edit it", reply.edits.handle)
             return None
         if reply.image is not None:
-            self._message(target, "sampleImageMsg", {"photoURL": self.api.upload_image(reply.image)})
+            self._message(target, "sampleImageMsg", {"photoURL": self.api.upload_image(reply.image)}, retries)
         parts = split_text(plain_text(reply))
+        for part in parts if not reply.choices else parts[:-1]:
+            self._message(target, "sampleText", {"content": as_text(part)}, retries)
         if not reply.choices:
-            for part in parts:
-                self._message(target, "sampleText", {"content": as_text(part)})
             return None
-        for part in parts[:-1]:
-            self._message(target, "sampleText", {"content": as_text(part)})
-        if reply.replace and pressed and len(parts) == 1 and self._update(pressed, reply, parts[-1]):
+        if reply.replace and pressed and len(parts) == 1 and self._update(pressed, reply, parts[-1], retries):
             return MessageRef(CARD_HANDLE + pressed)
-        return MessageRef(CARD_HANDLE + self._card(target, card(reply, parts[-1])))
+        return MessageRef(CARD_HANDLE + self._card(target, card(reply, parts[-1]), retries))
 
-    def _message(self, target: ChatKey, key: str, param: Mapping[str, Any]) -> None:
+    def _message(self, target: ChatKey, key: str, param: Mapping[str, Any], retries: int) -> None:
         body: dict[str, Any] = {"robotCode": self.robot_code, "msgKey": key,
                                 "msgParam": json.dumps(param, ensure_ascii=False)}
-        if not _is_private(target):
-            self.api.call("POST", "/v1.0/robot/groupMessages/send", body | {"openConversationId": target.chat})
-            return
-        answer = self.api.call("POST", "/v1.0/robot/oToMessages/batchSend", body | {"userIds": [target.user]})
-        if target.user in (answer.get("invalidStaffIdList") or []):
-            raise Unreachable(target.user)
-        if target.user in (answer.get("flowControlledStaffIdList") or []):
-            raise ApiError(429, "FlowControl", target.user)
+        if _is_private(target):
+            self._call(retries, "/v1.0/robot/oToMessages/batchSend", body | {"userIds": [target.user]},
+                       user=target.user)
+        else:
+            self._call(retries, "/v1.0/robot/groupMessages/send", body | {"openConversationId": target.chat})
 
-    def _card(self, target: ChatKey, data: Mapping[str, Any]) -> str:
+    def _card(self, target: ChatKey, data: Mapping[str, Any], retries: int) -> str:
         biz_id = uuid.uuid4().hex
         body: dict[str, Any] = {"cardTemplateId": CARD_TEMPLATE, "robotCode": self.robot_code, "cardBizId": biz_id,
                                 "cardData": json.dumps(data, ensure_ascii=False)}
@@ -345,14 +348,14 @@ class Sender:
             body["singleChatReceiver"] = json.dumps({"userId": target.user})
         else:
             body["openConversationId"] = target.chat
-        self.api.call("POST", "/v1.0/im/v1.0/robot/interactiveCards/send", body)
+        self._call(retries, "/v1.0/im/v1.0/robot/interactiveCards/send", body)
         return biz_id
 
-    def _update(self, biz_id: str, reply: Reply, text: str) -> bool:
+    def _update(self, biz_id: str, reply: Reply, text: str, retries: int) -> bool:
         """Update a card the robot sent; False when DingTalk won't (gone, not ours)."""
         try:
-            self.api.call("PUT", "/v1.0/im/robots/interactiveCards",
-                          {"cardBizId": biz_id, "cardData": json.dumps(card(reply, text), ensure_ascii=False)})
+            self._call(retries, "/v1.0/im/robots/interactiveCards",
+                       {"cardBizId": biz_id, "cardData": json.dumps(card(reply, text), ensure_ascii=False)}, "PUT")
         except ApiError as error:
             if error.limited:
                 raise
@@ -593,11 +596,11 @@ class DingTalkFrontEnd:
         self.client.register_callback_handler(CARD_TOPIC, _Take(self.bridge.on_card, {}))
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="dingtalk", daemon=True)
-        self._task: Future[None] | None = None
 
     def start(self) -> DingTalkDeliverer:
-        """Credentials DingTalk rejects, or an API that can't be reached, are a `StartupError`
-        (one line from bot.py), never a traceback."""
+        """Credentials DingTalk rejects, an API that can't be reached, or a Stream connection
+        refused are a `StartupError` (one line from bot.py), never a traceback. Returns once the
+        first connection was answered (the SDK then keeps it, reconnecting as needed)."""
         try:
             self.api.token(fresh=True)
         except ApiError as error:
@@ -605,16 +608,13 @@ class DingTalkFrontEnd:
         except httpx.HTTPError as error:
             raise StartupError("dingtalk.startup.unreachable", reason=str(error).splitlines()[0]) from None
         self.thread.start()
-        self._task = asyncio.run_coroutine_threadsafe(self._connect(), self.loop)
+        asyncio.run_coroutine_threadsafe(self.client.start(), self.loop)
         self.client.first_answer.wait(2 * TIMEOUT)
         refusal = self.client.first_refusal
         if refusal is not None:  # Stream mode not on for the robot, the app not published …
             self.stop()
             raise StartupError("dingtalk.startup.stream_refused", reason=refusal.code or refusal.status)
         return DingTalkDeliverer(self.sender)
-
-    async def _connect(self) -> None:
-        await self.client.start()
 
     async def _halt(self) -> None:
         """The SDK's loop reconnects after most errors, a cancellation included: cancel it until

@@ -362,6 +362,16 @@ def test_a_push_to_someone_who_left_the_corp_is_dropped_and_they_are_marked(ding
     assert result == adapter.BLOCKED
 
 
+def test_a_flow_controlled_reply_is_waited_out_and_goes_once(ding, invite, fake_dingtalk):
+    join(ding, REP, invite())
+    fake_dingtalk.fail_next("/v1.0/robot/oToMessages/batchSend", 403, "Forbidden.AccessDenied.QpsLimitForApi")
+    mark = fake_dingtalk.mark()
+    calls = ding.say(REP, "帮助")
+    attempts = [c for c in fake_dingtalk.calls[mark:] if c.kind == "send"]
+    assert [c.status for c in attempts] == [403, 200] and attempts[1].at - attempts[0].at >= 1
+    assert [c.text for c in calls if c.kind == "send"] == [attempts[1].text]
+
+
 def test_a_flow_controlled_push_is_retried_later(ding, fake_dingtalk):
     fake_dingtalk.fail_next("/v1.0/robot/oToMessages/batchSend", 403, "Forbidden.AccessDenied.QpsLimitForApi")
     deliverer = adapter.DingTalkDeliverer(ding.front.sender)
