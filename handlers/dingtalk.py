@@ -150,7 +150,9 @@ def card(reply: Reply, text: str) -> dict[str, Any]:
     contents: list[dict[str, Any]] = [{"type": "markdown", "id": "text", "text": as_markdown(text)}]
     contents += [{"type": "action", "id": f"actions-{n}", "actions": buttons[start:start + ROW_BUTTONS]}
                  for n, start in enumerate(range(0, len(buttons), ROW_BUTTONS))]
-    return {"config": {"autoLayout": True, "enableForward": False}, "contents": contents}
+    return {"config": {"autoLayout": True, "enableForward": False},
+            "header": {"title": {"type": "text", "text": render(reply.lang, "dingtalk.card_title")}},
+            "contents": contents}
 
 
 # ---- the server API ---------------------------------------------------------------------------

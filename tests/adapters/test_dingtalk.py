@@ -184,6 +184,7 @@ def test_a_deal_in_one_line_comes_back_as_a_card_with_its_buttons(ding, invite, 
     calls = ding.say(REP, "新商机 华为技术有限公司 数据中心扩容 120万 下月底")
     [created] = [c for c in calls if c.kind == "card"]
     assert created.to == REP.staff_id and created.body["cardTemplateId"] == "StandardCard"
+    assert created.card["header"]["title"]["text"] == "销售助手"
     assert "✅ 商机已创建" in created.text and "¥120万" in created.text
     assert created.labels()[:2] == ["📝 记拜访", "⏩ 推进"]
     assert all(b["actionType"] == "request" for b in created.buttons())
@@ -389,6 +390,7 @@ def test_english_after_switching_language_with_the_commands_as_english_words(din
     created = next(c for c in ding.say(REP, "new 华为技术有限公司 Data centre 1.2m end of next month")
                    if c.kind == "card")
     assert "Deal created" in created.text and created.labels()[:2] == ["📝 Log visit", "⏩ Advance"]
+    assert created.card["header"]["title"]["text"] == "Sales assistant"
 
 
 # ---- units of the translation -----------------------------------------------------------------
