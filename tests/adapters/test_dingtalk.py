@@ -4,6 +4,7 @@ pushed as Stream frames. Assertions are on what the fake recorded and on what th
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import threading
@@ -20,6 +21,7 @@ from assistant.method.model import Role
 from assistant.push import reminders
 from assistant.push.delivery import deliver_due
 from handlers import dingtalk as adapter
+from tests.adapters.conftest import TOKEN, TgUser, message_update
 from tests.adapters.fake_dingtalk import (
     CARD_TOPIC,
     CLIENT_ID,
@@ -451,6 +453,27 @@ def test_bot_runs_dingtalk_from_its_two_variables_and_stops(fake_dingtalk, demo,
         stop.set()
         thread.join(30)
     assert not thread.is_alive(), "the front end did not stop"
+
+
+def test_dingtalk_runs_beside_telegram_in_one_process(fake_dingtalk, fake_telegram, demo, clock, invite):
+    env = env_for(fake_dingtalk) | {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": f"http://127.0.0.1:{fake_telegram.port}"}
+    front_ends = bot.configured_front_ends(env, demo, clock, options())
+    assert [f.platform for f in front_ends] == ["telegram", "dingtalk"]
+    stop = threading.Event()
+    thread = threading.Thread(target=bot.serve, args=(front_ends, demo, clock, stop), daemon=True)
+    thread.start()
+    try:
+        fake_telegram.queue_update(message_update(9301, TgUser(811301, "李娜"), f"/start {invite()}"))
+        fake_dingtalk.push(MESSAGE_TOPIC, fake_dingtalk.message(REP, invite()))
+        fake_dingtalk.wait_for(lambda: "欢迎 赵敏" in texts(fake_dingtalk.sent()), what="the DingTalk welcome")
+        asyncio.run(fake_telegram.wait_for(lambda calls: any("欢迎 李娜" in c.text for c in calls)))
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive(), "the front ends did not stop"
+    with demo() as uow:
+        assert uow.users.by_identity("telegram", "", "811301").team_id == uow.users.by_identity(
+            "dingtalk", CORP, REP.staff_id).team_id == TEAM_ID
 
 
 def test_rejected_credentials_a_refused_stream_or_half_a_configuration_stop_the_start(fake_dingtalk, demo, clock):
