@@ -179,7 +179,7 @@ class OpenApi:
                  timeout: float = TIMEOUT) -> None:
         self.client_id, self._secret = client_id, client_secret
         self.api_url, self.oapi_url = api_url.rstrip("/"), oapi_url.rstrip("/")
-        self.http = httpx.Client(timeout=timeout, trust_env=False)
+        self.http = httpx.Client(timeout=timeout)  # HTTPS_PROXY and the like are honoured, as by the SDK
         self._token: tuple[str, float] | None = None
         self._lock = threading.Lock()
 
