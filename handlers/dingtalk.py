@@ -418,6 +418,8 @@ def message_event(data: Mapping[str, Any], stream_id: str, robot_code: str) -> I
     tenant = str(data.get("senderCorpId") or data.get("chatbotCorpId") or "")
     private = str(data.get("conversationType") or PRIVATE) == PRIVATE
     chat = str(user) if private else str(data.get("conversationId") or "")
+    if not chat:
+        return None
     if not private:  # in a group the robot hears only @-mentions; DingTalk has taken the @ out
         text = text.strip().lstrip(",:，：").strip()
     return Inbound(ChatKey(PLATFORM, chat, str(user), tenant), str(data.get("msgId") or stream_id), text=text,

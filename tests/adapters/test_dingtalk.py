@@ -179,6 +179,12 @@ def test_in_a_group_an_at_of_the_robot_is_read_like_a_command_and_answered_in_th
     assert private.to == MANAGER.staff_id and "只在私聊里显示" in private.text  # to them alone, never the group
 
 
+def test_a_stranger_in_a_group_gets_nothing(ding, demo):
+    calls = ding.say(STRANGER, "我的商机", group=GROUP)
+    assert not [c for c in calls if c.kind in ("send", "card")]
+    assert identity(demo, STRANGER) is None
+
+
 # ---- deals, buttons, cards ----------------------------------------------------------------------
 
 def test_a_deal_in_one_line_comes_back_as_a_card_with_its_buttons(ding, invite, demo):
@@ -431,6 +437,9 @@ def test_group_voice_and_rich_text_messages_are_read():
                                                                      {"text": "华为"}]}}
     assert adapter.message_event(rich, "s3", CLIENT_ID).text == "新商机 华为"
     assert adapter.message_event(group | {"senderStaffId": None}, "s4", CLIENT_ID) is None
+    assert adapter.message_event(group | {"conversationId": None}, "s5", CLIENT_ID) is None
+    picture = group | {"msgtype": "picture", "content": {"downloadCode": "x"}}
+    assert adapter.message_event(picture, "s6", CLIENT_ID) is None
 
 
 # ---- bot.py -----------------------------------------------------------------------------------
