@@ -102,7 +102,8 @@ def _run(args: argparse.Namespace) -> int:
 
 # Secrets that must never reach a log line: the values of these variables, anything shaped
 # like a Telegram bot token, and the password of a database URL.
-SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DATABASE_URL")
+SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DATABASE_URL", "SLACK_BOT_TOKEN",
+                    "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "FEISHU_APP_SECRET")
 _SECRET_SHAPES = (re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}"), re.compile(r"(?<=://)[^:/@\s]*:[^@\s]+(?=@)"))
 REDACTED = "[redacted]"
 
@@ -146,7 +147,7 @@ def redact_logs(env: Mapping[str, str]) -> SecretFilter:
 
 # The front ends bot.py can run: each module's `from_env` gives one when its configuration is
 # present in the environment, None otherwise. With none, the terminal chat opens.
-FRONT_END_MODULES = ("handlers.telegram", "handlers.slack")
+FRONT_END_MODULES = ("handlers.telegram", "handlers.slack", "handlers.feishu")
 
 
 def configured_front_ends(env: Mapping[str, str], make_uow: Callable[[], SqlUnitOfWork], clock: Clock,
