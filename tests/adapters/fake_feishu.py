@@ -32,6 +32,13 @@ class FeishuUser:
     tenant: str = TENANT
 
 
+REP = FeishuUser("ou_rep00000000000000000000000000001", "赵敏")
+MANAGER = FeishuUser("ou_mgr00000000000000000000000000001", "孙丽")
+STRANGER = FeishuUser("ou_xxx00000000000000000000000000001", "Mallory", tenant="tenant_other")
+COLLEAGUE = FeishuUser("ou_col00000000000000000000000000001", "钱多多")
+DIRECTORY = (REP, MANAGER, STRANGER, COLLEAGUE)  # the people the contact API knows at the start
+
+
 @dataclass
 class Call:
     method: str  # "messages.create", "messages.reply", "messages.patch", "images.create", …
@@ -103,7 +110,7 @@ class Failure:
 class FakeFeishu:
     def __init__(self) -> None:
         self.calls: list[Call] = []
-        self.people: dict[str, FeishuUser] = {}
+        self.people: dict[str, FeishuUser] = {user.open_id: user for user in DIRECTORY}
         self.cards: dict[str, dict[str, Any]] = {}  # message id -> its latest content
         self.receivers: dict[str, str] = {}  # message id -> open_id or chat id it went to
         self.failures: list[Failure] = []

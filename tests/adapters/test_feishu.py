@@ -4,7 +4,6 @@ the cards the fake recorded (as a person would read them) and on what the databa
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
@@ -16,41 +15,11 @@ from assistant.method.model import Role
 from assistant.push import reminders
 from assistant.push.delivery import deliver_due
 from handlers import feishu as adapter
-from tests.adapters.fake_feishu import APP_ID, APP_SECRET, TENANT, FakeFeishu, FeishuUser, shown
+from tests.adapters.conftest import feishu_environment
+from tests.adapters.fake_feishu import APP_ID, APP_SECRET, MANAGER, REP, STRANGER, TENANT, FeishuUser, shown
 from tests.adapters.feishu_chat import FeishuChat, created, texts
 
-REP = FeishuUser("ou_rep00000000000000000000000000001", "赵敏")
-MANAGER = FeishuUser("ou_mgr00000000000000000000000000001", "孙丽")
-STRANGER = FeishuUser("ou_xxx00000000000000000000000000001", "Mallory", tenant="tenant_other")
 TEAM_ID = 1  # the demo team
-
-
-@pytest.fixture
-def fake_feishu(monkeypatch) -> Iterator[FakeFeishu]:
-    """The fake platform; proxies off, so nothing the app sends leaves 127.0.0.1."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    fake = FakeFeishu().start()
-    for person in (REP, MANAGER, STRANGER):
-        fake.add_person(person)
-    yield fake
-    fake.stop()
-
-
-def environment(fake: FakeFeishu, **more: str) -> dict[str, str]:
-    return {"FEISHU_APP_ID": APP_ID, "FEISHU_APP_SECRET": APP_SECRET, "FEISHU_DOMAIN": fake.base_url} | more
-
-
-@pytest.fixture
-def feishu(fake_feishu, demo, clock) -> Iterator[FeishuChat]:
-    front_end = adapter.from_env(environment(fake_feishu), demo, clock)
-    assert front_end is not None
-    front_end.start()
-    try:
-        yield FeishuChat(fake_feishu, front_end)
-    finally:
-        front_end.stop()
 
 
 def identity(make_uow, user: FeishuUser):
@@ -373,8 +342,8 @@ def test_bot_py_starts_feishu_alone_or_beside_the_others_and_lark_picks_the_doma
 
 def test_a_wrong_secret_stops_the_start_with_one_line(fake_feishu, demo, clock):
     # another app id: the SDK caches tenant tokens per app id for the whole process
-    front_end = adapter.from_env(environment(fake_feishu, FEISHU_APP_ID="cli_other_app", FEISHU_APP_SECRET="wrong"),
-                                 demo, clock)
+    env = feishu_environment(fake_feishu, FEISHU_APP_ID="cli_other_app", FEISHU_APP_SECRET="wrong")
+    front_end = adapter.from_env(env, demo, clock)
     with pytest.raises(bot.StartupError) as refused:
         front_end.start()
     assert refused.value.key == "feishu.credentials_rejected"
