@@ -70,6 +70,7 @@ from assistant import (
     draw_charts,
     handle,
     mark_unreachable,
+    normalise_lang,
     render,
     render_reply,
 )
@@ -273,9 +274,13 @@ class Sent:
     last: MessageRef | None = None
 
 
+GROUP_CHAT = "oc_"  # how Feishu's chat ids begin; a private chat is keyed by the person's open_id (ou_…)
+
+
 def is_private(who: ChatKey) -> bool:
-    """The chat with the bot itself, keyed by the person's open_id."""
-    return who.chat == who.user
+    """The chat with the bot itself, keyed by the person's open_id (a group's digest target
+    names the group twice, chat and user: its chat id tells it apart)."""
+    return not who.chat.startswith(GROUP_CHAT)
 
 
 class Sender:
@@ -367,6 +372,8 @@ class Sender:
             target = reply.to or who
             if reply.ephemeral and not is_private(target):  # no private view in a group: to the person
                 target = ChatKey(PLATFORM, target.user, target.user, target.tenant)
+                if not is_private(target):  # a group's own target: no one to send it to privately
+                    continue
             if target in sent.blocked:
                 continue
             try:
@@ -523,7 +530,8 @@ class Bridge:
 
     def _apologise(self, event: Inbound) -> None:
         try:
-            self.sender.send_replies(event.who, [Reply("common.internal_error", "zh", ephemeral=True)])
+            notice = Reply("common.internal_error", normalise_lang(event.lang_hint), ephemeral=True)
+            self.sender.send_replies(event.who, [notice])
         except Exception as error:  # the fault may be Feishu itself
             log.warning("error notice for %s not sent: %s", event.event_id, error)
 
@@ -681,11 +689,21 @@ class FeishuFrontEnd:
             log.error("feishu long connection failed: %s", error)
             self._failed = error
 
+    async def _close(self) -> None:
+        """On the client's loop: its receive and ping tasks cancelled first (so closing the socket
+        is not taken for a lost connection), then the socket closed."""
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()
+                  and getattr(task.get_coro(), "__name__", "") != "_select"]  # start()'s own wait: stop() ends it
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        await self.ws._disconnect()
+
     def stop(self) -> None:
         if self.ws is not None and self.loop is not None and self.loop.is_running():
             self.ws._auto_reconnect = False
             try:
-                asyncio.run_coroutine_threadsafe(self.ws._disconnect(), self.loop).result(5)
+                asyncio.run_coroutine_threadsafe(self._close(), self.loop).result(5)
             except Exception as error:
                 log.info("feishu long connection not closed cleanly: %s", error)
             self.loop.call_soon_threadsafe(self.loop.stop)

@@ -304,6 +304,22 @@ def test_a_pushed_reminder_goes_to_the_open_id_and_acting_on_it_updates_it_once(
     assert deliver_due(demo, clock, deliverer, "w1").sent == 0
 
 
+def test_the_weekly_digest_goes_to_a_registered_group_by_its_chat_id(feishu, invite, demo, clock, fake_feishu):
+    from assistant.push import team_digest
+    join(feishu, MANAGER, invite(Role.MANAGER))
+    mention = [{"key": "@_user_1", "id": {"open_id": "ou_bot0000000000000000000000000000"}, "name": "销售助手"}]
+    feishu.say(MANAGER, "@_user_1 群周报", chat_id="oc_group_east", mentions=mention)
+    with demo() as uow:
+        assert team_digest.enqueue_groups(uow, uow.teams.get(TEAM_ID), clock.now(), "2026-W46") == 1
+        uow.commit()
+    mark = fake_feishu.mark()
+    assert deliver_due(demo, clock, adapter.FeishuDeliverer(feishu.front_end.bridge.sender), "w1").sent == 1
+    posts = created(fake_feishu.since(mark))
+    assert posts and all((c.query["receive_id_type"], c.body["receive_id"]) == ("chat_id", "oc_group_east")
+                         for c in posts)
+    assert "华东大区销售部" in texts(posts)
+
+
 def test_a_rate_limited_push_waits_and_a_gone_user_is_blocked(feishu, invite, demo, clock, fake_feishu):
     from datetime import timedelta
     join(feishu, REP, invite())
