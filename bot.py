@@ -103,7 +103,8 @@ def _run(args: argparse.Namespace) -> int:
 # Secrets that must never reach a log line: the values of these variables, anything shaped
 # like a Telegram bot token, and the password of a database URL.
 SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DATABASE_URL", "SLACK_BOT_TOKEN",
-                    "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "FEISHU_APP_SECRET")
+                    "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "FEISHU_APP_SECRET", "FEISHU_ENCRYPT_KEY",
+                    "FEISHU_VERIFICATION_TOKEN")
 _SECRET_SHAPES = (re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}"), re.compile(r"(?<=://)[^:/@\s]*:[^@\s]+(?=@)"))
 REDACTED = "[redacted]"
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import io
 import json
 import logging
@@ -29,7 +30,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import lark_oapi as lark
 import lark_oapi.ws.client as ws_client
@@ -623,27 +626,109 @@ def _lang_of(replies: Sequence[Reply]) -> str:
     return replies[0].lang if replies else "zh"
 
 
-def build_dispatcher(bridge: Bridge) -> lark.EventDispatcherHandler:
-    return (lark.EventDispatcherHandler.builder("", "")
+def build_dispatcher(bridge: Bridge, webhook: Webhook | None = None) -> lark.EventDispatcherHandler:
+    webhook = webhook or Webhook()
+    return (lark.EventDispatcherHandler.builder(webhook.encrypt_key, webhook.verification_token)
             .register_p2_im_message_receive_v1(bridge.on_message)
             .register_p2_card_action_trigger(bridge.on_card)
             .register_p2_application_bot_menu_v6(bridge.on_menu)
             .build())
 
 
+# ---- the event-callback HTTP mode ---------------------------------------------------------------
+
+EVENTS_PATH = "/feishu/events"
+DEFAULT_PORT = 3001
+MAX_AGE = 300  # seconds a signed request stays valid: an older one is a replay
+MAX_BODY = 1_000_000
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """What Feishu's requests are checked with: the app's Encrypt Key (bodies encrypted and
+    signed) and its Verification Token."""
+
+    encrypt_key: str = ""
+    verification_token: str = ""
+
+
+class WebhookApp:
+    """The WSGI app at EVENTS_PATH for events and card callbacks. A request is checked before
+    the SDK reads it: with an Encrypt Key its signature and age (the SDK checks no age), else its
+    Verification Token; a request that fails is refused with 401 and never handled. The SDK then
+    decrypts it, answers the URL check and dispatches it like a long-connection frame."""
+
+    def __init__(self, dispatcher: lark.EventDispatcherHandler, webhook: Webhook,
+                 now: Callable[[], float] | None = None) -> None:
+        import time
+        self.dispatcher, self.webhook, self.now = dispatcher, webhook, now or time.time
+
+    def verified(self, headers: Mapping[str, str], body: bytes) -> bool:
+        if self.webhook.encrypt_key:
+            stamp, nonce = headers.get("X-Lark-Request-Timestamp", ""), headers.get("X-Lark-Request-Nonce", "")
+            signature = headers.get("X-Lark-Signature", "")
+            if not stamp.isdigit() or abs(self.now() - int(stamp)) > MAX_AGE:
+                return False
+            expected = hashlib.sha256((stamp + nonce + self.webhook.encrypt_key).encode() + body).hexdigest()
+            return hmac.compare_digest(expected, signature)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return False
+        token = (payload.get("header") or {}).get("token") or payload.get("token") or ""
+        return isinstance(token, str) and hmac.compare_digest(token.encode(), self.webhook.verification_token.encode())
+
+    def __call__(self, environ: Mapping[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("PATH_INFO") != EVENTS_PATH or environ.get("REQUEST_METHOD") != "POST":
+            return _respond(start_response, 404, b'{"msg":"not found"}')
+        size = int(environ.get("CONTENT_LENGTH") or 0)
+        if size > MAX_BODY:
+            return _respond(start_response, 413, b'{"msg":"too large"}')
+        body = environ["wsgi.input"].read(size) if size else b""
+        headers = {name[5:].replace("_", "-").title(): str(value) for name, value in environ.items()
+                   if name.startswith("HTTP_")}
+        if not self.verified(headers, body):
+            log.warning("feishu request refused: its signature, age or token does not check out")
+            return _respond(start_response, 401, b'{"msg":"unauthorised"}')
+        request = lark.RawRequest()
+        request.uri, request.headers, request.body = EVENTS_PATH, headers, body
+        response = self.dispatcher.do(request)
+        return _respond(start_response, response.status_code or 200, response.content or b"")
+
+
+def _respond(start_response: Callable[..., Any], status: int, body: bytes) -> list[bytes]:
+    reasons = {200: "OK", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large"}
+    start_response(f"{status} {reasons.get(status, 'Error')}", [("Content-Type", "application/json; charset=utf-8"),
+                                                               ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http: " + format, *args)
+
+
 # ---- the long connection ------------------------------------------------------------------------
 
 class FeishuFrontEnd:
-    """The app on its long connection, in a background thread beside the other front ends.
+    """The app on its long connection (or, given a `webhook`, serving Feishu's HTTP callbacks on
+    `port`), in background threads beside the other front ends.
 
     lark-oapi's WebSocket client runs on an event loop it keeps in a module variable; the
     thread gives it a loop of its own, so one Feishu app runs per process."""
 
     platform = PLATFORM
 
-    def __init__(self, app_id: str, app_secret: str, domain: str, make_uow: Callable[[], Any], clock: Clock) -> None:
+    def __init__(self, app_id: str, app_secret: str, domain: str, make_uow: Callable[[], Any], clock: Clock,
+                 webhook: Webhook | None = None, listen: str = "0.0.0.0", port: int = DEFAULT_PORT) -> None:
         self.app_id, self.app_secret, self.domain = app_id, app_secret, domain
         self.make_uow, self.clock = make_uow, clock
+        self.webhook, self.listen, self.port = webhook, listen, port
+        self.server: WSGIServer | None = None
         self.bridge: Bridge | None = None
         self.ws: Any = None
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -664,6 +749,14 @@ class FeishuFrontEnd:
             raise StartupError("feishu.unreachable", reason=str(error).splitlines()[0]) from None
         self.bridge = Bridge(self.make_uow, self.clock, sender, self.app_id)
         self.bridge.bot_open_id = str(info.get("open_id") or "")
+        if self.webhook is not None:
+            app = WebhookApp(build_dispatcher(self.bridge, self.webhook), self.webhook)
+            self.server = make_server(self.listen, self.port, app, server_class=_ThreadingWSGIServer,
+                                      handler_class=_QuietHandler)
+            self.thread = threading.Thread(target=self.server.serve_forever, args=(0.1,), name="feishu-http",
+                                           daemon=True)
+            self.thread.start()
+            return FeishuDeliverer(sender)
         self.ws = lark.ws.Client(self.app_id, self.app_secret, event_handler=build_dispatcher(self.bridge),
                                  domain=self.domain, log_level=lark.LogLevel.WARNING)
         self.loop = asyncio.new_event_loop()
@@ -699,7 +792,14 @@ class FeishuFrontEnd:
         await asyncio.gather(*others, return_exceptions=True)
         await self.ws._disconnect()
 
+    @property
+    def bound_port(self) -> int | None:
+        return self.server.server_address[1] if self.server is not None else None
+
     def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
         if self.ws is not None and self.loop is not None and self.loop.is_running():
             self.ws._auto_reconnect = False
             try:
@@ -716,8 +816,10 @@ class FeishuFrontEnd:
 def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, webhook_url: str | None = None,
              listen: str = "0.0.0.0", port: int | None = None) -> FeishuFrontEnd | None:
     """The Feishu front end when `FEISHU_APP_ID` and `FEISHU_APP_SECRET` are set; `FEISHU_DOMAIN`
-    is `feishu` (default), `lark` (Lark, international) or a base URL (tests). The other options
-    are Telegram's, not read here."""
+    is `feishu` (default), `lark` (Lark, international) or a base URL (tests). With
+    `FEISHU_ENCRYPT_KEY` or `FEISHU_VERIFICATION_TOKEN` it serves Feishu's HTTP callbacks at
+    /feishu/events on `FEISHU_PORT` (3001) and `listen`, instead of the long connection. The
+    other options are Telegram's, not read here."""
     app_id, secret = env.get("FEISHU_APP_ID"), env.get("FEISHU_APP_SECRET")
     if not app_id and not secret:
         return None
@@ -727,4 +829,7 @@ def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, 
     domain = DOMAINS.get(wanted.lower()) or (wanted.rstrip("/") if wanted.startswith(("http://", "https://")) else None)
     if domain is None:
         raise ValueError(f"FEISHU_DOMAIN is feishu, lark or a URL, not {wanted!r}")
-    return FeishuFrontEnd(app_id, secret, domain, make_uow, clock)
+    key, token = env.get("FEISHU_ENCRYPT_KEY") or "", env.get("FEISHU_VERIFICATION_TOKEN") or ""
+    webhook = Webhook(key, token) if key or token else None
+    return FeishuFrontEnd(app_id, secret, domain, make_uow, clock, webhook, listen,
+                          int(env.get("FEISHU_PORT") or DEFAULT_PORT))

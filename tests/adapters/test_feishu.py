@@ -4,20 +4,30 @@ the cards the fake recorded (as a person would read them) and on what the databa
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import json
+import os
+import time
+import urllib.error
+import urllib.request
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
+from types import SimpleNamespace as Mention
 
 import pytest
+from Crypto.Cipher import AES
 
 import bot
-from assistant.events import Reply, UserRef
+from assistant.events import Choice, Reply, UserRef
 from assistant.method.model import Role
-from assistant.push import reminders
+from assistant.push import reminders, team_digest
 from assistant.push.delivery import deliver_due
 from handlers import feishu as adapter
 from tests.adapters.conftest import feishu_environment
 from tests.adapters.fake_feishu import APP_ID, APP_SECRET, MANAGER, REP, STRANGER, TENANT, FeishuUser, shown
 from tests.adapters.feishu_chat import FeishuChat, created, texts
+from tests.adapters.test_telegram import free_port
 
 TEAM_ID = 1  # the demo team
 
@@ -202,7 +212,6 @@ def test_people_become_feishu_mentions_only_with_an_open_id():
 
 
 def test_a_long_text_is_split_into_cards_with_the_buttons_on_the_last():
-    from assistant.events import Choice
     long = Reply("common.unknown_command", "zh", {"text": ("甲" * 120 + "\n") * 200},
                  choices=(Choice("cmd.deals", "common.unknown_command", {"text": "按钮"}),))
     cards = adapter.cards(long)
@@ -255,11 +264,10 @@ def test_a_mention_in_a_group_is_read_like_a_command_and_answered_in_the_thread(
 def test_callbacks_are_answered_before_the_slow_work(feishu, invite, monkeypatch):
     join(feishu, REP, invite())
     feishu.say(REP, "新商机 华为 数据中心扩容 120万 下月底")
-    import time as clock_time
     drawn = adapter.draw_charts
 
     def slow(replies):
-        clock_time.sleep(3.5)
+        time.sleep(3.5)
         return drawn(replies)
     monkeypatch.setattr(adapter, "draw_charts", slow)
     pressed = feishu.press(REP, "就是")
@@ -305,7 +313,6 @@ def test_a_pushed_reminder_goes_to_the_open_id_and_acting_on_it_updates_it_once(
 
 
 def test_the_weekly_digest_goes_to_a_registered_group_by_its_chat_id(feishu, invite, demo, clock, fake_feishu):
-    from assistant.push import team_digest
     join(feishu, MANAGER, invite(Role.MANAGER))
     mention = [{"key": "@_user_1", "id": {"open_id": "ou_bot0000000000000000000000000000"}, "name": "销售助手"}]
     feishu.say(MANAGER, "@_user_1 群周报", chat_id="oc_group_east", mentions=mention)
@@ -321,7 +328,6 @@ def test_the_weekly_digest_goes_to_a_registered_group_by_its_chat_id(feishu, inv
 
 
 def test_a_rate_limited_push_waits_and_a_gone_user_is_blocked(feishu, invite, demo, clock, fake_feishu):
-    from datetime import timedelta
     join(feishu, REP, invite())
     _overdue_deal(feishu, demo, clock)
     deliverer = adapter.FeishuDeliverer(adapter.Sender(feishu.front_end.bridge.sender.client, wait=lambda s: None))
@@ -371,7 +377,6 @@ def test_the_app_secret_is_redacted_from_logs():
 
 
 def test_what_was_typed_is_read_from_text_and_rich_text_with_the_bots_mention_dropped():
-    from types import SimpleNamespace as Mention
     bot_id = "ou_bot0000000000000000000000000000"
     mentions = [Mention(key="@_user_1", id=Mention(open_id=bot_id), name="销售助手"),
                 Mention(key="@_user_2", id=Mention(open_id="ou_other"), name="王伟")]
@@ -381,3 +386,101 @@ def test_what_was_typed_is_read_from_text_and_rich_text_with_the_bots_mention_dr
     assert adapter.message_text("post", post, [], bot_id) == "新商机 华为\n120万"
     assert adapter.message_text("image", '{"image_key": "img_1"}', [], bot_id) == ""
     assert adapter.message_text("text", "not json", [], bot_id) == ""
+
+
+# ---- the event-callback HTTP mode ------------------------------------------------------------
+
+ENCRYPT_KEY = "test-encrypt-key"
+VERIFICATION_TOKEN = "test-verification-token"
+
+
+def encrypted(payload: dict, key: str = ENCRYPT_KEY) -> bytes:
+    """The body Feishu posts with an Encrypt Key: AES-256-CBC of the JSON, key = sha256(key)."""
+    plain = json.dumps(payload, ensure_ascii=False).encode()
+    pad = 16 - len(plain) % 16
+    iv = os.urandom(16)
+    secret = AES.new(hashlib.sha256(key.encode()).digest(), AES.MODE_CBC, iv).encrypt(plain + bytes([pad]) * pad)
+    return json.dumps({"encrypt": base64.b64encode(iv + secret).decode()}).encode()
+
+
+def signed(body: bytes, key: str = ENCRYPT_KEY, stamp: int | None = None) -> dict[str, str]:
+    stamp_text = str(int(time.time()) if stamp is None else stamp)
+    signature = hashlib.sha256((stamp_text + "nonce-1" + key).encode() + body).hexdigest()
+    return {"Content-Type": "application/json", "X-Lark-Request-Timestamp": stamp_text,
+            "X-Lark-Request-Nonce": "nonce-1", "X-Lark-Signature": signature}
+
+
+def post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, dict]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/feishu/events", body, headers)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+@pytest.fixture
+def http_feishu(fake_feishu, demo, clock):
+    env = feishu_environment(fake_feishu, FEISHU_ENCRYPT_KEY=ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN=VERIFICATION_TOKEN,
+                             FEISHU_PORT=str(free_port()))
+    front_end = adapter.from_env(env, demo, clock, listen="127.0.0.1")
+    front_end.start()
+    try:
+        yield FeishuChat(fake_feishu, front_end)
+    finally:
+        front_end.stop()
+
+
+def with_token(payload: dict) -> dict:
+    return payload | {"header": payload["header"] | {"token": VERIFICATION_TOKEN}}
+
+
+def test_http_mode_handles_signed_encrypted_events_and_refuses_the_rest(http_feishu, invite, demo, fake_feishu):
+    port = http_feishu.front_end.bound_port
+    assert not fake_feishu.connections  # no long connection in this mode
+    event = with_token(http_feishu.message(REP, invite()))
+    body = encrypted(event)
+    for headers in (signed(body, key="wrong-key"), signed(body, stamp=1_000_000), {"Content-Type": "application/json"}):
+        assert post(port, body, headers)[0] == 401
+    assert identity(demo, REP) is None and not created(fake_feishu.sent())
+    assert post(port, body, signed(body))[0] == 200
+    http_feishu.front_end.bridge.wait_idle()
+    assert "欢迎 赵敏" in texts(fake_feishu.sent()) and identity(demo, REP).name == "赵敏"
+    assert post(port, body, signed(body))[0] == 200  # Feishu's retry of the same event: done once
+    http_feishu.front_end.bridge.wait_idle()
+    assert sum("欢迎 赵敏" in shown(c.text) for c in created(fake_feishu.sent())) == 1
+
+
+def test_http_mode_answers_the_url_check_and_card_callbacks(http_feishu, invite, demo, fake_feishu):
+    port = http_feishu.front_end.bound_port
+    check = encrypted({"challenge": "ch-42", "token": VERIFICATION_TOKEN, "type": "url_verification"})
+    assert post(port, check, signed(check)) == (200, {"challenge": "ch-42"})
+    forged = encrypted({"challenge": "ch-42", "token": "not-the-token", "type": "url_verification"})
+    assert post(port, forged, signed(forged))[0] != 200
+    joined = encrypted(with_token(http_feishu.message(REP, invite())))
+    post(port, joined, signed(joined))
+    line = encrypted(with_token(http_feishu.message(REP, "新商机 华为 数据中心扩容 120万 下月底")))
+    post(port, line, signed(line))
+    http_feishu.front_end.bridge.wait_idle()
+    message_id, button = http_feishu.card_with(REP, "就是")
+    callback = encrypted(with_token(http_feishu.action(REP, message_id, button["behaviors"][0]["value"])))
+    assert post(port, callback, signed(callback))[0] == 200
+    http_feishu.front_end.bridge.wait_idle()
+    assert "商机已创建" in texts(fake_feishu.sent()) and len(deals_of(demo, REP)) == 1
+
+
+def test_http_mode_with_only_the_verification_token(fake_feishu, invite, demo, clock):
+    env = feishu_environment(fake_feishu, FEISHU_VERIFICATION_TOKEN=VERIFICATION_TOKEN, FEISHU_PORT=str(free_port()))
+    front_end = adapter.from_env(env, demo, clock, listen="127.0.0.1")
+    front_end.start()
+    try:
+        chat = FeishuChat(fake_feishu, front_end)
+        event = chat.message(REP, invite())
+        forged = json.dumps(event | {"header": event["header"] | {"token": "guess"}}).encode()
+        assert post(front_end.bound_port, forged, {"Content-Type": "application/json"})[0] == 401
+        assert post(front_end.bound_port, json.dumps(with_token(event)).encode(),
+                    {"Content-Type": "application/json"})[0] == 200
+        front_end.bridge.wait_idle()
+    finally:
+        front_end.stop()
+    assert identity(demo, REP).name == "赵敏"
