@@ -103,7 +103,9 @@ def _run(args: argparse.Namespace) -> int:
 # Secrets that must never reach a log line: the values of these variables, anything shaped
 # like a Telegram bot token, the password of a database URL, and a DingTalk access token in a
 # URL or a Stream connection's ticket.
-SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DATABASE_URL", "DINGTALK_CLIENT_SECRET")
+SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DATABASE_URL", "SLACK_BOT_TOKEN",
+                    "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "FEISHU_APP_SECRET", "FEISHU_ENCRYPT_KEY",
+                    "FEISHU_VERIFICATION_TOKEN", "DINGTALK_CLIENT_SECRET")
 _SECRET_SHAPES = (re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}"), re.compile(r"(?<=://)[^:/@\s]*:[^@\s]+(?=@)"),
                   re.compile(r"(?<=access_token=)[^&\s'\"]+|(?<=ticket=)[^&\s'\"]+|(?<='ticket': ')[^']+"))
 REDACTED = "[redacted]"
@@ -148,7 +150,7 @@ def redact_logs(env: Mapping[str, str]) -> SecretFilter:
 
 # The front ends bot.py can run: each module's `from_env` gives one when its configuration is
 # present in the environment, None otherwise. With none, the terminal chat opens.
-FRONT_END_MODULES = ("handlers.telegram", "handlers.slack", "handlers.dingtalk")
+FRONT_END_MODULES = ("handlers.telegram", "handlers.slack", "handlers.feishu", "handlers.dingtalk")
 
 
 def configured_front_ends(env: Mapping[str, str], make_uow: Callable[[], SqlUnitOfWork], clock: Clock,

@@ -23,6 +23,7 @@ from assistant.method.model import (
     Role,
     StageChange,
     Team,
+    TenantBinding,
     User,
     Visit,
 )
@@ -182,6 +183,14 @@ class SnapshotRepository(Protocol):
     def of_users(self, user_ids: list[int]) -> dict[tuple[int, str], Decimal]: ...
 
 
+class TenantBindingRepository(Protocol):
+    def get(self, platform: str, tenant: str) -> TenantBinding | None: ...
+
+    def bind(self, binding: TenantBinding, by: int | None, at: datetime) -> bool: ...
+
+    def unbind(self, platform: str, tenant: str, team_id: int) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `with uow:` opens it, `commit()` keeps its work, leaving the block
     without a commit rolls it back. The repositories are there inside the block only."""
@@ -229,6 +238,9 @@ class UnitOfWork(Protocol):
 
     @property
     def snapshots(self) -> SnapshotRepository: ...
+
+    @property
+    def tenant_bindings(self) -> TenantBindingRepository: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -264,3 +264,17 @@ class ForecastSnapshotRow(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     taken_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class TenantBindingRow(Base):
+    """A tenant bound to a team (see `assistant.method.model.TenantBinding`): one team per tenant."""
+
+    __tablename__ = "tenant_bindings"
+    __table_args__ = (UniqueConstraint("platform", "tenant"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str] = mapped_column(String(128))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="rep")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(Stamp)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from assistant.chat import views
+from assistant.chat import tenant_binding, views
 from assistant.chat.context import Ctx
 from assistant.chat.flows import runner, weekly_check
 from assistant.chat.flows.answers import DEAL_BUTTONS, deal_option, load_own_deal, matching_deals
@@ -324,6 +324,7 @@ COMMANDS: dict[str, Command] = {
     "share": Command(_share, MANAGERS), "schedule": Command(_schedule, MANAGERS),
     "digest": Command(_digest, MANAGERS),
     "groupdigest": Command(_group_digest, MANAGERS, in_groups=True),
+    "bind": Command(tenant_binding.bind, MANAGERS, private_only=True),
     "newteam": Command(_new_team, ADMINS, private_only=True, resets_flow=True),
     "teams": Command(_teams, ADMINS),
     "unknown": Command(_unknown),

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
-from assistant.chat import commands, limits
+from assistant.chat import commands, limits, tenant_binding
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, Command
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows import forms, runner
@@ -159,6 +159,10 @@ def _stranger(ctx: Visitor, event: Inbound) -> list[Reply]:
 
 def _stranger_event(ctx: Visitor, state: FlowState | None, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
+    if state is not None and state.flow == "join_bound_team":
+        return _resume(ctx, state, event)
+    if tenant_binding.binding_for(ctx, event) is not None:
+        return _join_bound(ctx, event)
     name = {"name": event.display_name} if event.display_name else {}
     typed = commands.parse_command(text, ctx.lang, in_flow=state is not None, invoked=event.addressed)
     if typed and COMMANDS[typed[0]].for_strangers and typed[1]:
@@ -171,6 +175,25 @@ def _stranger_event(ctx: Visitor, state: FlowState | None, event: Inbound) -> li
     if state is not None and state.flow == "join_team" and (text or event.choice):
         return _resume(ctx, state, event)
     return _join(ctx, text if text and not event.choice else "", name)
+
+
+def _join_bound(ctx: Visitor, event: Inbound) -> list[Reply]:
+    """A stranger of a bound tenant: a member at once, under the name the platform gives (asked
+    when it gives none); what they sent is then read as a member's message, unless it was only a
+    greeting, which the help answers."""
+    if not event.display_name:
+        step = runner.start(FLOWS["join_bound_team"], ctx, "", {})
+        ctx.uow.flow_states.save(ctx.who, step.state, ctx.now)
+        return step.replies
+    member = tenant_binding.join(ctx, event.display_name)
+    if isinstance(member, Problem):
+        return [Reply(member.key, ctx.lang, dict(member.params))]
+    ctx.uow.flow_states.save(ctx.who, None, ctx.now)
+    text = (event.text or "").strip()
+    typed = commands.parse_command(text, member.lang, in_flow=False, invoked=event.addressed) if text else None
+    if event.choice is None and event.form is None and (typed is None or typed[0] in ("unknown", "start", "help")):
+        return [tenant_binding.welcome(member), Reply(f"help.{member.user.role}", member.lang)]
+    return [tenant_binding.welcome(member)] + _member(member, event)
 
 
 def _join(ctx: Visitor, code: str, values: dict[str, str]) -> list[Reply]:

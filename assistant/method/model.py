@@ -179,3 +179,14 @@ class OutboxItem:
     tenant: str = ""  # of a group chat the row goes to (a group digest); people are found by their identity
     message_ref: str | None = None  # the platform's handle of the message once sent (see push.delivery.Delivered)
     last_error: str | None = None  # why the last attempt failed, or why the row was skipped
+
+
+@dataclass(frozen=True)
+class TenantBinding:
+    """A platform's tenant (a Feishu tenant, a Slack workspace) bound to a team: a person of that
+    tenant who writes to the bot joins the team with `role`, no invite code needed."""
+
+    platform: str
+    tenant: str
+    team_id: int
+    role: Role

@@ -17,8 +17,12 @@ from telegram.ext import Application
 from assistant.chat.teams import create_invite
 from assistant.method.model import Role
 from handlers import telegram as adapter
+from tests.adapters.fake_feishu import APP_ID as FEISHU_APP_ID
+from tests.adapters.fake_feishu import APP_SECRET as FEISHU_APP_SECRET
+from tests.adapters.fake_feishu import FakeFeishu
 from tests.adapters.fake_slack import FakeSlack
 from tests.adapters.fake_telegram import Call, FakeTelegram
+from tests.adapters.feishu_chat import FeishuChat
 
 TOKEN = "123456:TEST-token"
 
@@ -170,3 +174,34 @@ def fake_slack(monkeypatch) -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
     yield fake
     fake.stop()
+
+
+# ---- Feishu -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def fake_feishu(monkeypatch) -> Iterator[FakeFeishu]:
+    """The fake Feishu platform; proxies off, so nothing the app sends leaves 127.0.0.1."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    fake = FakeFeishu().start()
+    yield fake
+    fake.stop()
+
+
+def feishu_environment(fake: FakeFeishu, **more: str) -> dict[str, str]:
+    return {"FEISHU_APP_ID": FEISHU_APP_ID, "FEISHU_APP_SECRET": FEISHU_APP_SECRET,
+            "FEISHU_DOMAIN": fake.base_url} | more
+
+
+@pytest.fixture
+def feishu(fake_feishu, demo, clock) -> Iterator[FeishuChat]:
+    """The Feishu front end started against the fake (its long connection open) on the demo team."""
+    from handlers import feishu as feishu_adapter
+    front_end = feishu_adapter.from_env(feishu_environment(fake_feishu), demo, clock)
+    assert front_end is not None
+    front_end.start()
+    try:
+        yield FeishuChat(fake_feishu, front_end)
+    finally:
+        front_end.stop()
