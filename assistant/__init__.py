@@ -19,10 +19,13 @@ from assistant.chat.teams import create_invite, create_team
 from assistant.clock import DEFAULT_TIMEZONE, Clock, FixedClock, SystemClock
 from assistant.demo import demo_data, demo_people, seed_demo
 from assistant.events import (
+    ATTACHMENT_KINDS,
     CHOICE,
     DATE,
+    MAX_DOCUMENT_BYTES,
     MULTI,
     TEXT,
+    Attachment,
     ChatKey,
     Choice,
     Form,
@@ -42,8 +45,9 @@ from assistant.push.delivery import BLOCKED, RETRY, SENT, Delivered, Deliverer, 
 from assistant.push.jobs import start as start_jobs
 
 __all__ = [
-    "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MULTI", "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT",
-    "WORDS", "ChatKey", "Choice", "Clock", "Delivered", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField",
+    "ATTACHMENT_KINDS", "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MAX_DOCUMENT_BYTES", "MULTI",
+    "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT", "WORDS", "Attachment", "ChatKey", "Choice", "Clock", "Delivered",
+    "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField",
     "FrontEnd", "Inbound", "Later", "MenuEntry", "MessageRef", "Reply", "Role", "StartupError", "SystemClock",
     "UserRef", "Vocabulary",
     "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle",

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from assistant.chat import views
+from assistant.chat import transfers, views
 from assistant.chat.context import Ctx
 from assistant.chat.flows import runner, weekly_check
 from assistant.chat.flows.answers import DEAL_BUTTONS, deal_option, load_own_deal, matching_deals
@@ -326,6 +326,7 @@ COMMANDS: dict[str, Command] = {
     "groupdigest": Command(_group_digest, MANAGERS, in_groups=True),
     "newteam": Command(_new_team, ADMINS, private_only=True, resets_flow=True),
     "teams": Command(_teams, ADMINS),
+    "import": Command(transfers.import_command, private_only=True), "export": Command(transfers.export_command),
     "unknown": Command(_unknown),
 }
 MENU = tuple(name for name, command in COMMANDS.items() if command.main)

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
-from assistant.chat import commands, limits
+from assistant.chat import commands, limits, transfers
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, Command
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows import forms, runner
@@ -49,6 +49,8 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
 
 def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
     state, expired = _open_state(ctx)
+    if event.attachment is not None:  # a file, photo, voice note …: answered, the open flow left as it was
+        return expired + transfers.received(ctx, event)
     return expired + _member_event(ctx, state, event)
 
 

@@ -179,3 +179,19 @@ class OutboxItem:
     tenant: str = ""  # of a group chat the row goes to (a group digest); people are found by their identity
     message_ref: str | None = None  # the platform's handle of the message once sent (see push.delivery.Delivered)
     last_error: str | None = None  # why the last attempt failed, or why the row was skipped
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    """A spreadsheet sent for import: kept until it is confirmed or cancelled, with the
+    fingerprint of the preview shown, so a confirm writes exactly what the user saw."""
+
+    id: int
+    team_id: int
+    user_id: int
+    file_name: str
+    status: str  # pending | applied | cancelled
+    fingerprint: str
+    created_at: datetime
+    data: bytes | None = None  # the file, until the batch is settled
+    summary: JsonDict = field(default_factory=dict)
