@@ -38,6 +38,8 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
     if not (text.startswith("/") or event.addressed or event.choice or event.form):
         return []
+    if event.attachment is not None:  # files are for the private chat (an import is private)
+        return [Reply("common.private_only", ctx.lang, ephemeral=True)]
     typed = commands.parse_command(text, ctx.lang, in_flow=False, invoked=event.addressed) if text else None
     command = COMMANDS[typed[0]] if typed else None
     if typed and command and command.in_groups:

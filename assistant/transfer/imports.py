@@ -93,3 +93,14 @@ def confirm(uow: UnitOfWork, batch: ImportBatch, team: Team, user: User, today: 
     counts = summary(preview.plan)
     uow.transfers.settle_batch(batch.id, "applied", at, counts)
     return Written(counts)
+
+
+def write_if_unchanged(uow: UnitOfWork, team: Team, user: User, file_name: str, data: bytes, fingerprint: str,
+                       today: date, lang: str, at: datetime) -> Written | Preview | Problem:
+    """The command line's confirm: the file planned again and written if the plan is still the
+    one shown (`fingerprint`); the new preview otherwise. The caller commits."""
+    preview = plan_file(uow, team, user, file_name, data, today, lang)
+    if isinstance(preview, Problem) or preview.plan.fingerprint() != fingerprint:
+        return preview
+    write_plan(uow, preview.plan, team, user, at)
+    return Written(summary(preview.plan))
