@@ -65,8 +65,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str], stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def main(argv: list[str], stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     args = parse(argv)
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     lang = args.lang
     say: Callable[..., None] = lambda key, **params: print(render(lang, key, **params), file=stdout)  # noqa: E731
     url = database_url(args.db)
