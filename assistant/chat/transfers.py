@@ -28,9 +28,11 @@ def received(ctx: Ctx, event: Inbound) -> list[Reply]:
     name = attachment.name or "file"
     if not is_spreadsheet_name(name):
         return [Reply("attachment.document", ctx.lang, {"name": shown(name)})]
-    if attachment.data is None:
-        limit = min(MAX_BYTES, MAX_DOCUMENT_BYTES) // (1024 * 1024)
-        return [Reply("attachment.too_big", ctx.lang, {"name": shown(name), "limit_mb": limit})]
+    limit = min(MAX_BYTES, MAX_DOCUMENT_BYTES)
+    if (attachment.size or 0) > limit or (attachment.data is not None and len(attachment.data) > limit):
+        return [Reply("attachment.too_big", ctx.lang, {"name": shown(name), "limit_mb": limit // (1024 * 1024)})]
+    if attachment.data is None:  # the platform did not hand the file over
+        return [Reply("attachment.not_fetched", ctx.lang, {"name": shown(name)})]
     return preview(ctx, name, attachment.data)
 
 
