@@ -718,8 +718,8 @@ def _api_url(base_url: str) -> str:
 
 # ---- the app's manifest -----------------------------------------------------------------------
 
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "files:write", "im:history", "im:read", "im:write",
-              "users:read")
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "files:read", "files:write", "im:history", "im:read",
+              "im:write", "users:read")
 
 
 def manifest(lang: str = "zh") -> dict[str, Any]:

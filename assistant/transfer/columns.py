@@ -107,6 +107,7 @@ def read_header(text: str) -> tuple[str | None, Decimal, str | None]:
     currency = next((code for word, code in _CURRENCIES if word in unit), None)
     for word, _ in _CURRENCIES:
         unit = unit.replace(word, "")
+    unit = re.sub(r"[,，、;；]", "", unit)
     scale = next((value for word, value in _UNITS if unit == word), Decimal(1))
     return field, scale, currency
 

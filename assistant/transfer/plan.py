@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from assistant.method.customer_names import match_names, normalise_name
+from assistant.method.customer_names import NameIndex, normalise_name
 from assistant.method.model import Customer, Deal, DealStatus, Team, User
 from assistant.method.results import Problem
 from assistant.method.stages import Stage, fold
@@ -100,7 +100,10 @@ class _Planner:
         self.by_id = {d.id: d for d in setting.deals}
         self.by_name = {(normalise_name(d.customer_name), fold(d.title)): d for d in setting.deals}
         self.customers = {normalise_name(c.name): c for c in setting.customers}
+        self.known = NameIndex((c.id, c.name) for c in setting.customers)
         self.new_names: dict[str, tuple[str, int]] = {}  # normalised -> (name as written, first row)
+        self.new_index = NameIndex()
+        self.new_rows: list[tuple[str, int]] = []
         self.seen: dict[object, int] = {}
 
     def cell(self, cells: tuple[Cell, ...], name: str) -> Cell:
@@ -235,18 +238,18 @@ class _Planner:
             return self.customers[key]
         if key in self.new_names:
             return None
-        known = [(c.id, c.name) for c in self.customers.values()]
-        close = match_names(name, known, limit=1)
+        close = self.known.match(name, limit=1)
         if close:
             if close[0].verdict == "same":
                 return self.customers[normalise_name(close[0].name)]
             return Problem.of("transfer.row.close_customer", name=name, existing=close[0].name)
-        earlier = list(self.new_names.values())
-        close = match_names(name, [(i, n) for i, (n, _) in enumerate(earlier)], limit=1)
+        close = self.new_index.match(name, limit=1)
         if close:
-            written, first = earlier[close[0].id]
+            written, first = self.new_rows[close[0].id]
             return Problem.of("transfer.row.close_new_customer", name=name, other=written, first=first)
         self.new_names[key] = (name, row)
+        self.new_index.add(len(self.new_rows), name)
+        self.new_rows.append((name, row))
         return None
 
     def update(self, row: int, deal: Deal, values: dict[str, Any]) -> Planned | Problem:
