@@ -20,6 +20,16 @@ class Transfers(Repository):
         self.session.flush()
         return _batch(row)
 
+    def drop_pending(self, user_id: int, at: datetime) -> int:
+        """Cancel this person's batches still waiting (their files dropped): a newer file replaces them."""
+        rows = self.session.scalars(select(ImportBatchRow).where(ImportBatchRow.user_id == user_id,
+                                                                 ImportBatchRow.status == "pending"))
+        count = 0
+        for row in rows:
+            row.status, row.data, row.settled_at = "cancelled", None, at
+            count += 1
+        return count
+
     def batch(self, batch_id: int) -> ImportBatch | None:
         row = self.session.get(ImportBatchRow, batch_id)
         return _batch(row) if row else None

@@ -70,6 +70,9 @@ def _column(header: str, name: str) -> str:
 
 
 def keep(uow: UnitOfWork, preview: Preview, team: Team, user: User, data: bytes, at: datetime) -> ImportBatch:
+    """The file kept until confirmed or cancelled; an earlier file still waiting is dropped (the
+    newest preview is the one a confirm writes)."""
+    uow.transfers.drop_pending(user.id, at)
     return uow.transfers.add_batch(team.id, user.id, preview.file_name, data, preview.plan.fingerprint(),
                                    summary(preview.plan), at)
 

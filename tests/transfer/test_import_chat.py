@@ -106,6 +106,15 @@ def test_cancel_writes_nothing(demo, chat, tmp_path):
     assert snapshot(demo) == before
 
 
+def test_a_newer_file_replaces_the_one_waiting(demo, chat, tmp_path):
+    manager = chat("张强")
+    manager.say(f"/import {write(tmp_path, 'a.xlsx', zh_workbook())}")
+    manager.say(f"/import {write(tmp_path, 'b.xlsx', zh_workbook())}")
+    assert manager.say("/import confirm_1") == "这次导入已经处理过了（已导入或已取消）。需要的话，请把文件重新发一次。"
+    assert manager.say("/import confirm_2").startswith("✅ 导入完成")
+    assert chat("李娜").say("/import confirm_2") == "这个按钮已经过期了，请按最新消息里的按钮，或重新输入。"
+
+
 def test_a_confirm_after_the_data_changed_shows_the_new_preview_and_writes_nothing(demo, chat, tmp_path):
     manager = chat("张强")
     manager.say(f"/import {write(tmp_path, 'a.xlsx', zh_workbook())}")
