@@ -31,7 +31,7 @@ from assistant import (
     seed_demo,
     start_jobs,
 )
-from handlers import console
+from handlers import command_line, console
 from storage.db import database_url, open_database, session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -55,7 +55,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if command_line.requested(argv):  # import, export, backup, restore
+        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
+        redact_logs(os.environ)
+        return command_line.main(argv)
+    args = parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
     if args.slack_manifest:
         from handlers import slack

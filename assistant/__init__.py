@@ -19,10 +19,13 @@ from assistant.chat.teams import create_invite, create_team
 from assistant.clock import DEFAULT_TIMEZONE, Clock, FixedClock, SystemClock
 from assistant.demo import demo_data, demo_people, seed_demo
 from assistant.events import (
+    ATTACHMENT_KINDS,
     CHOICE,
     DATE,
+    MAX_DOCUMENT_BYTES,
     MULTI,
     TEXT,
+    Attachment,
     ChatKey,
     Choice,
     Form,
@@ -40,13 +43,15 @@ from assistant.method.model import Role
 from assistant.method.numbers import parse_id
 from assistant.push.delivery import BLOCKED, RETRY, SENT, Delivered, Deliverer, Later, deliver_due
 from assistant.push.jobs import start as start_jobs
+from assistant.transfer.export import export as export_funnel
+from assistant.transfer.imports import Preview, Written, plan_file, preview_params, write_if_unchanged
 
 __all__ = [
-    "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MULTI", "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT",
-    "WORDS", "ChatKey", "Choice", "Clock", "Delivered", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField",
-    "FrontEnd", "Inbound", "Later", "MenuEntry", "MessageRef", "Reply", "Role", "StartupError", "SystemClock",
-    "UserRef", "Vocabulary",
-    "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts", "handle",
-    "load_funnel_file", "mark_unreachable", "normalise_lang", "parse_id", "preset", "render", "render_reply",
-    "seed_demo", "start_jobs",
+    "ATTACHMENT_KINDS", "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MAX_DOCUMENT_BYTES", "MULTI",
+    "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT", "WORDS", "Attachment", "ChatKey", "Choice", "Clock", "Delivered",
+    "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField", "FrontEnd", "Inbound", "Later", "MenuEntry",
+    "MessageRef", "Preview", "Reply", "Role", "StartupError", "SystemClock", "UserRef", "Vocabulary", "Written",
+    "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts",
+    "export_funnel", "handle", "load_funnel_file", "mark_unreachable", "normalise_lang", "parse_id", "plan_file",
+    "preset", "preview_params", "render", "render_reply", "seed_demo", "start_jobs", "write_if_unchanged",
 ]

@@ -26,6 +26,23 @@ class ChatKey:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """What a message carried besides text, as the platform described it: `kind` is one of
+    ATTACHMENT_KINDS. A document's bytes are in `data` when the adapter fetched it (it does so
+    for documents within `MAX_DOCUMENT_BYTES`); a file sent back to the user (an export) is one too."""
+
+    kind: str
+    name: str = ""
+    mime: str = ""
+    size: int | None = None
+    data: bytes | None = None
+
+
+ATTACHMENT_KINDS = ("document", "photo", "voice", "video", "sticker", "location", "contact", "other")
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # larger documents are not fetched (Telegram's getFile serves no more)
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One user message, button press or submitted form.
 
@@ -47,6 +64,7 @@ class Inbound:
     addressed: bool = False
     bot: str = ""
     can_form: bool = False  # the platform can show a form now (a Slack slash command or button with a trigger id)
+    attachment: Attachment | None = None  # a photo, voice note, document … (its caption, if any, is `text`)
 
 
 @dataclass(frozen=True)
@@ -158,3 +176,4 @@ class Reply:
     form: Form | None = None  # a form to show (opened, or shown again with its errors)
     ephemeral: bool = False
     edits: MessageRef | None = None
+    file: Attachment | None = None  # a document to send with the text (an export), kind "document"

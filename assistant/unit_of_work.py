@@ -17,6 +17,7 @@ from assistant.method.model import (
     Customer,
     Deal,
     FlowState,
+    ImportBatch,
     Invite,
     JsonDict,
     OutboxItem,
@@ -191,6 +192,24 @@ class TenantBindingRepository(Protocol):
     def unbind(self, platform: str, tenant: str, team_id: int) -> bool: ...
 
 
+class TransferRepository(Protocol):
+    """Spreadsheet import batches, and the team-wide reads of an export."""
+
+    def add_batch(self, team_id: int, user_id: int, file_name: str, data: bytes, fingerprint: str,
+                  summary: JsonDict, at: datetime) -> ImportBatch: ...
+
+    def drop_pending(self, user_id: int, at: datetime) -> int: ...
+
+    def batch(self, batch_id: int) -> ImportBatch | None: ...
+
+    def settle_batch(self, batch_id: int, status: str, at: datetime, summary: JsonDict | None = ...,
+                     fingerprint: str | None = ...) -> None: ...
+
+    def contacts_of_team(self, team_id: int) -> list[Contact]: ...
+
+    def visits_of_team(self, team_id: int) -> list[Visit]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `with uow:` opens it, `commit()` keeps its work, leaving the block
     without a commit rolls it back. The repositories are there inside the block only."""
@@ -241,6 +260,9 @@ class UnitOfWork(Protocol):
 
     @property
     def tenant_bindings(self) -> TenantBindingRepository: ...
+
+    @property
+    def transfers(self) -> TransferRepository: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TextIO
 
 from assistant import (
+    MAX_DOCUMENT_BYTES,
     RETRY,
     SLASH,
+    Attachment,
     ChatKey,
     Choice,
     Delivered,
@@ -52,14 +54,22 @@ class ConsoleChat:
         self.buttons: list[Choice] = []
 
     def send(self, line: str) -> list[str]:
-        """One line typed by the user -> the texts the assistant answers, buttons included."""
+        """One line typed by the user -> the texts the assistant answers, buttons included.
+        `/import PATH` sends the file at PATH, as a document is sent on a phone."""
         text: str | None = line.strip()
         choice = None
+        attachment = None
         number = parse_id(line.strip()) if line.strip().isdigit() else None  # "#2" names deal 2; only "2" presses [2]
         if number is not None and 1 <= number <= len(self.buttons):
             choice, text = self.buttons[number - 1].value, None
+        command, _, path = line.strip().partition(" ")
+        if command == "/import" and path.strip() and (Path(path.strip()).suffix or Path(path.strip()).exists()):
+            attachment = read_document(Path(path.strip()).expanduser())
+            if attachment is None:
+                return [render(self.lang or "zh", "transfer.no_file", vocabulary=self.vocabulary, path=path.strip())]
+            text = None
         event = Inbound(self.who, f"{PLATFORM}-{uuid.uuid4().hex}", text=text, choice=choice,
-                        display_name=self.name, lang_hint=self.lang)
+                        display_name=self.name, lang_hint=self.lang, attachment=attachment)
         try:
             replies = draw_charts(handle(event, self.make_uow(), self.clock))
         except Exception:
@@ -80,6 +90,9 @@ class ConsoleChat:
             if reply.image is not None:
                 lines.append(render(reply.lang, "console.image_saved", vocabulary=self.vocabulary,
                                     path=save_image(reply.image)))
+            if reply.file is not None and reply.file.data is not None:
+                lines.append(render(reply.lang, "console.file_saved", vocabulary=self.vocabulary,
+                                    path=save_file(reply.file.name, reply.file.data)))
             for choice in reply.choices:
                 number += 1
                 label = render(reply.lang, choice.key, vocabulary=self.vocabulary, **choice.params)
@@ -100,6 +113,25 @@ def save_image(image: bytes) -> str:
     folder.mkdir(exist_ok=True)
     path = folder / f"{uuid.uuid4().hex[:12]}.png"
     path.write_bytes(image)
+    return str(path)
+
+
+def read_document(path: Path) -> Attachment | None:
+    """The file at `path` as a document attachment (read only up to the size a chat takes);
+    None when there is no such file."""
+    if not path.is_file():
+        return None
+    size = path.stat().st_size
+    data = path.read_bytes() if size <= MAX_DOCUMENT_BYTES else None
+    return Attachment("document", path.name, "", size, data)
+
+
+def save_file(name: str, data: bytes) -> str:
+    """A file the assistant sends (an export) goes to a folder of its own, under its name."""
+    folder = Path(tempfile.gettempdir()) / "sales-assistant-files" / uuid.uuid4().hex[:8]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(name).name
+    path.write_bytes(data)
     return str(path)
 
 

@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import threading
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
@@ -34,10 +35,12 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from assistant import (
     BLOCKED,
     CHOICE,
+    MAX_DOCUMENT_BYTES,
     MULTI,
     RETRY,
     SENT,
     WORDS,
+    Attachment,
     ChatKey,
     Choice,
     Clock,
@@ -378,6 +381,9 @@ class Sender:
         channel = self.channel(target)
         if reply.image is not None:
             self._upload(channel, reply)
+        if reply.file is not None and reply.file.data is not None:  # an export: the file, then its text
+            self.client.files_upload_v2(channel=channel, content=reply.file.data, filename=reply.file.name,
+                                        title=reply.file.name)
         if reply.ephemeral and not is_dm(target):
             for part in parts:
                 self.client.chat_postEphemeral(channel=channel, user=target.user, text=part.text, blocks=part.blocks)
@@ -513,12 +519,17 @@ class _Bridge:
     # -- listeners (Bolt passes the arguments by name) --
 
     def on_message(self, body: dict, event: dict, context: BoltContext) -> None:
-        """A message in the DM with the app; edits, joins and bots' messages are not for us."""
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        """A message in the DM with the app, or a file shared there; edits, joins and bots'
+        messages are not for us."""
+        shared = event.get("subtype") == "file_share" and event.get("files")
+        if (event.get("channel_type") != "im" or (event.get("subtype") and not shared) or event.get("bot_id")
+                or not event.get("user")):
             return
         who = ChatKey(PLATFORM, event["channel"], event["user"], _team(body, event))
         self.sender.remember_dm(who)
-        self.run(self.inbound(who, body["event_id"], context, text=event.get("text") or "", private=True))
+        attachment = file_attachment(event["files"][0], self.sender.client) if shared else None
+        self.run(self.inbound(who, body["event_id"], context, text=event.get("text") or "", private=True,
+                              attachment=attachment))
 
     def on_mention(self, body: dict, event: dict, context: BoltContext) -> None:
         """`@app 本周汇总` in a channel: read like a command, the mention stripped."""
@@ -585,6 +596,25 @@ class _Bridge:
             ack()
         if replies:
             self.run(event, replies=replies)
+
+
+def file_attachment(file: Mapping[str, Any], client: WebClient) -> Attachment:
+    """A file shared in the DM: images, audio and video by their type; any other file is a
+    document, downloaded (with the bot token) when within the size the core reads."""
+    mime = str(file.get("mimetype") or "")
+    kind = next((k for prefix, k in (("image/", "photo"), ("audio/", "voice"), ("video/", "video"))
+                 if mime.startswith(prefix)), "document")
+    size = file.get("size")
+    data = None
+    url = file.get("url_private_download") or file.get("url_private")
+    if kind == "document" and url and isinstance(size, int) and size <= MAX_DOCUMENT_BYTES:
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                data = response.read(MAX_DOCUMENT_BYTES + 1)
+        except OSError as error:
+            log.warning("file %s not downloaded: %s", file.get("id"), error)
+    return Attachment(kind, str(file.get("name") or ""), mime, size if isinstance(size, int) else None, data)
 
 
 def _team(body: Mapping[str, Any], event: Mapping[str, Any]) -> str:
@@ -688,8 +718,8 @@ def _api_url(base_url: str) -> str:
 
 # ---- the app's manifest -----------------------------------------------------------------------
 
-BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "files:write", "im:history", "im:read", "im:write",
-              "users:read")
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "files:read", "files:write", "im:history", "im:read",
+              "im:write", "users:read")
 
 
 def manifest(lang: str = "zh") -> dict[str, Any]:

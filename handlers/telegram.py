@@ -29,6 +29,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     MessageEntity,
     Update,
@@ -49,9 +50,11 @@ from telegram.ext import (
 from assistant import (
     BLOCKED,
     LANGS,
+    MAX_DOCUMENT_BYTES,
     RETRY,
     SENT,
     SLASH,
+    Attachment,
     ChatKey,
     Clock,
     Delivered,
@@ -94,7 +97,7 @@ def bot_id(bot: Bot) -> str:
 
 
 def inbound(update: Update, text: str | None, choice: str | None, bot: str = "",
-            addressed: bool = False) -> Inbound:
+            addressed: bool = False, attachment: Attachment | None = None) -> Inbound:
     """The neutral event for one update, received by the bot `bot` (`bot_id`); a press on an
     inline message (no chat) is private. Telegram has no tenants: user ids are global."""
     user = update.effective_user
@@ -104,7 +107,23 @@ def inbound(update: Update, text: str | None, choice: str | None, bot: str = "",
     return Inbound(
         ChatKey(PLATFORM, str(chat.id if chat else user.id), str(user.id)), str(update.update_id),
         text=text, choice=choice, display_name=user.full_name, lang_hint=user.language_code,
-        private=chat is None or chat.type == ChatType.PRIVATE, bot=bot, addressed=addressed)
+        private=chat is None or chat.type == ChatType.PRIVATE, bot=bot, addressed=addressed, attachment=attachment)
+
+
+async def attachment_of(message: Message) -> Attachment:
+    """What a message without text carries; a document's bytes are fetched (getFile) when it is
+    within the size the core reads."""
+    if message.document is not None:
+        document = message.document
+        size = document.file_size
+        data = None
+        if size is not None and size <= MAX_DOCUMENT_BYTES:
+            data = bytes(await (await document.get_file()).download_as_bytearray())
+        return Attachment("document", document.file_name or "", document.mime_type or "", size, data)
+    kinds = (("photo", "photo"), ("voice", "voice"), ("audio", "voice"), ("video", "video"), ("video_note", "video"),
+             ("animation", "video"), ("sticker", "sticker"), ("location", "location"), ("venue", "location"),
+             ("contact", "contact"))
+    return Attachment(next((kind for name, kind in kinds if getattr(message, name, None)), "other"))
 
 
 def addressing(message: Message, bot: Bot) -> tuple[str, bool]:
@@ -248,6 +267,12 @@ async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None 
     if reply.edits is not None:
         await _edit_earlier(bot, reply.edits, text, markup)
         return None
+    if reply.file is not None and reply.file.data is not None:
+        fits = _units(text) <= CAPTION_LIMIT
+        document = await bot.send_document(chat, InputFile(reply.file.data, filename=reply.file.name),
+                                           caption=text if fits else None, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup if fits else None)
+        return document if fits else await _send_text(bot, chat, text, markup)
     if reply.image is not None:
         fits = _units(text) <= CAPTION_LIMIT
         photo = await bot.send_photo(chat, reply.image, caption=text if fits else None, parse_mode=ParseMode.HTML,
@@ -319,6 +344,21 @@ class _Bridge:
         if message.chat.type != ChatType.PRIVATE:
             text, addressed = addressing(message, context.bot)
         await self._run(context.bot, inbound(update, text, None, bot_id(context.bot), addressed), None)
+
+    async def on_attachment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo, voice note, document, sticker, location …: in a private chat always answered
+        (a spreadsheet is previewed for import); in a group only when it replies to the bot."""
+        message = update.message
+        if message is None:
+            return
+        addressed = False
+        if message.chat.type != ChatType.PRIVATE:
+            addressed = addressing(message, context.bot)[1]
+            if not addressed:
+                return
+        attachment = await attachment_of(message)
+        event = inbound(update, message.caption, None, bot_id(context.bot), addressed, attachment)
+        await self._run(context.bot, event, None)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -452,6 +492,8 @@ def build_application(token: str, make_uow: Callable[[], Any], clock: Clock, bas
     application = builder.build()
     bridge = _Bridge(make_uow, clock)
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, bridge.on_message))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                                           bridge.on_attachment))
     application.add_handler(CallbackQueryHandler(bridge.on_button))
     application.add_error_handler(on_error)
     return application

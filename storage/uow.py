@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.outbox import Outbox, SelfChecks, Snapshots
 from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
 from storage.tenant_bindings import TenantBindings
+from storage.transfers import Transfers
 
 if TYPE_CHECKING:
     from assistant.unit_of_work import UnitOfWork
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.self_checks = SelfChecks(self.session)
         self.snapshots = Snapshots(self.session)
         self.tenant_bindings = TenantBindings(self.session)
+        self.transfers = Transfers(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -45,9 +45,11 @@ def core_files(layer: str) -> list[Path]:
 # What each layer may import of ours, besides itself.
 ALLOWED = {
     "method": (),
-    "chat": ("assistant.method", "assistant.events", "assistant.i18n", "assistant.clock", "assistant.unit_of_work"),
-    "push": ("assistant.method", "assistant.chat", "assistant.events", "assistant.i18n", "assistant.clock",
+    "transfer": ("assistant.method", "assistant.events", "assistant.i18n", "assistant.unit_of_work"),
+    "chat": ("assistant.method", "assistant.transfer", "assistant.events", "assistant.i18n", "assistant.clock",
              "assistant.unit_of_work"),
+    "push": ("assistant.method", "assistant.transfer", "assistant.chat", "assistant.events", "assistant.i18n",
+             "assistant.clock", "assistant.unit_of_work"),
 }
 
 

@@ -36,7 +36,7 @@ from assistant.push import reminders
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (sorted((ROOT / "assistant").rglob("*.py")) + sorted((ROOT / "handlers").rglob("*.py"))
-           + [ROOT / "bot.py", ROOT / "storage" / "db.py"])
+           + [ROOT / "bot.py", ROOT / "storage" / "db.py", ROOT / "storage" / "backup.py"])
 
 # Parsing only: the same block options as assistant.i18n, and its four locale filters
 # (dummies) so that compiling also catches a misspelt filter name.

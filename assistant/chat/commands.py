@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from assistant.chat import tenant_binding, views
+from assistant.chat import tenant_binding, transfers, views
 from assistant.chat.context import Ctx
 from assistant.chat.flows import runner, weekly_check
 from assistant.chat.flows.answers import DEAL_BUTTONS, deal_option, load_own_deal, matching_deals
@@ -327,6 +327,7 @@ COMMANDS: dict[str, Command] = {
     "bind": Command(tenant_binding.bind, MANAGERS, private_only=True),
     "newteam": Command(_new_team, ADMINS, private_only=True, resets_flow=True),
     "teams": Command(_teams, ADMINS),
+    "import": Command(transfers.import_command, private_only=True), "export": Command(transfers.export_command),
     "unknown": Command(_unknown),
 }
 MENU = tuple(name for name, command in COMMANDS.items() if command.main)

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
-from assistant.chat import commands, limits, tenant_binding
+from assistant.chat import commands, limits, tenant_binding, transfers
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, Command
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows import forms, runner
@@ -38,6 +38,8 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
     text = (event.text or "").strip()
     if not (text.startswith("/") or event.addressed or event.choice or event.form):
         return []
+    if event.attachment is not None:  # files are for the private chat (an import is private)
+        return [Reply("common.private_only", ctx.lang, ephemeral=True)]
     typed = commands.parse_command(text, ctx.lang, in_flow=False, invoked=event.addressed) if text else None
     command = COMMANDS[typed[0]] if typed else None
     if typed and command and command.in_groups:
@@ -49,6 +51,8 @@ def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
 
 def _member(ctx: Ctx, event: Inbound) -> list[Reply]:
     state, expired = _open_state(ctx)
+    if event.attachment is not None:  # a file, photo, voice note …: answered, the open flow left as it was
+        return expired + transfers.received(ctx, event)
     return expired + _member_event(ctx, state, event)
 
 

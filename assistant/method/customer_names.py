@@ -203,3 +203,35 @@ def _contains(a: str, b: str) -> bool:
 
 def _has_cjk(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+class NameIndex:
+    """`match_names` for many queries over many names (a spreadsheet import): each query is
+    compared only with the names whose core shares a character with its own, since every "same"
+    or "ask" verdict needs one (an equal or contained core, a ratio over the threshold, an
+    abbreviation and its expansion all share characters). The verdicts and their order are
+    `match_names`'s."""
+
+    def __init__(self, candidates: Iterable[tuple[int, str]] = ()) -> None:
+        self._names: dict[int, str] = {}
+        self._by_char: dict[str, set[int]] = {}
+        self._coreless: set[int] = set()
+        for id_, name in candidates:
+            self.add(id_, name)
+
+    def add(self, id_: int, name: str) -> None:
+        self._names[id_] = name
+        core = _key(name).core
+        if not core:
+            self._coreless.add(id_)
+        for char in set(core):
+            self._by_char.setdefault(char, set()).add(id_)
+
+    def match(self, query: str, limit: int = 5) -> list[NameMatch]:
+        wanted = _key(query)
+        if not wanted.core:
+            return match_names(query, self._names.items(), limit)
+        ids = set(self._coreless)
+        for char in set(wanted.core):
+            ids |= self._by_char.get(char, set())
+        return match_names(query, [(i, self._names[i]) for i in ids], limit)

@@ -190,3 +190,19 @@ class TenantBinding:
     tenant: str
     team_id: int
     role: Role
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    """A spreadsheet sent for import: kept until it is confirmed or cancelled, with the
+    fingerprint of the preview shown, so a confirm writes exactly what the user saw."""
+
+    id: int
+    team_id: int
+    user_id: int
+    file_name: str
+    status: str  # pending | applied | cancelled
+    fingerprint: str
+    created_at: datetime
+    data: bytes | None = None  # the file, until the batch is settled
+    summary: JsonDict = field(default_factory=dict)

@@ -102,7 +102,7 @@ class TelegramChat:
 
     def button(self, user: TgUser, label: str) -> tuple[Call, dict]:
         for call in reversed(self.fake.sent()):
-            if (call.method in ("sendMessage", "editMessageText", "sendPhoto")
+            if (call.method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
                     and call.params["chat_id"] == str(user.id)):
                 for button in call.buttons():
                     if label in button["text"]:
@@ -116,7 +116,8 @@ class TelegramChat:
 
 def texts(calls: list[Call]) -> str:
     """What the user reads from these calls (HTML as sent)."""
-    return "\n\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText", "sendPhoto"))
+    shown = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+    return "\n\n".join(c.text for c in calls if c.method in shown)
 
 
 @pytest.fixture

@@ -82,6 +82,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.people: dict[str, SlackUser] = {}
         self.uploads: dict[str, bytes] = {}
+        self.shared: dict[str, bytes] = {}  # files users shared: served at /files/<id> to the bot token
         self.socket_url = ""  # what apps.connections.open hands out (a FakeSocketMode's url)
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._ts = itertools.count(1)
@@ -110,6 +111,11 @@ class FakeSlack:
         self._thread.join(timeout=5)
 
     # ---- what tests control ----------------------------------------------------------------
+
+    def share_file(self, file_id: str, content: bytes) -> str:
+        """A file a user shared; its url_private_download, which answers only the bot's token."""
+        self.shared[file_id] = content
+        return f"http://127.0.0.1:{self.port}/files/{file_id}"
 
     def add_person(self, user: SlackUser) -> SlackUser:
         self.people[user.id] = user
@@ -203,6 +209,16 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                file_id = self.path.removeprefix("/files/")
+                content = fake.shared.get(file_id)
+                if not self.path.startswith("/files/") or content is None:
+                    self._send(404, b"", "text/plain")
+                elif self.headers.get("Authorization") != "Bearer xoxb-test":
+                    self._send(403, b"", "text/plain")
+                else:
+                    self._send(200, content, "application/octet-stream")
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "销售助手", "username": "funnel_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -78,6 +78,7 @@ class FakeTelegram:
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._holds: dict[str, deque[threading.Event]] = defaultdict(deque)
         self._message_ids = itertools.count(1000)
+        self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile and the file URL
         self._cond = threading.Condition()
         self._closing = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -121,6 +122,10 @@ class FakeTelegram:
         with self._cond:
             self._updates.append(update)
             self._cond.notify_all()
+
+    def add_file(self, file_id: str, content: bytes) -> None:
+        """A file a user sent: getFile describes it, its download URL serves it."""
+        self.files[file_id] = content
 
     def fail_next(self, method: str, status: int, description: str, retry_after: int | None = None,
                   times: int = 1) -> None:
@@ -202,8 +207,12 @@ class FakeTelegram:
             return BOT_USER
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
-        if method in ("sendMessage", "editMessageText", "sendPhoto"):
+        if method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument"):
             return self._message(method, params, files)
+        if method == "getFile":
+            file_id = params["file_id"]
+            return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(self.files[file_id]),
+                    "file_path": f"documents/{file_id}"}
         if method in ("answerCallbackQuery", "setMyCommands", "deleteMyCommands", "setWebhook",
                       "deleteWebhook", "close", "logOut", "sendChatAction"):
             return True
@@ -214,7 +223,12 @@ class FakeTelegram:
         message_id = int(params["message_id"]) if method == "editMessageText" else next(self._message_ids)
         chat = {"id": chat_id, "type": "private"} if chat_id > 0 else {"id": chat_id, "type": "group", "title": "群"}
         message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER, "chat": chat}
-        if method == "sendPhoto":
+        if method == "sendDocument":
+            message["document"] = {"file_id": f"doc-{message_id}", "file_unique_id": f"u{message_id}",
+                                   "file_size": len(files.get("document", b""))}
+            if "caption" in params:
+                message["caption"] = params["caption"]
+        elif method == "sendPhoto":
             message["photo"] = [{"file_id": f"photo-{message_id}", "file_unique_id": f"u{message_id}",
                                  "width": 1, "height": 1, "file_size": len(files.get("photo", b""))}]
             if "caption" in params:
@@ -235,6 +249,11 @@ class FakeTelegram:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 prefix = f"/bot{fake.token}/"
+                download = f"/file/bot{fake.token}/documents/"
+                if unquote(self.path).startswith(download):
+                    content = fake.files.get(unquote(self.path)[len(download):])
+                    self._raw(200 if content is not None else 404, content or b"")
+                    return
                 if not self.path.startswith(prefix):
                     self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                     return
@@ -246,6 +265,13 @@ class FakeTelegram:
                 self._reply(status, payload)
 
             do_GET = do_POST
+
+            def _raw(self, status: int, data: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _reply(self, status: int, payload: dict) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode()

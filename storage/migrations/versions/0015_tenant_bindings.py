@@ -1,14 +1,14 @@
 """tenants bound to teams: their people join without an invite code
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-03 14:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
