@@ -5,7 +5,8 @@ the charts of the replies with `draw_charts` (after the commit, off the event lo
 each `Reply` rendered with `render` in their own markup and their platform's command
 `Vocabulary` (`SLASH`, `Vocabulary.subcommand("sales")`, `WORDS`): ephemeral replies kept to the
 sender, `edits` of a `MessageRef` they handed out, `UserRef`s as mentions through `render_reply`,
-a `Reply.form` as their platform's form if it has one (its answer comes back as a `FormAnswer`).
+a `Reply.form` as their platform's form if it has one (its answer comes back as a `FormAnswer`);
+`home` is a person's summary page as one reply, for a platform with a home tab (Slack's App Home).
 Each is a `FrontEnd` that `bot.py` starts; scheduled work runs through `start_jobs` with a
 `Deliverer` per platform. Nothing outside `assistant/` imports its submodules;
 `tests/test_boundaries.py` holds adapters to that.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from assistant.charts import draw_charts
 from assistant.chat.engine import handle, mark_unreachable
+from assistant.chat.home import home
 from assistant.chat.menu import MenuEntry, command_menu
 from assistant.chat.teams import create_invite, create_team
 from assistant.clock import DEFAULT_TIMEZONE, Clock, FixedClock, SystemClock
@@ -48,10 +50,12 @@ from assistant.transfer.imports import Preview, Written, plan_file, preview_para
 
 __all__ = [
     "ATTACHMENT_KINDS", "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MAX_DOCUMENT_BYTES", "MULTI",
-    "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT", "WORDS", "Attachment", "ChatKey", "Choice", "Clock", "Delivered",
-    "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField", "FrontEnd", "Inbound", "Later", "MenuEntry",
-    "MessageRef", "Preview", "Reply", "Role", "StartupError", "SystemClock", "UserRef", "Vocabulary", "Written",
+    "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT", "WORDS", "Attachment", "ChatKey", "Choice", "Clock",
+    "Delivered", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField", "FrontEnd", "Inbound", "Later",
+    "MenuEntry", "MessageRef", "Preview", "Reply", "Role", "StartupError", "SystemClock", "UserRef", "Vocabulary",
+    "Written",
     "command_menu", "create_invite", "create_team", "deliver_due", "demo_data", "demo_people", "draw_charts",
-    "export_funnel", "handle", "load_funnel_file", "mark_unreachable", "normalise_lang", "parse_id", "plan_file",
-    "preset", "preview_params", "render", "render_reply", "seed_demo", "start_jobs", "write_if_unchanged",
+    "export_funnel", "handle", "home", "load_funnel_file", "mark_unreachable", "normalise_lang", "parse_id",
+    "plan_file", "preset", "preview_params", "render", "render_reply", "seed_demo", "start_jobs",
+    "write_if_unchanged",
 ]

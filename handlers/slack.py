@@ -19,7 +19,9 @@ import logging
 import re
 import threading
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -56,6 +58,7 @@ from assistant import (
     command_menu,
     draw_charts,
     handle,
+    home,
     mark_unreachable,
     normalise_lang,
     render,
@@ -80,6 +83,8 @@ OPTION_VALUE_LIMIT = 150
 OPTIONS_LIMIT = 100
 MAX_RETRIES = 2  # 429s waited out (Retry-After) per call before giving up
 FORM_CALLBACK = "sales_form"
+HOME_BLOCK_LIMIT = 100  # blocks in a Home tab view
+REMEMBERED = 4096  # people whose name, DM channel and last Home view a process keeps
 CHART_FILE = "sales-chart.png"
 TYPED = "__typed"  # block id suffix of the text input beside a select that also takes typed text
 CHOICE_ACTION = re.compile(r"^choice-\d+$")
@@ -188,6 +193,30 @@ def messages(reply: Reply, vocabulary: Vocabulary) -> list[Message]:
 def _fallback(sections: list[dict[str, Any]]) -> str:
     text = "\n".join(block["text"]["text"] for block in sections)
     return text if len(text) <= FALLBACK_LIMIT else text[:FALLBACK_LIMIT - 1] + "…"
+
+
+def home_view(reply: Reply, vocabulary: Vocabulary) -> dict[str, Any]:
+    """The App Home tab: the summary's sections, then its buttons, within Slack's 100 blocks."""
+    blocks = [block for part in messages(reply, vocabulary) for block in part.blocks]
+    if len(blocks) > HOME_BLOCK_LIMIT:
+        actions = [block for block in blocks if block["type"] == "actions"]
+        blocks = [block for block in blocks if block["type"] != "actions"][:HOME_BLOCK_LIMIT - len(actions)] + actions
+    return {"type": "home", "blocks": blocks}
+
+
+class Recent(OrderedDict[Any, Any]):
+    """A dict that forgets its oldest entries past `limit`: per-person caches stay bounded
+    however many people a long-running process meets."""
+
+    def __init__(self, limit: int = REMEMBERED) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.limit:
+            self.popitem(last=False)
 
 
 # ---- forms as modals ------------------------------------------------------------------------
@@ -307,7 +336,7 @@ class Sender:
             client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
                                           ConnectionErrorRetryHandler(max_retry_count=1)])
         self.client = client
-        self._dms: dict[tuple[str, str], str] = {}
+        self._dms: Recent = Recent()
         self._lock = threading.Lock()
 
     def dm(self, tenant: str, user: str) -> str:
@@ -456,9 +485,10 @@ class _Bridge:
 
     def __init__(self, make_uow: Callable[[], Any], clock: Clock, sender: Sender) -> None:
         self.make_uow, self.clock, self.sender = make_uow, clock, sender
-        self._people: dict[tuple[str, str], Person] = {}
+        self._people: Recent = Recent()
+        self._homes: Recent = Recent()  # (workspace, user) -> the Home view last published
         self._lock = threading.Lock()
-        self._chats: dict[ChatKey, threading.Lock] = {}
+        self._chats: dict[ChatKey, tuple[threading.Lock, int]] = {}  # a lock and how many wait on it
 
     def person(self, tenant: str, user: str) -> Person:
         """Display name and locale from users.info, asked once per person and process."""
@@ -484,11 +514,41 @@ class _Bridge:
         return Inbound(who, event_id, display_name=person.name, lang_hint=person.locale,
                        bot=context.bot_id or context.bot_user_id or "", **given)
 
-    def in_turn(self, who: ChatKey) -> threading.Lock:
+    @contextmanager
+    def in_turn(self, who: ChatKey) -> Iterator[None]:
         """One person's events in one chat are handled one at a time (Bolt runs listeners in a
-        pool), so a quick second message never overtakes the first's flow state."""
+        pool), so a quick second message never overtakes the first's flow state. A lock lives
+        only while someone holds or waits for it, so the table never outgrows the events in flight."""
         with self._lock:
-            return self._chats.setdefault(who, threading.Lock())
+            lock, users = self._chats.get(who, (threading.Lock(), 0))
+            self._chats[who] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, users = self._chats[who]
+                if users == 1:
+                    del self._chats[who]
+                else:
+                    self._chats[who] = (lock, users - 1)
+
+    def publish_home(self, who: ChatKey, lang_hint: str | None = None, opened: bool = False) -> None:
+        """The person's App Home (views.publish): always when they open the tab (another process
+        may have published since), after an event only when it shows something new. A Home
+        Slack refuses (the tab turned off) is logged: the chat itself is unaffected."""
+        view = home_view(home(who, self.make_uow(), self.clock, lang_hint), DM_VOCABULARY)
+        key = (who.tenant, who.user)
+        with self._lock:
+            if not opened and self._homes.get(key) == view:
+                return
+        try:
+            self.sender.client.views_publish(user_id=who.user, view=view)
+        except SlackApiError as error:
+            log.info("home of %s not published: %s", who.user, error.response.get("error"))
+            return
+        with self._lock:
+            self._homes[key] = view
 
     def run(self, event: Inbound, pressed: Pressed | None = None, trigger_id: str | None = None,
             replies: list[Reply] | None = None) -> None:
@@ -501,6 +561,8 @@ class _Bridge:
             if replies is None:
                 replies = handle(event, self.make_uow(), self.clock)
             sent = self.sender.send_replies(event.who, draw_charts(replies), pressed, trigger_id)
+            if replies:  # whatever the person just did shows on their Home too
+                self.publish_home(event.who, event.lang_hint)
         except Exception:
             log.exception("slack event %s failed", event.event_id)
             self._apologise(event)
@@ -559,7 +621,8 @@ class _Bridge:
         tenant = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
         user = body["user"]["id"]
         container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or user
+        # A button on the Home tab has no channel: what it starts goes on in the app's DM.
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or self.sender.dm(tenant, user)
         message_ts = (body.get("message") or {}).get("ts") or container.get("message_ts")
         pressed = Pressed(channel, message_ts) if message_ts and not container.get("is_ephemeral") else None
         who = ChatKey(PLATFORM, channel, user, tenant)
@@ -597,6 +660,16 @@ class _Bridge:
         if replies:
             self.run(event, replies=replies)
 
+    def on_home_opened(self, body: dict, event: dict) -> None:
+        """The Home tab opened: published afresh. Opening the app's DM (the messages tab) is
+        acknowledged with nothing to say until the person writes."""
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        tenant = _team(body, event)
+        user = event["user"]
+        who = ChatKey(PLATFORM, event.get("channel") or user, user, tenant)
+        self.publish_home(who, self.person(tenant, user).locale, opened=True)
+
 
 def file_attachment(file: Mapping[str, Any], client: WebClient) -> Attachment:
     """A file shared in the DM: images, audio and video by their type; any other file is a
@@ -621,11 +694,6 @@ def _team(body: Mapping[str, Any], event: Mapping[str, Any]) -> str:
     return str(body.get("team_id") or event.get("team") or "")
 
 
-def _home_opened() -> None:
-    """Opening the app's DM (messages tab): acknowledged, nothing to say until the person writes.
-    Without a listener Bolt answers 404 and Slack retries the event."""
-
-
 def build_app(client: WebClient, make_uow: Callable[[], Any], clock: Clock, signing_secret: str | None = None,
               process_before_response: bool = False) -> App:
     """The wired Bolt app; auth.test runs here (a bad token fails at start). Without a signing
@@ -635,7 +703,7 @@ def build_app(client: WebClient, make_uow: Callable[[], Any], clock: Clock, sign
     bridge = _Bridge(make_uow, clock, Sender(client))
     app.event("message")(bridge.on_message)
     app.event("app_mention")(bridge.on_mention)
-    app.event("app_home_opened")(_home_opened)
+    app.event("app_home_opened")(bridge.on_home_opened)
     app.command(f"/{COMMAND}")(bridge.on_command)
     app.action(CHOICE_ACTION)(bridge.on_button)
     app.view(FORM_CALLBACK)(bridge.on_submit)
@@ -737,7 +805,7 @@ def manifest(lang: str = "zh") -> dict[str, Any]:
                                                          dm_example=WORDS.write(lang, "new", example),
                                                          commands=", ".join(e.command for e in menu))},
         "features": {
-            "app_home": {"home_tab_enabled": False, "messages_tab_enabled": True,
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
                          "messages_tab_read_only_enabled": False},
             "bot_user": {"display_name": render(lang, "slack.manifest.name"), "always_online": True},
             "slash_commands": [{"command": f"/{COMMAND}", "description": text("slack.manifest.command"),

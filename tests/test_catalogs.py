@@ -392,6 +392,21 @@ def _funnel(**extra) -> dict:
             "weighted": Decimal(750000), "currency": "CNY", "other_currency": 1, "period": "all", **extra}
 
 
+def _home(**extra) -> dict:
+    step = {"id": 3, "customer": "Huawei", "title": "DC expansion", "next_step": "Send proposal",
+            "due": date(2026, 11, 17), "owner": ""}
+    steps = [step, step | {"next_step": "", "owner": "Bob"}]
+    return _funnel(**{"name": "Alice", "team": "East", "overdue_steps": steps, "more_overdue": 2,
+                      "self_check": {"week": "2026-W47", "done": False},
+                      "next_month": {"label": "2026-12", "weighted": Decimal(500000), "count": 2,
+                                     "target": Decimal(1000000), "coverage": Decimal("0.5")}} | extra)
+
+
+def _rep(**extra) -> dict:
+    return {"name": "Alice", "count": 2, "weighted": Decimal(500000), "next_month": Decimal(200000), "overdue": 1,
+            "self_check": False, **extra}
+
+
 SAMPLES = [
     ("deal.card", _card()),
     ("deal.card", _card("won")),
@@ -429,6 +444,9 @@ SAMPLES = [
     ("join.welcome", {"name": "Alice", "team": "East", "role": "manager"}),
     ("checklist.incomplete", {"missing": 1}),
     ("set_target.done", {"period": "2027-Q1", "amount": Decimal(5000000), "currency": "CNY"}),
+    ("home.rep", _home()),
+    ("home.rep", _home(overdue_steps=[], more_overdue=0, self_check={"week": "2026-W47", "done": True})),
+    ("home.manager", _home(reps=[_rep(), _rep(name="Bob", self_check=None)])),
 ]
 
 
@@ -447,7 +465,7 @@ def test_long_texts_render(lang: str, key: str, params: dict) -> None:
 
 def _include_contexts() -> list[dict]:
     """Parameters enough for every key that includes another, in the branches that end differently."""
-    base = _card() | _funnel(team="East", reps=[{"name": "Alice", **_funnel()}]) | dict(SAMPLES[7][1]) | {
+    base = _card() | _home(reps=[_rep(**_funnel())]) | dict(SAMPLES[7][1]) | {
         "items": [_card(), _card(overdue=False)], "page": 1, "pages": 2, "total": 6, "rep": "Alice",
         "who": "Alice", "periods": SAMPLES[14][1]["periods"], "position": 1, "days": 3, "idle_days": 30,
         "reviewed": 2, "moved": 1, "steps": 1, "note": "Busy week",
@@ -457,7 +475,8 @@ def _include_contexts() -> list[dict]:
                  {"kind": "new_lead", "id": 4, "customer": "ZTE", "title": "Campus", "next_step": None}]}
     return [base, base | {"status": "won"}, base | {"status": "lost"}, base | {"next_step": None, "next_due": None},
             base | {"other_currency": 0, "points": [], "note": "", "plan": []},
-            base | {"lines": [], "count": 0, "items": [], "history": [], "visits": [], "contacts": []}]
+            base | {"lines": [], "count": 0, "items": [], "history": [], "visits": [], "contacts": [],
+                    "overdue_steps": [], "more_overdue": 0}]
 
 
 INCLUDE_TAG = re.compile(r"\{%[-+]?\s*include\b")

@@ -17,10 +17,15 @@ ANSWER_WITHIN = timedelta(days=7)
 def answering_week(ctx: Ctx) -> str:
     """The week a check started now is recorded under: that of the latest invite sent to this rep
     in the past week and not answered yet, else the current week (a check nobody asked for)."""
-    invite = ctx.uow.outbox.last_sent(ctx.user.id, SELF_CHECK_INVITE, ctx.now - ANSWER_WITHIN)
-    if invite is not None and not ctx.uow.self_checks.done(ctx.user.id, invite.subject):
-        return invite.subject
-    return week_label(ctx.today)
+    return week_to_answer(ctx.uow, ctx.user.id, ctx.now, ctx.today)
+
+
+def week_to_answer(uow: Any, user_id: int, now: datetime, today: date) -> str:
+    """`answering_week` for any member (a manager's view of the team's checks)."""
+    invite = uow.outbox.last_sent(user_id, SELF_CHECK_INVITE, now - ANSWER_WITHIN)
+    if invite is not None and not uow.self_checks.done(user_id, invite.subject):
+        return str(invite.subject)
+    return week_label(today)
 
 
 def skipped(uow: Any, team: Team, today: date) -> list[int]:

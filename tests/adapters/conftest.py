@@ -1,4 +1,4 @@
-"""Fixtures for the Telegram adapter: the fake Bot API server, update payload builders, and
+"""Fixtures for the adapters: the fake Bot API server, update payload builders, and
 `TelegramChat`, which drives the real PTB Application the way a phone would."""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from telegram.ext import Application
 
 from assistant.chat.teams import create_invite
 from assistant.method.model import Role
+from handlers import slack as slack_adapter
 from handlers import telegram as adapter
 from tests.adapters.fake_feishu import APP_ID as FEISHU_APP_ID
 from tests.adapters.fake_feishu import APP_SECRET as FEISHU_APP_SECRET
@@ -23,6 +24,7 @@ from tests.adapters.fake_feishu import FakeFeishu
 from tests.adapters.fake_slack import FakeSlack
 from tests.adapters.fake_telegram import Call, FakeTelegram
 from tests.adapters.feishu_chat import FeishuChat
+from tests.adapters.slack_chat import MANAGER, REP, SECRET, STRANGER, SlackChat, client_for
 
 TOKEN = "123456:TEST-token"
 
@@ -206,3 +208,12 @@ def feishu(fake_feishu, demo, clock) -> Iterator[FeishuChat]:
         yield FeishuChat(fake_feishu, front_end)
     finally:
         front_end.stop()
+
+
+@pytest.fixture
+def slack(fake_slack, demo, clock) -> SlackChat:
+    """The real Bolt app on the demo database, answering signed requests as Slack sends them."""
+    for person in (REP, MANAGER, STRANGER):
+        fake_slack.add_person(person)
+    app = slack_adapter.build_app(client_for(fake_slack), demo, clock, SECRET, process_before_response=True)
+    return SlackChat(fake_slack, app)

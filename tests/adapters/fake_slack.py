@@ -63,6 +63,16 @@ class Call:
         sections = [b["text"]["text"] for b in self.blocks if b.get("type") == "section"]
         return "\n".join(sections) if sections else str(self.args.get("text") or "")
 
+    @property
+    def view_text(self) -> str:
+        """What a published or opened view shows: the mrkdwn of its sections."""
+        view = self.args.get("view") or {}
+        return "\n".join(b["text"]["text"] for b in view.get("blocks", []) if b.get("type") == "section")
+
+    def view_buttons(self) -> list[dict]:
+        view = self.args.get("view") or {}
+        return [e for b in view.get("blocks", []) if b.get("type") == "actions" for e in b["elements"]]
+
     def buttons(self) -> list[dict]:
         return [e for b in self.blocks if b.get("type") == "actions" for e in b["elements"]]
 

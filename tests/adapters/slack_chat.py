@@ -11,12 +11,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from tests.adapters.fake_slack import BOT_USER, TEAM, Call, FakeSlack, SlackUser
 
 SECRET = "test-signing-secret"
 APP_ID = "A0FUNNEL"
+REP = SlackUser("U0REP0001", "赵敏")
+MANAGER = SlackUser("U0MGR0001", "孙丽")
+STRANGER = SlackUser("U0XXX0001", "Mallory", locale="en-US")
+CHANNEL = "C0SALESEAST"
+
+
+def client_for(fake: FakeSlack) -> WebClient:
+    return WebClient(token="xoxb-test", base_url=fake.base_url)
 
 
 def signed_headers(body: str, content_type: str, secret: str = SECRET, timestamp: int | None = None,
@@ -98,6 +107,27 @@ class SlackChat:
             "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral},
             "channel": {"id": channel}, "message": {"ts": ts, "blocks": call.blocks},
             "response_url": f"http://127.0.0.1:{self.fake.port}/response/{self.next_id()}",
+            "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "choices-0",
+                         "value": button["value"], "action_ts": f"1780000000.{self.next_id():06d}"}]})
+
+    def open_home(self, user: SlackUser, event_id: str | None = None) -> Response:
+        """The person opens the app's Home tab."""
+        return self.event({"type": "app_home_opened", "user": user.id, "channel": user.dm, "tab": "home",
+                           "event_ts": f"1780000000.{self.next_id():06d}", "team": user.team}, event_id)
+
+    def home(self, user: SlackUser) -> Call:
+        """The Home view last published for `user`."""
+        return next(c for c in reversed(self.fake.sent("views.publish")) if c.args["user_id"] == user.id)
+
+    def press_in_home(self, user: SlackUser, label: str) -> Response:
+        """Press a button of the person's Home tab: a view's button carries no channel or message."""
+        home = self.home(user)
+        button = next(b for b in home.view_buttons() if label in b["text"]["text"])
+        return self.interaction({
+            "type": "block_actions", "user": {"id": user.id, "team_id": user.team}, "api_app_id": APP_ID,
+            "team": {"id": user.team}, "trigger_id": f"trigger-{self.next_id()}",
+            "container": {"type": "view", "view_id": home.result["view"]["id"]},
+            "view": home.result["view"],
             "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "choices-0",
                          "value": button["value"], "action_ts": f"1780000000.{self.next_id():06d}"}]})
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from slack_sdk import WebClient
 
 import bot
 from assistant.chat.menu import command_menu
@@ -25,29 +24,24 @@ from assistant.method.model import Role
 from assistant.push import reminders
 from assistant.push.delivery import deliver_due
 from handlers import slack as adapter
-from tests.adapters.fake_slack import BOT_ID, TEAM, FakeSlack, SlackUser
+from tests.adapters.fake_slack import BOT_ID, TEAM, SlackUser
 from tests.adapters.fake_socket_mode import FakeSocketMode
-from tests.adapters.slack_chat import SECRET, SlackChat, event_body, signed_headers, texts
+from tests.adapters.slack_chat import (
+    CHANNEL,
+    MANAGER,
+    REP,
+    SECRET,
+    STRANGER,
+    SlackChat,
+    client_for,
+    event_body,
+    signed_headers,
+    texts,
+)
 from tests.adapters.test_telegram import free_port
 
-REP = SlackUser("U0REP0001", "赵敏")
-MANAGER = SlackUser("U0MGR0001", "孙丽")
-STRANGER = SlackUser("U0XXX0001", "Mallory", locale="en-US")
-CHANNEL = "C0SALESEAST"
 TEAM_ID = 1  # the demo team
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def client_for(fake: FakeSlack) -> WebClient:
-    return WebClient(token="xoxb-test", base_url=fake.base_url)
-
-
-@pytest.fixture
-def slack(fake_slack, demo, clock) -> SlackChat:
-    for person in (REP, MANAGER, STRANGER):
-        fake_slack.add_person(person)
-    app = adapter.build_app(client_for(fake_slack), demo, clock, SECRET, process_before_response=True)
-    return SlackChat(fake_slack, app)
 
 
 def identity(make_uow, user: SlackUser):
