@@ -131,6 +131,10 @@ class DealRow(Base):
     lost_reason_customer: Mapped[str | None] = mapped_column(Text)
     lost_prevention: Mapped[str | None] = mapped_column(Text)
     assessed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    checked: Mapped[list | None] = mapped_column(JSON)
+    lost_category: Mapped[str | None] = mapped_column(String(16))
+    lost_competitor: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[str | None] = mapped_column(String(8))
 
 
 class StageChangeRow(Base):

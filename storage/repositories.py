@@ -238,7 +238,7 @@ class Customers(Repository):
 _DEAL_FIELDS = ("team_id", "owner_id", "customer_id", "title", "amount", "currency", "close_date", "stage_key",
                 "status", "lead_source", "need", "money", "authority", "urgent", "next_step", "next_due",
                 "created_at", "last_activity_at", "closed_at", "lost_reason_ours", "lost_reason_customer",
-                "lost_prevention", "assessed_at")
+                "lost_prevention", "assessed_at", "checked", "lost_category", "lost_competitor", "priority")
 
 
 class Deals(Repository):
@@ -250,7 +250,7 @@ class Deals(Repository):
         return _deal(*found) if found else None
 
     def add(self, deal: Deal) -> Deal:
-        row = DealRow(**{name: getattr(deal, name) for name in _DEAL_FIELDS})
+        row = DealRow(**{name: _stored(deal, name) for name in _DEAL_FIELDS})
         self.session.add(row)
         self.session.flush()
         deal.id = row.id
@@ -259,7 +259,7 @@ class Deals(Repository):
     def save(self, deal: Deal) -> None:
         row = self.session.get(DealRow, deal.id)
         for name in _DEAL_FIELDS:
-            setattr(row, name, getattr(deal, name))
+            setattr(row, name, _stored(deal, name))
 
     def find(self, team_id: int, owner_id: int | None = None, status: str | None = None,
              customer_id: int | None = None) -> list[Deal]:
@@ -421,11 +421,18 @@ def _customer(row: CustomerRow) -> Customer:
     return Customer(row.id, row.team_id, row.owner_id, row.name)
 
 
+def _stored(deal: Deal, name: str) -> object:
+    """A deal's field as its column holds it (the check points as a JSON list)."""
+    value = getattr(deal, name)
+    return list(value) if name == "checked" else value
+
+
 def _deal(row: DealRow, customer_name: str) -> Deal:
     values = {name: getattr(row, name) for name in _DEAL_FIELDS}
     for stamp in ("created_at", "last_activity_at", "closed_at", "assessed_at"):
         values[stamp] = aware(values[stamp])
     values["amount"] = Decimal(values["amount"])
+    values["checked"] = tuple(values["checked"] or ())
     return Deal(id=row.id, customer_name=customer_name, **values)
 
 

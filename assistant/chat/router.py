@@ -9,7 +9,7 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
-from assistant.chat import commands, limits, tenant_binding, transfers
+from assistant.chat import checkpoints, commands, limits, routes, tenant_binding, transfers
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, Command
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows import forms, runner
@@ -94,6 +94,8 @@ def _press(ctx: Ctx, state: FlowState | None, pressed: Route | None, event: Inbo
         return commands.rep_deals(ctx, pressed.user_id, pressed.page)
     if isinstance(pressed, DealAction) and pressed.flow in DEAL_FLOWS:
         return _deal_action(ctx, pressed)
+    if isinstance(pressed, routes.DealTick):
+        return checkpoints.tick_on_card(ctx, pressed)
     if isinstance(pressed, ReminderAction):
         return commands.reminder_action(ctx, pressed.action, pressed.item_id)
     return [Reply("common.stale_button", ctx.lang)]

@@ -51,6 +51,16 @@ class DealAction:
 
 
 @dataclass(frozen=True)
+class DealTick:
+    """Tick or untick one entry check point of the deal's stage on its card (the point's
+    place in the stage's checklist, from 1)."""
+
+    deal_id: int
+    point: int
+    prefix: ClassVar[str] = "tick"
+
+
+@dataclass(frozen=True)
 class ReminderAction:
     """A follow-up reminder's buttons act on the outbox item that carried them."""
 
@@ -70,9 +80,9 @@ class FlowPick:
     pick: str
 
 
-Route = RunCommand | RepDeals | DealAction | ReminderAction | FlowPick
-_ROUTES: dict[str, type[RunCommand | RepDeals | DealAction | ReminderAction]] = {
-    cls.prefix: cls for cls in (RunCommand, RepDeals, DealAction, ReminderAction)}
+Route = RunCommand | RepDeals | DealAction | DealTick | ReminderAction | FlowPick
+_ROUTES: dict[str, type[RunCommand | RepDeals | DealAction | DealTick | ReminderAction]] = {
+    cls.prefix: cls for cls in (RunCommand, RepDeals, DealAction, DealTick, ReminderAction)}
 
 
 def encode(route: Route) -> str:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from assistant.chat import self_checks
 from assistant.chat.context import Ctx
-from assistant.chat.routes import DealAction, Route, RunCommand, button
+from assistant.chat.routes import DealAction, DealTick, Route, RunCommand, button
 from assistant.events import Choice, Reply, UserRef
 from assistant.i18n import render
 from assistant.method.customer_class import assessed_class, timeframe_class
@@ -38,7 +38,7 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict[str, Any]:
         "next_step": deal.next_step, "next_due": deal.next_due, "overdue": is_overdue(deal, ctx.today),
         "lead_source": deal.lead_source, "suggestion": stage.actions(ctx.lang) if stage else "",
         "lost_reason_ours": deal.lost_reason_ours, "lost_reason_customer": deal.lost_reason_customer,
-        "lost_prevention": deal.lost_prevention,
+        "lost_prevention": deal.lost_prevention, "checkpoints": None,
     }
 
 
@@ -50,8 +50,25 @@ def deal_actions(ctx: Ctx, deal: Deal) -> tuple[Choice, ...]:
                                 "mark_lost"))
 
 
-def deal_card(ctx: Ctx, deal: Deal, key: str = "deal.card") -> Reply:
-    return Reply(key, ctx.lang, deal_params(ctx, deal), deal_actions(ctx, deal))
+def deal_card(ctx: Ctx, deal: Deal, key: str = "deal.card", ticks: bool = False) -> Reply:
+    """The deal's card; with `ticks`, its stage's entry check points as buttons above the
+    actions (a deal just created at the first stage, whose points were not asked)."""
+    if not ticks or not _tickable(ctx, deal):
+        return Reply(key, ctx.lang, deal_params(ctx, deal), deal_actions(ctx, deal))
+    stage = ctx.team.funnel.stage(deal.stage_key)
+    points = stage.checklist if stage else ()
+    boxes = tuple(button(DealTick(deal.id, number), "checklist.tick" if point.key in deal.checked
+                         else "checklist.untick", {"label": point.label(ctx.lang)})
+                  for number, point in enumerate(points, 1))
+    shown = {"stage": stage.name(ctx.lang) if stage else "", "total": len(points),
+             "ticked": sum(1 for p in points if p.key in deal.checked)}
+    params = deal_params(ctx, deal) | {"checkpoints": shown}
+    return Reply(key, ctx.lang, params, boxes + deal_actions(ctx, deal))
+
+
+def _tickable(ctx: Ctx, deal: Deal) -> bool:
+    stage = ctx.team.funnel.stage(deal.stage_key)
+    return bool(stage and stage.checklist) and deal.status == DealStatus.OPEN and can_edit(ctx.user, deal)
 
 
 def deal_detail(ctx: Ctx, deal: Deal) -> Reply:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from assistant.method.model import Deal, DealStatus, StageChange, User, Visit
 from assistant.method.results import Problem
-from assistant.method.stages import Funnel
+from assistant.method.stages import CheckPoint, Funnel, Stage
 
 LOST_REPORT_FIELDS = ("lost_reason_ours", "lost_reason_customer", "lost_prevention")
 
@@ -32,8 +32,44 @@ Checklist = Mapping[str, Iterable[str]]
 """Which entry check points were ticked and which not: {"ticked": [...], "unticked": [...]}."""
 
 
+def creation_points(funnel: Funnel, stage_key: str) -> list[tuple[Stage, CheckPoint]]:
+    """The check points a deal created at `stage_key` is asked to confirm (domain §8): a deal
+    created past the first stage skips the stages before it, so their points are asked with
+    its own, first stage first. Creation at the first stage asks none: it is no breach, and
+    that stage's points are offered as ticks on the card instead (`tick`)."""
+    if funnel.stage(stage_key) is None or funnel.index(stage_key) == 0:
+        return []
+    return [(stage, point) for stage in funnel.stages[:funnel.index(stage_key) + 1] for point in stage.checklist]
+
+
+def point_key(stage: Stage, point: CheckPoint, entered: str) -> str:
+    """How a check point is recorded: its own key for the stage entered, prefixed with its
+    stage's key ("target:need") for a stage skipped on the way."""
+    return point.key if stage.key == entered else f"{stage.key}:{point.key}"
+
+
 def record_creation(deal: Deal, by: User, at: datetime, checklist: Checklist | None) -> StageChange:
     return _change(deal, None, deal.stage_key, "created", by, at, checklist)
+
+
+def is_breach(change: StageChange, funnel: Funnel) -> bool:
+    """A move made with check points unticked: an "advance anyway", or a creation past the
+    first stage with points left unconfirmed (reported the same way). Creating a deal at the
+    first stage is where every deal starts, so it is never one."""
+    if change.kind not in ("advance", "created") or change.checklist_complete or not change.unticked:
+        return False
+    return not (change.kind == "created" and funnel.stages and change.to_stage == funnel.stages[0].key)
+
+
+def tick(deal: Deal, funnel: Funnel, point: str) -> Deal | Problem:
+    """Tick or untick one of the current stage's entry check points on the card."""
+    if deal.status != DealStatus.OPEN:
+        return Problem.of("deal.closed")
+    stage = funnel.stage(deal.stage_key)
+    if stage is None or point not in {p.key for p in stage.checklist}:
+        return Problem.of("common.stale_button")
+    checked = tuple(k for k in deal.checked if k != point) if point in deal.checked else (*deal.checked, point)
+    return replace(deal, checked=checked)
 
 
 def advance(deal: Deal, funnel: Funnel, by: User, at: datetime,
@@ -45,7 +81,7 @@ def advance(deal: Deal, funnel: Funnel, by: User, at: datetime,
     target = funnel.next_stage(deal.stage_key)
     if target is None:
         return Problem.of("advance.at_last_stage")
-    moved = replace(deal, stage_key=target.key, last_activity_at=at)
+    moved = replace(deal, stage_key=target.key, last_activity_at=at, checked=tuple(checklist.get("ticked", ())))
     return moved, _change(deal, deal.stage_key, target.key, "advance", by, at, checklist)
 
 
@@ -56,7 +92,7 @@ def back_off(deal: Deal, funnel: Funnel, to_stage: str, by: User, at: datetime,
         return Problem.of("deal.closed")
     if funnel.stage(to_stage) is None or funnel.index(to_stage) >= funnel.index(deal.stage_key):
         return Problem.of("back_off.not_earlier")
-    moved = replace(deal, stage_key=to_stage, last_activity_at=at)
+    moved = replace(deal, stage_key=to_stage, last_activity_at=at, checked=())
     return moved, replace(_change(deal, deal.stage_key, to_stage, "back_off", by, at, None), note=reason)
 
 

@@ -25,6 +25,9 @@ class DealStatus(StrEnum):
 
 CONTACT_ROLES = ("user", "influencer", "decision_maker", "buyer", "coach")
 LEAD_SOURCES = ("repeat", "referral", "campaign", "self_developed")
+LOST_CATEGORIES = ("price", "product_fit", "relationship", "timing", "budget", "competitor", "no_decision",
+                   "other")
+PRIORITIES = ("high", "medium", "low")
 VISIT_KINDS = ("cold", "follow_up", "penetration", "cultivation", "inbound")
 
 JsonDict = dict[str, Any]
@@ -104,6 +107,10 @@ class Deal:
     lost_reason_customer: str | None = None
     lost_prevention: str | None = None
     assessed_at: datetime | None = None  # last MAN assessment (🎯); None: never assessed
+    checked: tuple[str, ...] = ()  # the current stage's entry check points confirmed so far
+    lost_category: str | None = None  # one of LOST_CATEGORIES
+    lost_competitor: str | None = None  # who won it, when a competitor did
+    priority: str | None = None  # one of PRIORITIES (001); None: not set
 
 
 @dataclass(frozen=True)

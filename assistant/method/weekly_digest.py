@@ -26,6 +26,7 @@ from assistant.method.conversion import (
     rates_between,
     through,
 )
+from assistant.method.deals import is_breach
 from assistant.method.forecast import (
     ALL_TIME,
     ALLOWED_ERROR,
@@ -324,13 +325,15 @@ def follow_up_by_rep(data: TeamData, today: date, lang: str) -> list[Params]:
 
 def advanced_anyway(data: TeamData, window: Window, lang: str) -> list[Params]:
     """Advances in the period made with check points unticked ("advance anyway"), and deals
-    created with their stage's check points unticked (`created`, domain §8), and who did it."""
+    created past the first stage with check points of that stage or of the stages it skipped
+    unticked (`created`, domain §8), and who did it (`deals.is_breach`). A deal created at the
+    first stage is not listed: every deal starts there, its points are ticked on the card."""
     names = _names(data)
     return [deal_ref(data, deal, lang) | {"to": _stage_name(data, change.to_stage, lang),
                                           "created": change.kind == "created",
                                           "by": names.get(change.by_user_id, ""), "missing": len(change.unticked)}
             for deal, change in _changes_in_week(data, window, ("created", "advance"))
-            if not change.checklist_complete and change.unticked]
+            if is_breach(change, data.team.funnel)]
 
 
 def off_funnel_wins(data: TeamData, window: Window, lang: str) -> list[Params]:

@@ -96,7 +96,7 @@ def test_a_deal_in_one_line_by_the_slash_command(slack, invite, demo):
     assert (response.status, response.body) == (200, "")  # acked at once, the answer is a message
     [created] = posted(response.calls)
     assert created.channel == REP.dm and "✅ 商机已创建" in created.text and "¥120万" in created.text
-    assert created.labels()[:2] == ["📝 记拜访", "⏩ 推进"]
+    assert created.labels()[0] == "⬜ 清楚客户要解决哪些问题" and created.labels()[5:7] == ["📝 记拜访", "⏩ 推进"]
     assert all(len(b["value"]) <= 2000 and len(b["text"]["text"]) <= 75 for b in created.buttons())
     [deal] = deals_of(demo, REP)
     assert (deal.customer_name, deal.title, deal.amount, deal.close_date) == (
@@ -144,9 +144,10 @@ def test_the_new_deal_modal_refuses_fields_in_the_ack_then_stores_the_deal(slack
     saved = slack.submit(REP, view, {"customer": "华为技术有限公司", "title": "园区网络", "amount": "88万",
                                      "close_date": "下月底", "man": ("picks", ["need", "money"])})
     assert (saved.status, saved.body) == (200, "")
-    checklist = posted(saved.calls)[0]
-    assert checklist.channel == REP.dm and "检查点" in checklist.text
-    assert "商机已创建" in texts(slack.press(REP, checklist.labels()[-1]).calls)
+    card = posted(saved.calls)[0]
+    assert card.channel == REP.dm and "商机已创建" in card.text and "入口检查点（目标客户）：已确认 0/5" in card.text
+    ticked = slack.press(REP, "清楚客户要解决哪些问题")
+    assert "已确认 1/5" in texts(ticked.calls) and any(c.method == "chat.update" for c in ticked.calls)
     [deal] = deals_of(demo, REP)
     assert (deal.title, deal.amount, deal.need, deal.money, deal.authority) == ("园区网络", 880000, True, True, False)
 
@@ -159,8 +160,7 @@ def test_a_modal_answer_that_needs_asking_back_continues_in_the_dm(slack, invite
     assert answer.body == ""
     asked = posted(answer.calls)[0]
     assert "“华为”是下面哪一个" in asked.text and asked.channel == REP.dm
-    checklist = posted(slack.press(REP, "就是").calls)[0]
-    assert "商机已创建" in texts(slack.press(REP, checklist.labels()[-1]).calls)
+    assert "商机已创建" in texts(slack.press(REP, "就是").calls)
     assert [d.title for d in deals_of(demo, REP)] == ["园区网络"]
 
 

@@ -103,13 +103,16 @@ def test_rep_creates_deals_one_line_and_guided(running, invite, demo):
             assert created[0].method == "answerCallbackQuery"
             assert "商机已创建" in created[1].text and "¥120万" in created[1].text
             assert "⏩ 推进" in [b["text"] for b in created[1].buttons()]
+            tick = await tg.press(REP, "⬜ 清楚客户要解决哪些问题")
+            assert [c.method for c in tick] == ["answerCallbackQuery", "editMessageText"]
+            assert "已确认 1/5" in tick[1].text
+            assert "✅ 清楚客户要解决哪些问题" in [b["text"] for b in tick[1].buttons()]
 
             assert "客户叫什么" in texts(await tg.say(REP, "/new"))
             for answer in ("顺丰速运有限公司", "冷链监控", "50万", "2026-12-20"):
                 reply = await tg.say(REP, answer)
             assert "目标客户（10%）" in [b["text"] for b in reply[0].buttons()]
             await tg.press(REP, "目标客户")
-            await tg.press(REP, "仍然推进")
             await tg.press(REP, "老客户介绍")
             await tg.press(REP, "确认")
             assert "商机已创建" in texts(await tg.say(REP, "跳过"))

@@ -8,7 +8,8 @@ from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.chat.views import deal_card
 from assistant.events import DATE, Reply
-from assistant.method.deals import record_creation
+from assistant.i18n import render
+from assistant.method.deals import creation_points, is_breach, point_key, record_creation
 from assistant.method.model import LEAD_SOURCES, Deal, DealStatus, JsonDict, Params
 from assistant.method.numbers import shown
 from assistant.method.one_line import read_deal_line
@@ -20,8 +21,14 @@ def _stage_options(ctx: Ctx, values: JsonDict) -> list[Option]:
             for s in ctx.team.funnel.stages]
 
 
-def _stage_of(ctx: Ctx, values: JsonDict) -> str | None:
-    return values.get("stage")
+def _points(ctx: Ctx, values: JsonDict) -> list[Option]:
+    """The check points of the chosen stage and of the stages it skips (`creation_points`);
+    a skipped stage's points are labelled with that stage's name."""
+    stage_key = values.get("stage") or ""
+    return [Option(point_key(stage, point, stage_key), "checklist.item", {"label": point.label(ctx.lang) if
+                   stage.key == stage_key else render(ctx.lang, "new_deal.checklist.skipped_point",
+                                                     stage=stage.name(ctx.lang), label=point.label(ctx.lang))})
+            for stage, point in creation_points(ctx.team.funnel, stage_key)]
 
 
 def shortcut(args: str, ctx: Ctx) -> Params:
@@ -113,17 +120,27 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
         next_due=date.fromisoformat(values["next_due"]) if values.get("next_due") else None,
         created_at=ctx.now, last_activity_at=ctx.now,
         need="need" in ticked, money="money" in ticked, authority="authority" in ticked, urgent="urgent" in ticked)
+    checklist = _checklist_record(ctx, values)
+    deal.checked = tuple(key for key in checklist["ticked"] if ":" not in key)
     ctx.uow.deals.add(deal)
-    ctx.uow.deals.add_change(record_creation(deal, ctx.user, ctx.now, _checklist_record(ctx, values)))
-    return [deal_card(ctx, deal, "new_deal.created")]
+    change = record_creation(deal, ctx.user, ctx.now, checklist)
+    ctx.uow.deals.add_change(change)
+    if is_breach(change, ctx.team.funnel):
+        return [deal_card(ctx, deal, "new_deal.created_anyway")]
+    return [deal_card(ctx, deal, "new_deal.created", ticks=not creation_points(ctx.team.funnel, deal.stage_key))]
 
 
 def _checklist_record(ctx: Ctx, values: JsonDict) -> Params:
-    """A checklist the rep never saw (one-line shortcut) is recorded as not confirmed."""
+    """What the creation records of the entry check points. Past the first stage: those the rep
+    ticked and those left (the skipped stages' too). At the first stage none were asked: its
+    points are recorded as not yet confirmed, and the card offers them as ticks."""
     if values.get("checklist"):
         return dict(values["checklist"])
-    stage = ctx.team.funnel.stage(values["stage"])
-    return {"ticked": [], "unticked": [p.key for p in stage.checklist] if stage else []}
+    points = creation_points(ctx.team.funnel, values["stage"])
+    if not points:
+        stage = ctx.team.funnel.stage(values["stage"])
+        return {"ticked": [], "unticked": [p.key for p in stage.checklist] if stage else []}
+    return {"ticked": [], "unticked": [point_key(stage, point, values["stage"]) for stage, point in points]}
 
 
 FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
@@ -134,8 +151,9 @@ FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish,
     Field("again", options=_again_options, when=lambda ctx, values: _recent_twin(ctx, values) is not None,
           prompt=_again_prompt),
     Field("stage", options=_stage_options, default=lambda ctx, values: ctx.team.funnel.stages[0].key),
-    Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_stage_of),
-          when=answers.has_checklist(_stage_of), default=lambda ctx, values: None,
+    Field("checklist", multi=True, checklist=True, options=_points,
+          when=lambda ctx, values: bool(creation_points(ctx.team.funnel, values.get("stage") or "")),
+          default=lambda ctx, values: None,
           prompt=lambda ctx, values: {"stage": _stage_name(ctx, values)}),
     Field("lead_source", optional=True,
           options=lambda ctx, values: [Option(s, f"lead_source.{s}") for s in LEAD_SOURCES]),
