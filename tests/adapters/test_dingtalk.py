@@ -194,7 +194,7 @@ def test_a_deal_in_one_line_comes_back_as_a_card_with_its_buttons(ding, invite, 
     assert created.to == REP.staff_id and created.body["cardTemplateId"] == "StandardCard"
     assert created.card["header"]["title"]["text"] == "销售助手"
     assert "✅ 商机已创建" in created.text and "¥120万" in created.text
-    assert created.labels()[:2] == ["📝 记拜访", "⏩ 推进"]
+    assert created.labels()[0] == "⬜ 清楚客户要解决哪些问题" and created.labels()[5:7] == ["📝 记拜访", "⏩ 推进"]
     assert all(b["actionType"] == "request" for b in created.buttons())
     [deal] = deals_of(demo, REP)
     assert (deal.customer_name, deal.title, deal.amount, deal.close_date) == (
@@ -397,7 +397,7 @@ def test_english_after_switching_language_with_the_commands_as_english_words(din
     assert "“new”" in help_text and "/new" not in help_text
     created = next(c for c in ding.say(REP, "new 华为技术有限公司 Data centre 1.2m end of next month")
                    if c.kind == "card")
-    assert "Deal created" in created.text and created.labels()[:2] == ["📝 Log visit", "⏩ Advance"]
+    assert "Deal created" in created.text and created.labels()[0].startswith("⬜") and created.labels()[5:7] == ["📝 Log visit", "⏩ Advance"]
     assert created.card["header"]["title"]["text"] == "Sales assistant"
 
 

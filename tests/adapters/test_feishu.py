@@ -78,7 +78,7 @@ def test_a_one_line_new_deal(feishu, invite, demo):
     answer = feishu.say(REP, "新商机 华为技术有限公司 数据中心扩容 120万 下月底")
     [card] = created(answer.calls)
     assert "✅ 商机已创建" in shown(card.text) and "¥120万" in shown(card.text)
-    assert card.labels()[:2] == ["📝 记拜访", "⏩ 推进"]
+    assert card.labels()[0] == "⬜ 清楚客户要解决哪些问题" and card.labels()[5:7] == ["📝 记拜访", "⏩ 推进"]
     [deal] = deals_of(demo, REP)
     assert (deal.customer_name, deal.title, deal.amount, deal.close_date) == (
         "华为技术有限公司", "数据中心扩容", 1200000, date(2026, 12, 31))
@@ -129,9 +129,10 @@ def test_the_new_deal_card_form_refuses_a_field_then_stores_the_deal(feishu, inv
     saved = feishu.submit(REP, {"customer": "华为技术有限公司", "title": "园区网络", "amount": "88万",
                                 "close_date": "下月底", "man": ["need", "money"]})
     assert "已提交" in shown(feishu.fake.cards[opened.message_id]["body"]["elements"][0]["content"])
-    checklist = created(saved.calls)[0]
-    assert "检查点" in shown(checklist.text)
-    assert "商机已创建" in texts(feishu.press(REP, checklist.labels()[-1]).calls)
+    card = created(saved.calls)[0]
+    assert "商机已创建" in shown(card.text) and "已确认 0/5" in shown(card.text)
+    ticked = feishu.press(REP, "⬜ 清楚客户要解决哪些问题")
+    assert "已确认 1/5" in texts(ticked.calls) and any(c.method == "messages.patch" for c in ticked.calls)
     [deal] = deals_of(demo, REP)
     assert (deal.title, deal.amount, deal.need, deal.money, deal.authority) == ("园区网络", 880000, True, True, False)
 
