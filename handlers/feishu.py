@@ -26,6 +26,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ RATE_LIMITED = 99991400  # Feishu's "request too frequent"
 UNREACHABLE = {230002, 230013, 230053, 230006}
 MAX_RETRIES = 2  # rate limits waited out per call before giving up
 WORKERS = 8
+NAME_RETRY = 600  # seconds before a name the directory refused is asked again
 OPEN_ID = re.compile(r"ou_[0-9A-Za-z_-]+")
 MENTION_KEY = re.compile(r"@_user_\d+")
 
@@ -477,7 +479,7 @@ class Bridge:
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="feishu")
         self._lock = threading.Lock()
         self._chats: dict[ChatKey, threading.Lock] = {}
-        self._names: dict[tuple[str, str], str | None] = {}
+        self._names: dict[tuple[str, str], tuple[str | None, float]] = {}
         self._pending: set[Future[None]] = set()
 
     def in_turn(self, who: ChatKey) -> threading.Lock:
@@ -485,12 +487,16 @@ class Bridge:
             return self._chats.setdefault(who, threading.Lock())
 
     def name(self, tenant: str, open_id: str) -> str | None:
+        """The person's name from the directory, asked once per person and process (a refusal
+        is asked again after NAME_RETRY, so a scope granted later is seen)."""
+        now = time.monotonic()
         with self._lock:
-            if (tenant, open_id) in self._names:
-                return self._names[(tenant, open_id)]
+            known = self._names.get((tenant, open_id))
+        if known is not None and (known[0] is not None or now - known[1] < NAME_RETRY):
+            return known[0]
         found = self.sender.person(open_id)
         with self._lock:
-            self._names[(tenant, open_id)] = found
+            self._names[(tenant, open_id)] = (found, now)
         return found
 
     def queue(self, make_event: Callable[[], Inbound], pressed: Pressed | None = None,
@@ -519,7 +525,7 @@ class Bridge:
         with self.in_turn(event.who):
             try:
                 replies = draw_charts(handle(event, self.make_uow(), self.clock))
-                if event.form is not None and pressed is not None and not any(r.errors for r in replies):
+                if event.form is not None and pressed is not None and replies and not any(r.errors for r in replies):
                     self.sender.patch(pressed.message_id, submitted_card(f"form.{event.form.flow}.title",
                                                                          _lang_of(replies)))
                 sent = self.sender.send_replies(event.who, replies, pressed, reply_to)
@@ -660,7 +666,6 @@ class WebhookApp:
 
     def __init__(self, dispatcher: lark.EventDispatcherHandler, webhook: Webhook,
                  now: Callable[[], float] | None = None) -> None:
-        import time
         self.dispatcher, self.webhook, self.now = dispatcher, webhook, now or time.time
 
     def verified(self, headers: Mapping[str, str], body: bytes) -> bool:

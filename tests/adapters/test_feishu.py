@@ -149,6 +149,21 @@ def test_a_double_click_on_a_form_is_one_deal(feishu, invite, demo):
     assert len(deals_of(demo, REP)) <= 1
 
 
+def test_a_double_click_on_a_refused_form_leaves_the_form_with_its_errors(feishu, invite, demo):
+    join(feishu, REP, invite())
+    feishu.say(REP, "新商机")
+    message_id, button = feishu.form(REP)
+    value, refused = button["behaviors"][0]["value"], {"customer": "华为技术有限公司", "title": "", "amount": "5万"}
+    feishu.push(feishu.action(REP, message_id, value, refused))
+    again = feishu.push(feishu.action(REP, message_id, value, refused))
+    assert not again.calls
+    card = feishu.fake.cards[message_id]
+    assert any(e["tag"] == "form" for e in card["body"]["elements"]) and "必填" in shown(str(card))
+    resubmitted = feishu.submit(REP, refused)  # from the card as shown again: read again
+    assert "必填" in texts(resubmitted.calls)
+    assert deals_of(demo, REP) == []
+
+
 def test_a_checklist_advance_is_ticked_in_place(feishu, invite, demo):
     join(feishu, REP, invite())
     feishu.say(REP, "新商机 华为技术有限公司 机房搬迁 30万 月底")
