@@ -409,7 +409,9 @@ class Sender:
             return None
         if reply.image is not None:
             self._image(target, reply.image, reply_to)
-        if reply.replace and pressed is not None and len(parts) == 1 and self.patch(pressed.message_id, parts[0]):
+        replaceable = pressed is not None and pressed.form_revision is None  # a form card is not a button's card
+        if reply.replace and pressed is not None and replaceable and len(parts) == 1 and self.patch(
+                pressed.message_id, parts[0]):
             return MessageRef(pressed.message_id)
         ref = None
         for part in parts:
