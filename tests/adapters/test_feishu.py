@@ -499,3 +499,15 @@ def test_http_mode_with_only_the_verification_token(fake_feishu, invite, demo, c
     finally:
         front_end.stop()
     assert identity(demo, REP).name == "赵敏"
+
+
+def test_a_persons_events_are_handled_in_the_order_they_came(feishu, invite, demo):
+    """Acked at once, handled after: a one-liner sent right after the invite code still finds
+    its writer a member, every time."""
+    for attempt in range(5):
+        person = FeishuUser(f"ou_order{attempt:027d}", f"顺序{attempt}")
+        feishu.fake.add_person(person)
+        feishu.fake.push(feishu.message(person, invite()))
+        feishu.fake.push(feishu.message(person, f"新商机 华为技术有限公司 顺序项目{attempt} 12万 下月底"))
+        assert feishu.front_end.bridge.wait_idle(20)
+        assert [d.title for d in deals_of(demo, person)] == [f"顺序项目{attempt}"]
