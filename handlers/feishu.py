@@ -26,8 +26,10 @@ import json
 import logging
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from socketserver import ThreadingMixIn
@@ -90,6 +92,7 @@ RATE_LIMITED = 99991400  # Feishu's "request too frequent"
 UNREACHABLE = {230002, 230013, 230053, 230006}
 MAX_RETRIES = 2  # rate limits waited out per call before giving up
 WORKERS = 8
+NAME_RETRY = 600  # seconds before a name the directory refused is asked again
 OPEN_ID = re.compile(r"ou_[0-9A-Za-z_-]+")
 MENTION_KEY = re.compile(r"@_user_\d+")
 
@@ -407,7 +410,9 @@ class Sender:
             return None
         if reply.image is not None:
             self._image(target, reply.image, reply_to)
-        if reply.replace and pressed is not None and len(parts) == 1 and self.patch(pressed.message_id, parts[0]):
+        replaceable = pressed is not None and pressed.form_revision is None  # a form card is not a button's card
+        if reply.replace and pressed is not None and replaceable and len(parts) == 1 and self.patch(
+                pressed.message_id, parts[0]):
             return MessageRef(pressed.message_id)
         ref = None
         for part in parts:
@@ -476,57 +481,69 @@ class Bridge:
         self.bot_open_id = ""
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="feishu")
         self._lock = threading.Lock()
-        self._chats: dict[ChatKey, threading.Lock] = {}
-        self._names: dict[tuple[str, str], str | None] = {}
-        self._pending: set[Future[None]] = set()
-
-    def in_turn(self, who: ChatKey) -> threading.Lock:
-        with self._lock:
-            return self._chats.setdefault(who, threading.Lock())
+        self._queues: dict[ChatKey, deque[tuple[Callable[[], Inbound], Pressed | None, str | None]]] = {}
+        self._names: dict[tuple[str, str], tuple[str | None, float]] = {}
 
     def name(self, tenant: str, open_id: str) -> str | None:
+        """The person's name from the directory, asked once per person and process (a refusal
+        is asked again after NAME_RETRY, so a scope granted later is seen)."""
+        now = time.monotonic()
         with self._lock:
-            if (tenant, open_id) in self._names:
-                return self._names[(tenant, open_id)]
+            known = self._names.get((tenant, open_id))
+        if known is not None and (known[0] is not None or now - known[1] < NAME_RETRY):
+            return known[0]
         found = self.sender.person(open_id)
         with self._lock:
-            self._names[(tenant, open_id)] = found
+            self._names[(tenant, open_id)] = (found, now)
         return found
 
-    def queue(self, make_event: Callable[[], Inbound], pressed: Pressed | None = None,
+    def queue(self, who: ChatKey, make_event: Callable[[], Inbound], pressed: Pressed | None = None,
               reply_to: str | None = None) -> None:
-        future = self.pool.submit(self._run, make_event, pressed, reply_to)
+        """Queue an event of `who`: a chat's events are handled in the order they came, one at a
+        time (a worker drains the chat's queue), different chats side by side."""
         with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
+            jobs = self._queues.setdefault(who, deque())
+            jobs.append((make_event, pressed, reply_to))
+            if len(jobs) > 1:
+                return  # the chat's worker takes it after the ones before
+        self.pool.submit(self._drain, who)
 
-    def _done(self, future: Future[None]) -> None:
-        with self._lock:
-            self._pending.discard(future)
+    def _drain(self, who: ChatKey) -> None:
+        while True:
+            with self._lock:
+                make_event, pressed, reply_to = self._queues[who][0]
+            try:
+                self._run(make_event(), pressed, reply_to)
+            except Exception:  # the event could not even be read (a directory look-up gone wrong)
+                log.exception("feishu event of %s failed before it was handled", who.user)
+            with self._lock:
+                jobs = self._queues[who]
+                jobs.popleft()
+                if not jobs:
+                    del self._queues[who]
+                    return
 
     def wait_idle(self, timeout: float = 10) -> bool:
         """Wait until every queued event is handled (an orderly stop; tests)."""
-        deadline = threading.Event()
+        pause = threading.Event()
         for _ in range(int(timeout * 100)):
             with self._lock:
-                if not self._pending:
+                if not self._queues:
                     return True
-            deadline.wait(0.01)
+            pause.wait(0.01)
         return False
 
-    def _run(self, make_event: Callable[[], Inbound], pressed: Pressed | None, reply_to: str | None) -> None:
-        event = make_event()
-        with self.in_turn(event.who):
-            try:
-                replies = draw_charts(handle(event, self.make_uow(), self.clock))
-                if event.form is not None and pressed is not None and not any(r.errors for r in replies):
-                    self.sender.patch(pressed.message_id, submitted_card(f"form.{event.form.flow}.title",
-                                                                         _lang_of(replies)))
-                sent = self.sender.send_replies(event.who, replies, pressed, reply_to)
-            except Exception:
-                log.exception("feishu event %s failed", event.event_id)
-                self._apologise(event)
-                return
+    def _run(self, event: Inbound, pressed: Pressed | None, reply_to: str | None) -> None:
+        try:
+            replies = draw_charts(handle(event, self.make_uow(), self.clock))
+            if event.form is not None and pressed is not None and replies and not any(r.errors for r in replies):
+                self.sender.patch(pressed.message_id, submitted_card(f"form.{event.form.flow}.title",
+                                                                     _lang_of(replies)))
+            sent = self.sender.send_replies(event.who, replies, pressed, reply_to)
+        except Exception:
+            log.exception("feishu event %s failed", event.event_id)
+            self._apologise(event)
+            return
         for who in sent.blocked:
             if is_private(who):
                 mark_unreachable(who, self.make_uow())
@@ -556,7 +573,7 @@ class Bridge:
         private = message.chat_type == "p2p"
         who = ChatKey(PLATFORM, open_id if private else message.chat_id, open_id, tenant)
         text = message_text(message.message_type, message.content, message.mentions or (), self.bot_open_id)
-        self.queue(lambda: self.inbound(who, header.event_id, text=text, private=private, addressed=not private,
+        self.queue(who, lambda: self.inbound(who, header.event_id, text=text, private=private, addressed=not private,
                                         can_form=private),
                    reply_to=None if private else message.message_id)
 
@@ -577,11 +594,12 @@ class Bridge:
             # A double click on one showing of the form is one submission: the same id.
             digest = hashlib.sha256(json.dumps(answer.values, sort_keys=True, ensure_ascii=False).encode())
             event_id = f"form:{message_id}:{revision}:{digest.hexdigest()[:16]}"
-            self.queue(lambda: self.inbound(who, event_id, form=answer, private=private),
+            self.queue(who, lambda: self.inbound(who, event_id, form=answer, private=private),
                        Pressed(message_id, revision) if message_id else None)
         elif "choice" in value:
             choice = str(value["choice"])
-            self.queue(lambda: self.inbound(who, header.event_id, choice=choice, private=private, can_form=private),
+            self.queue(who, lambda: self.inbound(who, header.event_id, choice=choice, private=private,
+                                                 can_form=private),
                        Pressed(message_id) if message_id else None)
         return P2CardActionTriggerResponse({})
 
@@ -594,7 +612,7 @@ class Bridge:
         if not open_id or not key:
             return
         who = ChatKey(PLATFORM, open_id, open_id, tenant)
-        self.queue(lambda: self.inbound(who, header.event_id, text=f"/{key}", private=True, addressed=True,
+        self.queue(who, lambda: self.inbound(who, header.event_id, text=f"/{key}", private=True, addressed=True,
                                         can_form=True))
 
 
@@ -660,7 +678,6 @@ class WebhookApp:
 
     def __init__(self, dispatcher: lark.EventDispatcherHandler, webhook: Webhook,
                  now: Callable[[], float] | None = None) -> None:
-        import time
         self.dispatcher, self.webhook, self.now = dispatcher, webhook, now or time.time
 
     def verified(self, headers: Mapping[str, str], body: bytes) -> bool:

@@ -150,6 +150,21 @@ def test_a_double_click_on_a_form_is_one_deal(feishu, invite, demo):
     assert len(deals_of(demo, REP)) <= 1
 
 
+def test_a_double_click_on_a_refused_form_leaves_the_form_with_its_errors(feishu, invite, demo):
+    join(feishu, REP, invite())
+    feishu.say(REP, "新商机")
+    message_id, button = feishu.form(REP)
+    value, refused = button["behaviors"][0]["value"], {"customer": "华为技术有限公司", "title": "", "amount": "5万"}
+    feishu.push(feishu.action(REP, message_id, value, refused))
+    again = feishu.push(feishu.action(REP, message_id, value, refused))
+    assert not again.calls
+    card = feishu.fake.cards[message_id]
+    assert any(e["tag"] == "form" for e in card["body"]["elements"]) and "必填" in shown(str(card))
+    resubmitted = feishu.submit(REP, refused)  # from the card as shown again: read again
+    assert "必填" in texts(resubmitted.calls)
+    assert deals_of(demo, REP) == []
+
+
 def test_a_checklist_advance_is_ticked_in_place(feishu, invite, demo):
     join(feishu, REP, invite())
     feishu.say(REP, "新商机 华为技术有限公司 机房搬迁 30万 月底")
@@ -485,3 +500,15 @@ def test_http_mode_with_only_the_verification_token(fake_feishu, invite, demo, c
     finally:
         front_end.stop()
     assert identity(demo, REP).name == "赵敏"
+
+
+def test_a_persons_events_are_handled_in_the_order_they_came(feishu, invite, demo):
+    """Acked at once, handled after: a one-liner sent right after the invite code still finds
+    its writer a member, every time."""
+    for attempt in range(5):
+        person = FeishuUser(f"ou_order{attempt:027d}", f"顺序{attempt}")
+        feishu.fake.add_person(person)
+        feishu.fake.push(feishu.message(person, invite()))
+        feishu.fake.push(feishu.message(person, f"新商机 华为技术有限公司 顺序项目{attempt} 12万 下月底"))
+        assert feishu.front_end.bridge.wait_idle(20)
+        assert [d.title for d in deals_of(demo, person)] == [f"顺序项目{attempt}"]
