@@ -14,14 +14,17 @@ thread; a modal's submission is the exception, answered with its field errors in
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -48,6 +51,7 @@ from assistant import (
     FormAnswer,
     FormField,
     Inbound,
+    Later,
     MessageRef,
     Reply,
     UserRef,
@@ -78,7 +82,8 @@ MODAL_TITLE_LIMIT = 24
 OPTION_TEXT_LIMIT = 75
 OPTION_VALUE_LIMIT = 150
 OPTIONS_LIMIT = 100
-MAX_RETRIES = 2  # 429s waited out (Retry-After) per call before giving up
+MAX_RETRIES = 8  # 429s waited out (Retry-After) per call of a reply before giving up
+PUSH_WAIT = 60  # seconds a push waits when a 429 comes without Retry-After
 FORM_CALLBACK = "sales_form"
 HOME_BLOCK_LIMIT = 100  # blocks in a Home tab view
 REMEMBERED = 4096  # people whose name, DM channel and last Home view a process keeps
@@ -318,6 +323,8 @@ class Sent:
     blocked: list[ChatKey] = field(default_factory=list)
     last: MessageRef | None = None
     limited: bool = False  # a 429 outlasted the retries: something was not sent
+    retry_after: int = 0  # what Slack asked to wait, when limited
+    started: bool = False  # something reached the user: a push can no longer be resent whole
 
 
 def _ref(channel: str, ts: str) -> MessageRef:
@@ -327,9 +334,13 @@ def _ref(channel: str, ts: str) -> MessageRef:
 class Sender:
     """Replies out through one WebClient, from whichever thread; knows each person's DM channel."""
 
-    def __init__(self, client: WebClient) -> None:
-        """429s are waited out for the time Slack asks (Retry-After), MAX_RETRIES times."""
-        if not any(isinstance(handler, RateLimitErrorRetryHandler) for handler in client.retry_handlers):
+    def __init__(self, client: WebClient, wait_out_limits: bool = True) -> None:
+        """Replies: every Web API call's 429 (postMessage, postEphemeral, update, views.*, the file
+        upload's calls) is waited out for the time Slack asks (Retry-After), MAX_RETRIES times, so
+        a reply is late rather than lost. Pushes (`wait_out_limits=False`) don't wait before
+        anything went: the row waits in the outbox instead, and other pushes go meanwhile."""
+        self.waits = wait_out_limits
+        if wait_out_limits and not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
             client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
                                           ConnectionErrorRetryHandler(max_retry_count=1)])
         self.client = client
@@ -368,7 +379,7 @@ class Sender:
                 trigger_id = None  # a trigger opens one view
                 continue
             try:
-                ref = self._send(target, reply, pressed if reply.to is None else None)
+                ref = self._send(sent, target, reply, pressed if reply.to is None else None)
             except SlackApiError as error:
                 code = error.response.get("error", "")
                 if code in UNREACHABLE:
@@ -376,8 +387,8 @@ class Sender:
                     sent.blocked.append(target)
                     continue
                 if error.response.status_code == 429:
-                    log.warning("rate limited past the retries; replies to %s not sent", target.chat)
-                    sent.limited = True
+                    log.warning("rate limited; replies to %s not sent", target.chat)
+                    sent.limited, sent.retry_after = True, _retry_after(error)
                     return sent
                 raise
             if ref is not None:
@@ -394,7 +405,22 @@ class Sender:
             return False
         return True
 
-    def _send(self, target: ChatKey, reply: Reply, pressed: Pressed | None) -> MessageRef | None:
+    def _call(self, sent: Sent, method: Callable[..., Any], **kwargs: Any) -> Any:
+        """A call that shows the person something. Without waiting retries (a push), a 429 before
+        anything reached them is raised, so the whole push waits in the outbox; once something
+        did, it is waited out here, so a push is finished, never sent again in part."""
+        for attempt in itertools.count():
+            try:
+                result = method(**kwargs)
+            except SlackApiError as error:
+                if self.waits or error.response.status_code != 429 or not sent.started or attempt >= MAX_RETRIES:
+                    raise
+                time.sleep(_retry_after(error))
+                continue
+            sent.started = True
+            return result
+
+    def _send(self, sent: Sent, target: ChatKey, reply: Reply, pressed: Pressed | None) -> MessageRef | None:
         vocabulary = vocabulary_for(target)
         parts = messages(reply, vocabulary)
         if reply.edits is not None:
@@ -402,40 +428,42 @@ class Sender:
             if not channel or not ts:
                 log.warning("message handle %r is not Slack's: not edited", reply.edits.handle)
                 return None
-            self._update(channel, ts, parts[0])
+            self._update(sent, channel, ts, parts[0])
             return None
         channel = self.channel(target)
         if reply.image is not None:
-            self._upload(channel, reply)
+            self._upload(sent, channel, reply)
         if reply.ephemeral and not is_dm(target):
             for part in parts:
-                self.client.chat_postEphemeral(channel=channel, user=target.user, text=part.text, blocks=part.blocks)
+                self._call(sent, self.client.chat_postEphemeral, channel=channel, user=target.user, text=part.text,
+                           blocks=part.blocks)
             return None
         if (reply.replace and pressed is not None and pressed.channel == channel and len(parts) == 1
-                and self._update(pressed.channel, pressed.ts, parts[0])):
+                and self._update(sent, pressed.channel, pressed.ts, parts[0])):
             return _ref(pressed.channel, pressed.ts)
         ref = None
         for part in parts:
-            posted = self.client.chat_postMessage(channel=channel, text=part.text, blocks=part.blocks)
+            posted = self._call(sent, self.client.chat_postMessage, channel=channel, text=part.text,
+                                blocks=part.blocks)
             ref = _ref(posted["channel"], posted["ts"])
         return ref
 
-    def _upload(self, channel: str, reply: Reply) -> None:
+    def _upload(self, sent: Sent, channel: str, reply: Reply) -> None:
         """The chart as an image in the chat; one Slack refuses (no files:write scope) is logged and
         the text still goes, since it carries the figures too."""
         assert reply.image is not None
         try:
-            self.client.files_upload_v2(channel=channel, content=reply.image, filename=CHART_FILE,
-                                        title=render(reply.lang, "slack.chart_title"))
+            self._call(sent, self.client.files_upload_v2, channel=channel, content=reply.image, filename=CHART_FILE,
+                       title=render(reply.lang, "slack.chart_title"))
         except SlackApiError as error:
             if error.response.status_code == 429 or error.response.get("error") in UNREACHABLE:
                 raise
             log.warning("chart not uploaded to %s: %s", channel, error.response.get("error"))
 
-    def _update(self, channel: str, ts: str, part: Message) -> bool:
+    def _update(self, sent: Sent, channel: str, ts: str, part: Message) -> bool:
         """Edit a message the app sent; False when it can't be (deleted, not ours)."""
         try:
-            self.client.chat_update(channel=channel, ts=ts, text=part.text, blocks=part.blocks)
+            self._call(sent, self.client.chat_update, channel=channel, ts=ts, text=part.text, blocks=part.blocks)
         except SlackApiError as error:
             log.info("message %s in %s not updated (%s)", ts, channel, error.response.get("error"))
             return False
@@ -449,11 +477,17 @@ class SlackDeliverer:
     platform = PLATFORM
 
     def __init__(self, sender: Sender) -> None:
-        self.sender = sender
+        """Its own client, which does not wait out 429s: a rate-limited push is answered Later."""
+        client = sender.client
+        own = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, ssl=client.ssl,
+                        proxy=client.proxy, headers=client.headers,
+                        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)])
+        self.sender = Sender(own, wait_out_limits=False)
 
-    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
+    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered | Later:
         """Delivered with the last message's handle ("<channel>:<ts>"), BLOCKED when Slack says
-        the person or channel can't be reached, RETRY on a 429 or a network fault."""
+        the person or channel can't be reached, Later for as long as a 429 asks (nothing of the
+        push went), RETRY on a network fault or a 429 that outlasted the waits mid-push."""
         try:
             sent = self.sender.send_replies(to, draw_charts(replies))
         except (SlackClientError, OSError) as error:
@@ -462,8 +496,20 @@ class SlackDeliverer:
         if sent.blocked:
             return BLOCKED
         if sent.limited:
-            return RETRY
+            return RETRY if sent.started else Later(timedelta(seconds=sent.retry_after))
         return Delivered(sent.last) if sent.last is not None else SENT
+
+
+def _retry_after(error: SlackApiError) -> int:
+    """The seconds a 429 asks to wait (its Retry-After header), PUSH_WAIT when it says none."""
+    headers = {name.lower(): value for name, value in (error.response.headers or {}).items()}
+    value = headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(0, int(value)) if value is not None else PUSH_WAIT
+    except (TypeError, ValueError):
+        return PUSH_WAIT
 
 
 # ---- events in --------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ class FakeSlack:
         self.people: dict[str, SlackUser] = {}
         self.uploads: dict[str, bytes] = {}
         self.socket_url = ""  # what apps.connections.open hands out (a FakeSocketMode's url)
-        self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._failures: dict[str, deque[Failure | None]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -126,9 +126,10 @@ class FakeSlack:
         return user
 
     def fail_next(self, method: str, error: str, status: int = 200, retry_after: int | None = None,
-                  times: int = 1) -> None:
+                  times: int = 1, after: int = 0) -> None:
+        """The next `times` calls of `method` fail, once `after` calls of it have gone through."""
         with self._lock:
-            self._failures[method].extend([Failure(status, error, retry_after)] * times)
+            self._failures[method].extend([None] * after + [Failure(status, error, retry_after)] * times)
 
     def sent(self, method: str | None = None, ok_only: bool = True) -> list[Call]:
         with self._lock:

@@ -306,14 +306,14 @@ def test_a_reminder_is_pushed_to_the_slack_dm_and_acting_on_it_updates_it(slack,
     assert not updates[0].buttons()
 
 
-def test_a_push_rate_limited_past_the_retries_is_retried_later_and_a_gone_user_is_blocked(
+def test_a_rate_limited_push_is_delayed_and_a_gone_user_is_blocked(
         slack, invite, demo, clock, fake_slack):
     join(slack, REP, invite())
     _overdue_deal(slack, demo, clock)
     deliverer = adapter.SlackDeliverer(adapter.Sender(client_for(fake_slack)))
-    fake_slack.fail_next("chat.postMessage", "ratelimited", status=429, retry_after=0, times=3)
+    fake_slack.fail_next("chat.postMessage", "ratelimited", status=429, retry_after=60)
     tally = deliver_due(demo, clock, deliverer, "w1")
-    assert (tally.sent, tally.retried) == (0, 1)
+    assert (tally.sent, tally.retried, tally.delayed) == (0, 0, 1)  # delayed as asked, never counted as failing
     clock.at += timedelta(minutes=2)
     fake_slack.fail_next("chat.postMessage", "account_inactive")
     tally = deliver_due(demo, clock, deliverer, "w1")
