@@ -35,6 +35,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from assistant import (
     BLOCKED,
@@ -91,6 +92,7 @@ CHART_FILE = "sales-chart.png"
 TYPED = "__typed"  # block id suffix of the text input beside a select that also takes typed text
 CHOICE_ACTION = re.compile(r"^choice-\d+$")
 # A recipient that can't be reached: the push is dropped and the person marked, never retried.
+OUTSIDE_CHANNEL = {"not_in_channel", "channel_not_found"}  # asked in a channel the app is not in
 UNREACHABLE = {"not_in_channel", "account_inactive", "channel_not_found", "is_archived", "user_not_found",
                "user_disabled", "cannot_dm_bot", "messages_tab_disabled", "not_allowed_token_type"}
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -366,9 +368,11 @@ class Sender:
         return self.dm(target.tenant, target.user) if target.chat == target.user else target.chat
 
     def send_replies(self, who: ChatKey, replies: Sequence[Reply], pressed: Pressed | None = None,
-                     trigger_id: str | None = None) -> Sent:
+                     trigger_id: str | None = None, respond_url: str | None = None) -> Sent:
         """All replies in order: to `who`, or to the reply's recipient. A recipient Slack says
-        can't be reached is skipped and returned; a 429 that outlasts the retries stops the rest."""
+        can't be reached is skipped and returned; a 429 that outlasts the retries stops the rest.
+        `respond_url` (a slash command's or button's response_url) carries the sender's ephemeral
+        replies: it works where the app is not a member, as chat.postEphemeral does not."""
         sent = Sent()
         for reply in replies:
             target = reply.to or who
@@ -379,9 +383,15 @@ class Sender:
                 trigger_id = None  # a trigger opens one view
                 continue
             try:
-                ref = self._send(sent, target, reply, pressed if reply.to is None else None)
+                ref = self._send(sent, target, reply, pressed if reply.to is None else None,
+                                 respond_url if reply.to is None else None)
             except SlackApiError as error:
                 code = error.response.get("error", "")
+                if code in OUTSIDE_CHANNEL and reply.to is None and not is_dm(target):
+                    log.info("not a member of %s (%s): the sender is told", target.chat, code)
+                    self._tell_outside(sent, who, reply.lang, respond_url)
+                    sent.blocked.append(target)
+                    continue
                 if code in UNREACHABLE:
                     log.warning("chat %s unreachable, its replies dropped: %s", target.chat, code)
                     sent.blocked.append(target)
@@ -420,7 +430,27 @@ class Sender:
             sent.started = True
             return result
 
-    def _send(self, sent: Sent, target: ChatKey, reply: Reply, pressed: Pressed | None) -> MessageRef | None:
+    def _tell_outside(self, sent: Sent, who: ChatKey, lang: str, respond_url: str | None) -> None:
+        """The app is not in the channel it was asked in: the sender reads why, where they asked
+        (the response_url) or else in the app's DM."""
+        notice = Reply("slack.not_in_channel", lang, ephemeral=True)
+        if respond_url:
+            self._respond(respond_url, messages(notice, CHANNEL_VOCABULARY))
+            return
+        channel = self.dm(who.tenant, who.user)
+        for part in messages(notice, DM_VOCABULARY):
+            self._call(sent, self.client.chat_postMessage, channel=channel, text=part.text, blocks=part.blocks)
+
+    def _respond(self, url: str, parts: list[Message]) -> None:
+        """Ephemeral messages through a response_url (Bolt's `respond`)."""
+        hook = WebhookClient(url, timeout=self.client.timeout, ssl=self.client.ssl, proxy=self.client.proxy)
+        for part in parts:
+            answer = hook.send(text=part.text, blocks=part.blocks, response_type="ephemeral", replace_original=False)
+            if answer.status_code != 200:
+                log.warning("response_url refused a reply: %s %s", answer.status_code, answer.body[:200])
+
+    def _send(self, sent: Sent, target: ChatKey, reply: Reply, pressed: Pressed | None,
+              respond_url: str | None = None) -> MessageRef | None:
         vocabulary = vocabulary_for(target)
         parts = messages(reply, vocabulary)
         if reply.edits is not None:
@@ -434,6 +464,9 @@ class Sender:
         if reply.image is not None:
             self._upload(sent, channel, reply)
         if reply.ephemeral and not is_dm(target):
+            if respond_url:
+                self._respond(respond_url, parts)
+                return None
             for part in parts:
                 self._call(sent, self.client.chat_postEphemeral, channel=channel, user=target.user, text=part.text,
                            blocks=part.blocks)
@@ -591,16 +624,16 @@ class _Bridge:
             self._homes[key] = view
 
     def run(self, event: Inbound, pressed: Pressed | None = None, trigger_id: str | None = None,
-            replies: list[Reply] | None = None) -> None:
+            replies: list[Reply] | None = None, respond_url: str | None = None) -> None:
         with self.in_turn(event.who):
-            self._run(event, pressed, trigger_id, replies)
+            self._run(event, pressed, trigger_id, replies, respond_url)
 
     def _run(self, event: Inbound, pressed: Pressed | None, trigger_id: str | None,
-             replies: list[Reply] | None) -> None:
+             replies: list[Reply] | None, respond_url: str | None) -> None:
         try:
             if replies is None:
                 replies = handle(event, self.make_uow(), self.clock)
-            sent = self.sender.send_replies(event.who, draw_charts(replies), pressed, trigger_id)
+            sent = self.sender.send_replies(event.who, draw_charts(replies), pressed, trigger_id, respond_url)
             if replies:  # whatever the person just did shows on their Home too
                 self.publish_home(event.who, event.lang_hint)
         except Exception:
@@ -649,7 +682,8 @@ class _Bridge:
         trigger = body.get("trigger_id")
         text = (body.get("text") or "").strip() or "help"
         self.run(self.inbound(who, f"command:{trigger or body.get('command_ts', '')}", context, text=text,
-                              private=is_dm(who), addressed=True, can_form=bool(trigger)), trigger_id=trigger)
+                              private=is_dm(who), addressed=True, can_form=bool(trigger)), trigger_id=trigger,
+                 respond_url=body.get("response_url"))
 
     def on_button(self, ack: Ack, body: dict, context: BoltContext) -> None:
         ack()
@@ -665,7 +699,7 @@ class _Bridge:
         trigger = body.get("trigger_id")
         event_id = f"action:{trigger or body['actions'][0].get('action_ts', '')}"
         self.run(self.inbound(who, event_id, context, choice=value, private=is_dm(who), can_form=bool(trigger)),
-                 pressed, trigger)
+                 pressed, trigger, respond_url=body.get("response_url"))
 
     def on_submit(self, ack: Ack, body: dict, context: BoltContext) -> None:
         """A submitted modal: handled before the ack, so refused fields come back in it."""
@@ -780,8 +814,9 @@ class SlackFrontEnd:
 def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, webhook_url: str | None = None,
              listen: str = "0.0.0.0", port: int | None = None) -> SlackFrontEnd | None:
     """The Slack front end when `SLACK_BOT_TOKEN` is set: Socket Mode with `SLACK_APP_TOKEN`,
-    else HTTP with `SLACK_SIGNING_SECRET` on `PORT` (3000). `SLACK_API_URL` points slack_sdk at
-    another Web API (tests). `webhook_url` and `port` are Telegram's options, not read here."""
+    else HTTP with `SLACK_SIGNING_SECRET`, listening on `port` (`--port`), else `PORT`, else 3000,
+    at /slack/events. `SLACK_API_URL` points slack_sdk at another Web API (tests). With a
+    Telegram webhook (`webhook_url`) `--port` is Telegram's, and Slack takes `PORT`."""
     token = env.get("SLACK_BOT_TOKEN")
     if not token:
         return None
@@ -793,7 +828,9 @@ def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, 
     def build() -> App:
         client = WebClient(token=token, base_url=_api_url(base_url)) if base_url else WebClient(token=token)
         return build_app(client, make_uow, clock, None if app_token else secret)
-    return SlackFrontEnd(build, app_token, listen, int(env.get("PORT") or DEFAULT_PORT))
+    # `--port` is Slack's unless a Telegram webhook listens on it
+    chosen = port if port is not None and not webhook_url else int(env.get("PORT") or DEFAULT_PORT)
+    return SlackFrontEnd(build, app_token, listen, chosen)
 
 
 def _api_url(base_url: str) -> str:

@@ -1,9 +1,10 @@
 """A mock Slack Web API on 127.0.0.1, for driving the real Bolt app and slack_sdk WebClient.
 
 It answers `/api/<method>` as slack.com does (`{"ok": true, …}` with the fields the client reads,
-`{"ok": false, "error": …}` for failures, 429 with Retry-After), serves the upload URL that
-files.getUploadURLExternal hands out, and records every call with its arguments (form or JSON,
-JSON-encoded fields such as `blocks` decoded) so a test asserts what a user would see.
+`{"ok": false, "error": …}` for failures, 429 with Retry-After) and response_urls (`/response/<n>`),
+serves the upload URL that files.getUploadURLExternal hands out, and records every call with its
+arguments (form or JSON, JSON-encoded fields such as `blocks` decoded) so a test asserts what a
+user would see.
 """
 from __future__ import annotations
 
@@ -222,6 +223,11 @@ class FakeSlack:
                     fake.uploads[file_id] = body
                     fake._record(Call("upload", {"file_id": file_id}, 200, {"ok": True}, body))
                     self._send(200, b"OK - " + str(len(body)).encode(), "text/plain")
+                    return
+                if self.path.startswith("/response/"):  # a slash command's or button's response_url
+                    fake._record(Call("response_url", parse(body, self.headers.get("Content-Type", "")), 200,
+                                      {"ok": True}, body))
+                    self._send(200, b"ok", "text/plain")
                     return
                 method = self.path.split("?")[0].removeprefix("/api/")
                 try:

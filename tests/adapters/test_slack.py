@@ -18,7 +18,7 @@ import yaml
 
 import bot
 from assistant.chat.menu import command_menu
-from assistant.events import Choice, Reply, UserRef
+from assistant.events import ChatKey, Choice, Reply, UserRef
 from assistant.i18n import WORDS, Vocabulary
 from assistant.method.model import Role
 from assistant.push import reminders
@@ -213,10 +213,14 @@ def test_a_stranger_in_a_channel_sees_nothing(slack, demo):
 
 def test_a_private_reply_in_a_channel_is_ephemeral(slack, invite):
     join(slack, REP, invite())
-    for response in (slack.command(REP, "deals", CHANNEL), slack.mention(REP, CHANNEL, "deals")):
-        [call] = [c for c in response.calls if c.method.startswith("chat.")]
-        assert (call.method, call.channel, call.args["user"]) == ("chat.postEphemeral", CHANNEL, REP.id)
-        assert "只在私聊里显示" in call.text
+    [call] = [c for c in slack.mention(REP, CHANNEL, "deals").calls if c.method.startswith("chat.")]
+    assert (call.method, call.channel, call.args["user"]) == ("chat.postEphemeral", CHANNEL, REP.id)
+    assert "只在私聊里显示" in call.text
+    # a slash command's ephemeral answer goes by its response_url, which works in any channel
+    calls = slack.command(REP, "deals", CHANNEL).calls
+    assert not [c for c in calls if c.method.startswith("chat.")]
+    [answer] = [c for c in calls if c.method == "response_url"]
+    assert answer.args["response_type"] == "ephemeral" and "只在私聊里显示" in answer.text
 
 
 def test_a_mention_in_a_channel_is_read_like_a_command_with_the_channels_vocabulary(slack, invite):
@@ -350,7 +354,7 @@ def test_the_committed_manifest_is_what_the_generator_prints(capsys):
 
 
 def options(**given) -> argparse.Namespace:
-    return argparse.Namespace(**({"webhook": None, "listen": "127.0.0.1", "port": 8443} | given))
+    return argparse.Namespace(**({"webhook": None, "listen": "127.0.0.1", "port": None} | given))
 
 
 def test_bot_py_runs_slack_over_http_from_the_environment(fake_slack, invite, demo, clock):
@@ -489,3 +493,34 @@ def test_a_chart_slack_refuses_leaves_the_text(slack, invite, fake_slack):
     calls = slack.dm(REP, "漏斗").calls
     assert posted(calls) and "目标客户" in texts(calls)
     assert not [c for c in calls if c.method == "upload"]
+
+
+# ---- the app outside a channel, the port -----------------------------------------------------
+
+def test_a_slash_command_in_a_channel_the_app_is_not_in_is_answered_by_its_response_url(slack, invite, fake_slack):
+    join(slack, MANAGER, invite(Role.MANAGER))
+    fake_slack.fail_next("chat.postMessage", "not_in_channel")
+    calls = slack.command(MANAGER, "groupdigest", CHANNEL).calls
+    [told] = [c for c in calls if c.method == "response_url"]
+    assert told.args["response_type"] == "ephemeral" and "我还不在这个频道里" in told.text
+
+
+def test_a_channel_post_without_a_response_url_is_explained_in_the_dm(fake_slack, invite, demo, clock):
+    sender = adapter.Sender(client_for(fake_slack))
+    fake_slack.fail_next("chat.postMessage", "channel_not_found")
+    in_channel = ChatKey("slack", CHANNEL, MANAGER.id, TEAM)
+    sent = sender.send_replies(in_channel, [Reply("team.group_digest_off", "en", {"team": "East"})])
+    [told] = [c for c in fake_slack.sent("chat.postMessage")]
+    assert told.channel == MANAGER.dm and "I'm not in this channel yet" in told.text
+    assert sent.blocked == [in_channel]
+
+
+def test_http_mode_listens_on_the_port_option_else_port_else_3000(demo, clock):
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET}
+    assert adapter.from_env(env, demo, clock).port == 3000
+    assert adapter.from_env(env | {"PORT": "5000"}, demo, clock).port == 5000
+    assert adapter.from_env(env | {"PORT": "5000"}, demo, clock, port=4000).port == 4000
+    with_telegram = adapter.from_env(env | {"PORT": "5000"}, demo, clock, webhook_url="https://x.example/tg", port=8443)
+    assert with_telegram.port == 5000  # --port is the Telegram webhook's then
+    [front_end] = bot.configured_front_ends(env, demo, clock, bot.parse_args(["--port", "4100"]))
+    assert front_end.port == 4100

@@ -33,7 +33,7 @@ def test_a_429_on_an_ephemeral_reply_is_waited_out(slack, invite, fake_slack):
     join(slack, REP, invite())
     limit_next(fake_slack, "chat.postEphemeral")
     began = time.monotonic()
-    response = slack.command(REP, "deals", CHANNEL)
+    response = slack.mention(REP, CHANNEL, "deals")
     assert attempts(fake_slack, "chat.postEphemeral") == [429, 200] and time.monotonic() - began >= 1
     assert "只在私聊里显示" in texts(response.calls)
 
