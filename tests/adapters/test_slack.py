@@ -524,3 +524,30 @@ def test_http_mode_listens_on_the_port_option_else_port_else_3000(demo, clock):
     assert with_telegram.port == 5000  # --port is the Telegram webhook's then
     [front_end] = bot.configured_front_ends(env, demo, clock, bot.parse_args(["--port", "4100"]))
     assert front_end.port == 4100
+
+
+# ---- the other scenarios: a visit by words in the DM, the lost report ----------------
+
+def test_a_visit_is_logged_in_the_dm_by_words(slack, invite, demo):
+    join(slack, REP, invite())
+    slack.command(REP, "new 华为技术有限公司 机房搬迁 30万 月底")
+    calls = slack.dm(REP, "拜访 华为技术有限公司 明天 提交方案").calls
+    assert "✅ 拜访已记录" in texts(calls) and "提交方案（2026年11月19日（周四））" in texts(calls)
+    [deal] = deals_of(demo, REP)
+    with demo() as uow:
+        assert len(uow.deals.visits(deal.id)) == 1
+        assert uow.deals.get(deal.id).next_step == "提交方案"
+
+
+def test_the_lost_report_asks_its_three_questions_then_closes_on_the_button(slack, invite, demo):
+    join(slack, REP, invite())
+    slack.command(REP, "new 华为技术有限公司 机房搬迁 30万 月底")
+    [deal] = deals_of(demo, REP)
+    assert "我方的原因" in texts(slack.dm(REP, f"丢单 {deal.id}").calls)
+    assert "客户说的原因" in texts(slack.dm(REP, "报价偏高").calls)
+    assert "如何避免" in texts(slack.dm(REP, "选了本地厂商").calls)
+    assert "标记为丢单" in texts(slack.dm(REP, "提前做价值呈现").calls)
+    assert "已标记丢单" in texts(slack.press(REP, "确认").calls)
+    [lost] = deals_of(demo, REP)
+    assert (lost.status, lost.lost_reason_ours, lost.lost_reason_customer, lost.lost_prevention) == (
+        "lost", "报价偏高", "选了本地厂商", "提前做价值呈现")
