@@ -48,7 +48,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--load-funnel", nargs=2, metavar=("TEAM", "FILE"), help="load a team's stages from YAML/TOML")
     parser.add_argument("--webhook", metavar="URL", help="Telegram: receive updates by webhook at this public URL")
     parser.add_argument("--listen", default="0.0.0.0", help="Telegram webhook: address to listen on")
-    parser.add_argument("--port", type=int, default=8443, help="Telegram webhook: port to listen on")
+    parser.add_argument("--port", type=int, help="port to listen on: the Telegram webhook's (default 8443), "
+                                                 "else Slack's HTTP mode (default PORT, else 3000)")
     parser.add_argument("--slack-manifest", nargs="?", const="zh", choices=("zh", "en"), metavar="LANG",
                         help="print the Slack app manifest (zh or en) and exit")
     return parser.parse_args(argv)

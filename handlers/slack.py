@@ -14,15 +14,18 @@ thread; a modal's submission is the exception, answered with its field errors in
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
 import threading
+import time
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -33,6 +36,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from assistant import (
     BLOCKED,
@@ -51,6 +55,7 @@ from assistant import (
     FormAnswer,
     FormField,
     Inbound,
+    Later,
     MessageRef,
     Reply,
     UserRef,
@@ -81,7 +86,8 @@ MODAL_TITLE_LIMIT = 24
 OPTION_TEXT_LIMIT = 75
 OPTION_VALUE_LIMIT = 150
 OPTIONS_LIMIT = 100
-MAX_RETRIES = 2  # 429s waited out (Retry-After) per call before giving up
+MAX_RETRIES = 8  # 429s waited out (Retry-After) per call of a reply before giving up
+PUSH_WAIT = 60  # seconds a push waits when a 429 comes without Retry-After
 FORM_CALLBACK = "sales_form"
 HOME_BLOCK_LIMIT = 100  # blocks in a Home tab view
 REMEMBERED = 4096  # people whose name, DM channel and last Home view a process keeps
@@ -89,6 +95,7 @@ CHART_FILE = "sales-chart.png"
 TYPED = "__typed"  # block id suffix of the text input beside a select that also takes typed text
 CHOICE_ACTION = re.compile(r"^choice-\d+$")
 # A recipient that can't be reached: the push is dropped and the person marked, never retried.
+OUTSIDE_CHANNEL = {"not_in_channel", "channel_not_found"}  # asked in a channel the app is not in
 UNREACHABLE = {"not_in_channel", "account_inactive", "channel_not_found", "is_archived", "user_not_found",
                "user_disabled", "cannot_dm_bot", "messages_tab_disabled", "not_allowed_token_type"}
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -321,6 +328,8 @@ class Sent:
     blocked: list[ChatKey] = field(default_factory=list)
     last: MessageRef | None = None
     limited: bool = False  # a 429 outlasted the retries: something was not sent
+    retry_after: int = 0  # what Slack asked to wait, when limited
+    started: bool = False  # something reached the user: a push can no longer be resent whole
 
 
 def _ref(channel: str, ts: str) -> MessageRef:
@@ -330,9 +339,13 @@ def _ref(channel: str, ts: str) -> MessageRef:
 class Sender:
     """Replies out through one WebClient, from whichever thread; knows each person's DM channel."""
 
-    def __init__(self, client: WebClient) -> None:
-        """429s are waited out for the time Slack asks (Retry-After), MAX_RETRIES times."""
-        if not any(isinstance(handler, RateLimitErrorRetryHandler) for handler in client.retry_handlers):
+    def __init__(self, client: WebClient, wait_out_limits: bool = True) -> None:
+        """Replies: every Web API call's 429 (postMessage, postEphemeral, update, views.*, the file
+        upload's calls) is waited out for the time Slack asks (Retry-After), MAX_RETRIES times, so
+        a reply is late rather than lost. Pushes (`wait_out_limits=False`) don't wait before
+        anything went: the row waits in the outbox instead, and other pushes go meanwhile."""
+        self.waits = wait_out_limits
+        if wait_out_limits and not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
             client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=MAX_RETRIES),
                                           ConnectionErrorRetryHandler(max_retry_count=1)])
         self.client = client
@@ -358,9 +371,11 @@ class Sender:
         return self.dm(target.tenant, target.user) if target.chat == target.user else target.chat
 
     def send_replies(self, who: ChatKey, replies: Sequence[Reply], pressed: Pressed | None = None,
-                     trigger_id: str | None = None) -> Sent:
+                     trigger_id: str | None = None, respond_url: str | None = None) -> Sent:
         """All replies in order: to `who`, or to the reply's recipient. A recipient Slack says
-        can't be reached is skipped and returned; a 429 that outlasts the retries stops the rest."""
+        can't be reached is skipped and returned; a 429 that outlasts the retries stops the rest.
+        `respond_url` (a slash command's or button's response_url) carries the sender's ephemeral
+        replies: it works where the app is not a member, as chat.postEphemeral does not."""
         sent = Sent()
         for reply in replies:
             target = reply.to or who
@@ -371,16 +386,22 @@ class Sender:
                 trigger_id = None  # a trigger opens one view
                 continue
             try:
-                ref = self._send(target, reply, pressed if reply.to is None else None)
+                ref = self._send(sent, target, reply, pressed if reply.to is None else None,
+                                 respond_url if reply.to is None else None)
             except SlackApiError as error:
                 code = error.response.get("error", "")
+                if code in OUTSIDE_CHANNEL and reply.to is None and not is_dm(target):
+                    log.info("not a member of %s (%s): the sender is told", target.chat, code)
+                    self._tell_outside(sent, who, reply.lang, respond_url)
+                    sent.blocked.append(target)
+                    continue
                 if code in UNREACHABLE:
                     log.warning("chat %s unreachable, its replies dropped: %s", target.chat, code)
                     sent.blocked.append(target)
                     continue
                 if error.response.status_code == 429:
-                    log.warning("rate limited past the retries; replies to %s not sent", target.chat)
-                    sent.limited = True
+                    log.warning("rate limited; replies to %s not sent", target.chat)
+                    sent.limited, sent.retry_after = True, _retry_after(error)
                     return sent
                 raise
             if ref is not None:
@@ -397,7 +418,42 @@ class Sender:
             return False
         return True
 
-    def _send(self, target: ChatKey, reply: Reply, pressed: Pressed | None) -> MessageRef | None:
+    def _call(self, sent: Sent, method: Callable[..., Any], **kwargs: Any) -> Any:
+        """A call that shows the person something. Without waiting retries (a push), a 429 before
+        anything reached them is raised, so the whole push waits in the outbox; once something
+        did, it is waited out here, so a push is finished, never sent again in part."""
+        for attempt in itertools.count():
+            try:
+                result = method(**kwargs)
+            except SlackApiError as error:
+                if self.waits or error.response.status_code != 429 or not sent.started or attempt >= MAX_RETRIES:
+                    raise
+                time.sleep(_retry_after(error))
+                continue
+            sent.started = True
+            return result
+
+    def _tell_outside(self, sent: Sent, who: ChatKey, lang: str, respond_url: str | None) -> None:
+        """The app is not in the channel it was asked in: the sender reads why, where they asked
+        (the response_url) or else in the app's DM."""
+        notice = Reply("slack.not_in_channel", lang, ephemeral=True)
+        if respond_url:
+            self._respond(respond_url, messages(notice, CHANNEL_VOCABULARY))
+            return
+        channel = self.dm(who.tenant, who.user)
+        for part in messages(notice, DM_VOCABULARY):
+            self._call(sent, self.client.chat_postMessage, channel=channel, text=part.text, blocks=part.blocks)
+
+    def _respond(self, url: str, parts: list[Message]) -> None:
+        """Ephemeral messages through a response_url (Bolt's `respond`)."""
+        hook = WebhookClient(url, timeout=self.client.timeout, ssl=self.client.ssl, proxy=self.client.proxy)
+        for part in parts:
+            answer = hook.send(text=part.text, blocks=part.blocks, response_type="ephemeral", replace_original=False)
+            if answer.status_code != 200:
+                log.warning("response_url refused a reply: %s %s", answer.status_code, answer.body[:200])
+
+    def _send(self, sent: Sent, target: ChatKey, reply: Reply, pressed: Pressed | None,
+              respond_url: str | None = None) -> MessageRef | None:
         vocabulary = vocabulary_for(target)
         parts = messages(reply, vocabulary)
         if reply.edits is not None:
@@ -405,43 +461,48 @@ class Sender:
             if not channel or not ts:
                 log.warning("message handle %r is not Slack's: not edited", reply.edits.handle)
                 return None
-            self._update(channel, ts, parts[0])
+            self._update(sent, channel, ts, parts[0])
             return None
         channel = self.channel(target)
         if reply.image is not None:
-            self._upload(channel, reply)
+            self._upload(sent, channel, reply)
         if reply.file is not None and reply.file.data is not None:  # an export: the file, then its text
-            self.client.files_upload_v2(channel=channel, content=reply.file.data, filename=reply.file.name,
-                                        title=reply.file.name)
+            self._call(sent, self.client.files_upload_v2, channel=channel, content=reply.file.data,
+                       filename=reply.file.name, title=reply.file.name)
         if reply.ephemeral and not is_dm(target):
+            if respond_url:
+                self._respond(respond_url, parts)
+                return None
             for part in parts:
-                self.client.chat_postEphemeral(channel=channel, user=target.user, text=part.text, blocks=part.blocks)
+                self._call(sent, self.client.chat_postEphemeral, channel=channel, user=target.user, text=part.text,
+                           blocks=part.blocks)
             return None
         if (reply.replace and pressed is not None and pressed.channel == channel and len(parts) == 1
-                and self._update(pressed.channel, pressed.ts, parts[0])):
+                and self._update(sent, pressed.channel, pressed.ts, parts[0])):
             return _ref(pressed.channel, pressed.ts)
         ref = None
         for part in parts:
-            posted = self.client.chat_postMessage(channel=channel, text=part.text, blocks=part.blocks)
+            posted = self._call(sent, self.client.chat_postMessage, channel=channel, text=part.text,
+                                blocks=part.blocks)
             ref = _ref(posted["channel"], posted["ts"])
         return ref
 
-    def _upload(self, channel: str, reply: Reply) -> None:
+    def _upload(self, sent: Sent, channel: str, reply: Reply) -> None:
         """The chart as an image in the chat; one Slack refuses (no files:write scope) is logged and
         the text still goes, since it carries the figures too."""
         assert reply.image is not None
         try:
-            self.client.files_upload_v2(channel=channel, content=reply.image, filename=CHART_FILE,
-                                        title=render(reply.lang, "slack.chart_title"))
+            self._call(sent, self.client.files_upload_v2, channel=channel, content=reply.image, filename=CHART_FILE,
+                       title=render(reply.lang, "slack.chart_title"))
         except SlackApiError as error:
             if error.response.status_code == 429 or error.response.get("error") in UNREACHABLE:
                 raise
             log.warning("chart not uploaded to %s: %s", channel, error.response.get("error"))
 
-    def _update(self, channel: str, ts: str, part: Message) -> bool:
+    def _update(self, sent: Sent, channel: str, ts: str, part: Message) -> bool:
         """Edit a message the app sent; False when it can't be (deleted, not ours)."""
         try:
-            self.client.chat_update(channel=channel, ts=ts, text=part.text, blocks=part.blocks)
+            self._call(sent, self.client.chat_update, channel=channel, ts=ts, text=part.text, blocks=part.blocks)
         except SlackApiError as error:
             log.info("message %s in %s not updated (%s)", ts, channel, error.response.get("error"))
             return False
@@ -455,11 +516,17 @@ class SlackDeliverer:
     platform = PLATFORM
 
     def __init__(self, sender: Sender) -> None:
-        self.sender = sender
+        """Its own client, which does not wait out 429s: a rate-limited push is answered Later."""
+        client = sender.client
+        own = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, ssl=client.ssl,
+                        proxy=client.proxy, headers=client.headers,
+                        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)])
+        self.sender = Sender(own, wait_out_limits=False)
 
-    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered:
+    def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered | Later:
         """Delivered with the last message's handle ("<channel>:<ts>"), BLOCKED when Slack says
-        the person or channel can't be reached, RETRY on a 429 or a network fault."""
+        the person or channel can't be reached, Later for as long as a 429 asks (nothing of the
+        push went), RETRY on a network fault or a 429 that outlasted the waits mid-push."""
         try:
             sent = self.sender.send_replies(to, draw_charts(replies))
         except (SlackClientError, OSError) as error:
@@ -468,8 +535,20 @@ class SlackDeliverer:
         if sent.blocked:
             return BLOCKED
         if sent.limited:
-            return RETRY
+            return RETRY if sent.started else Later(timedelta(seconds=sent.retry_after))
         return Delivered(sent.last) if sent.last is not None else SENT
+
+
+def _retry_after(error: SlackApiError) -> int:
+    """The seconds a 429 asks to wait (its Retry-After header), PUSH_WAIT when it says none."""
+    headers = {name.lower(): value for name, value in (error.response.headers or {}).items()}
+    value = headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(0, int(value)) if value is not None else PUSH_WAIT
+    except (TypeError, ValueError):
+        return PUSH_WAIT
 
 
 # ---- events in --------------------------------------------------------------------------------
@@ -551,16 +630,16 @@ class _Bridge:
             self._homes[key] = view
 
     def run(self, event: Inbound, pressed: Pressed | None = None, trigger_id: str | None = None,
-            replies: list[Reply] | None = None) -> None:
+            replies: list[Reply] | None = None, respond_url: str | None = None) -> None:
         with self.in_turn(event.who):
-            self._run(event, pressed, trigger_id, replies)
+            self._run(event, pressed, trigger_id, replies, respond_url)
 
     def _run(self, event: Inbound, pressed: Pressed | None, trigger_id: str | None,
-             replies: list[Reply] | None) -> None:
+             replies: list[Reply] | None, respond_url: str | None) -> None:
         try:
             if replies is None:
                 replies = handle(event, self.make_uow(), self.clock)
-            sent = self.sender.send_replies(event.who, draw_charts(replies), pressed, trigger_id)
+            sent = self.sender.send_replies(event.who, draw_charts(replies), pressed, trigger_id, respond_url)
             if replies:  # whatever the person just did shows on their Home too
                 self.publish_home(event.who, event.lang_hint)
         except Exception:
@@ -614,7 +693,8 @@ class _Bridge:
         trigger = body.get("trigger_id")
         text = (body.get("text") or "").strip() or "help"
         self.run(self.inbound(who, f"command:{trigger or body.get('command_ts', '')}", context, text=text,
-                              private=is_dm(who), addressed=True, can_form=bool(trigger)), trigger_id=trigger)
+                              private=is_dm(who), addressed=True, can_form=bool(trigger)), trigger_id=trigger,
+                 respond_url=body.get("response_url"))
 
     def on_button(self, ack: Ack, body: dict, context: BoltContext) -> None:
         ack()
@@ -630,7 +710,7 @@ class _Bridge:
         trigger = body.get("trigger_id")
         event_id = f"action:{trigger or body['actions'][0].get('action_ts', '')}"
         self.run(self.inbound(who, event_id, context, choice=value, private=is_dm(who), can_form=bool(trigger)),
-                 pressed, trigger)
+                 pressed, trigger, respond_url=body.get("response_url"))
 
     def on_submit(self, ack: Ack, body: dict, context: BoltContext) -> None:
         """A submitted modal: handled before the ack, so refused fields come back in it."""
@@ -764,8 +844,9 @@ class SlackFrontEnd:
 def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, webhook_url: str | None = None,
              listen: str = "0.0.0.0", port: int | None = None) -> SlackFrontEnd | None:
     """The Slack front end when `SLACK_BOT_TOKEN` is set: Socket Mode with `SLACK_APP_TOKEN`,
-    else HTTP with `SLACK_SIGNING_SECRET` on `PORT` (3000). `SLACK_API_URL` points slack_sdk at
-    another Web API (tests). `webhook_url` and `port` are Telegram's options, not read here."""
+    else HTTP with `SLACK_SIGNING_SECRET`, listening on `port` (`--port`), else `PORT`, else 3000,
+    at /slack/events. `SLACK_API_URL` points slack_sdk at another Web API (tests). With a
+    Telegram webhook (`webhook_url`) `--port` is Telegram's, and Slack takes `PORT`."""
     token = env.get("SLACK_BOT_TOKEN")
     if not token:
         return None
@@ -777,7 +858,9 @@ def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, 
     def build() -> App:
         client = WebClient(token=token, base_url=_api_url(base_url)) if base_url else WebClient(token=token)
         return build_app(client, make_uow, clock, None if app_token else secret)
-    return SlackFrontEnd(build, app_token, listen, int(env.get("PORT") or DEFAULT_PORT))
+    # `--port` is Slack's unless a Telegram webhook listens on it
+    chosen = port if port is not None and not webhook_url else int(env.get("PORT") or DEFAULT_PORT)
+    return SlackFrontEnd(build, app_token, listen, chosen)
 
 
 def _api_url(base_url: str) -> str:

@@ -74,6 +74,7 @@ from assistant import (
 )
 
 PLATFORM = "telegram"
+WEBHOOK_PORT = 8443  # where the webhook listens without --port
 VOCABULARY = SLASH  # /new; the menu Telegram shows on "/" lists the same names (set_commands)
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
@@ -568,7 +569,7 @@ class TelegramFrontEnd:
 
 
 def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, webhook_url: str | None = None,
-             listen: str = "0.0.0.0", port: int = 8443) -> TelegramFrontEnd | None:
+             listen: str = "0.0.0.0", port: int | None = None) -> TelegramFrontEnd | None:
     """The Telegram front end when `TELEGRAM_BOT_TOKEN` is set: long polling, or a webhook when
     `webhook_url` is given. `TELEGRAM_API_URL` points it at another Bot API server (a local one)."""
     token = env.get("TELEGRAM_BOT_TOKEN")
@@ -577,6 +578,6 @@ def from_env(env: Mapping[str, str], make_uow: Callable[[], Any], clock: Clock, 
     base_url = env.get("TELEGRAM_API_URL")
     application = build_application(token, make_uow, clock, base_url=f"{base_url}/bot" if base_url else None,
                                     base_file_url=f"{base_url}/file/bot" if base_url else None)
-    webhook = (webhook_options(webhook_url, listen, port, env.get("TELEGRAM_WEBHOOK_SECRET"), token)
+    webhook = (webhook_options(webhook_url, listen, port or WEBHOOK_PORT, env.get("TELEGRAM_WEBHOOK_SECRET"), token)
                if webhook_url else None)
     return TelegramFrontEnd(application, webhook)

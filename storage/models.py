@@ -83,6 +83,7 @@ class InviteRow(Base):
     expires_at: Mapped[datetime] = mapped_column(Stamp)
     used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     used_at: Mapped[datetime | None] = mapped_column(Stamp)
+    link_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # a /link code: joins as this member
 
 
 class CustomerRow(Base):

@@ -177,7 +177,8 @@ class Users(Repository):
 class Invites(Repository):
     def add(self, invite: Invite, created_by: int | None) -> None:
         self.session.add(InviteRow(code=invite.code, team_id=invite.team_id, role=str(invite.role),
-                                   created_by=created_by, expires_at=invite.expires_at))
+                                   created_by=created_by, expires_at=invite.expires_at,
+                                   link_user_id=invite.link_user_id))
         self.session.flush()
 
     def get(self, code: str) -> Invite | None:
@@ -185,7 +186,8 @@ class Invites(Repository):
         if row is None:
             return None
         return Invite(code=row.code, team_id=row.team_id, role=Role(row.role),
-                      expires_at=aware(row.expires_at), used_by=row.used_by, used=row.used_at is not None)
+                      expires_at=aware(row.expires_at), used_by=row.used_by, used=row.used_at is not None,
+                      link_user_id=row.link_user_id)
 
     def claim(self, code: str, at: datetime) -> bool:
         """Use an invite once: a conditional update, so two people racing for it can't both win.

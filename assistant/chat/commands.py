@@ -14,7 +14,7 @@ from assistant.chat.flows import runner, weekly_check
 from assistant.chat.flows.answers import DEAL_BUTTONS, deal_option, load_own_deal, matching_deals
 from assistant.chat.flows.registry import FLOWS
 from assistant.chat.routes import RepDeals, RunCommand, button
-from assistant.chat.teams import create_invite, create_team, may_invite, toggle_group
+from assistant.chat.teams import LINK_MINUTES, create_invite, create_link_code, create_team, may_invite, toggle_group
 from assistant.events import Inbound, MessageRef, Reply
 from assistant.i18n import LANGS, catalog, render
 from assistant.method import cadence
@@ -226,6 +226,12 @@ def _invite(ctx: Ctx, args: str) -> list[Reply]:
                                                 "team": ctx.team.name})]
 
 
+def _link(ctx: Ctx, args: str) -> list[Reply]:
+    """A short-lived code that makes this member's identity on another platform theirs too."""
+    code = create_link_code(ctx.uow, ctx.user, ctx.now)
+    return [Reply("link.code", ctx.lang, {"code": code.code, "minutes": LINK_MINUTES})]
+
+
 def _new_team(ctx: Ctx, args: str) -> list[Reply]:
     """An admin opens a team (default stages) and gets the invite for its first manager."""
     name = args.strip()
@@ -312,6 +318,7 @@ COMMANDS: dict[str, Command] = {
     "team": Command(_team, MANAGERS, menu="menu_command.team"),
     "invite": Command(_invite, MANAGERS, private_only=True, menu="menu_command.invite"),
     "lang": Command(_lang, menu="menu_command.lang"),
+    "link": Command(_link, private_only=True, menu="menu_command.link"),
     "help": Command(_help, menu="menu_command.help"),
     "cancel": Command(_cancel, resets_flow=True, menu="menu_command.cancel"),
     "start": Command(_start, private_only=True, resets_flow=True, for_strangers=True),

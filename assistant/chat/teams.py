@@ -17,6 +17,7 @@ from assistant.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 INVITE_DAYS = 7
+LINK_MINUTES = 15  # a /link code is typed on another device right away; it need not live long
 # No 0/O or 1/I/l: codes are read off a screen and typed on a phone.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -29,6 +30,16 @@ def create_invite(uow: UnitOfWork, team: Team, by: User | None, role: Role, now:
     """A single-use code that joins `team` with `role`, valid for INVITE_DAYS."""
     invite = Invite(new_invite_code(), team.id, role, now + timedelta(days=INVITE_DAYS))
     uow.invites.add(invite, by.id if by else None)
+    return invite
+
+
+def create_link_code(uow: UnitOfWork, user: User, now: datetime) -> Invite:
+    """A single-use code that, sent from another platform (or account), adds that identity to
+    `user`: one person on Telegram and Slack with the same deals. Valid for LINK_MINUTES."""
+    assert user.team_id is not None
+    invite = Invite(new_invite_code(), user.team_id, user.role, now + timedelta(minutes=LINK_MINUTES),
+                    link_user_id=user.id)
+    uow.invites.add(invite, user.id)
     return invite
 
 
@@ -70,9 +81,12 @@ def check_invite(uow: UnitOfWork, code: str, now: datetime) -> Invite | Problem:
     if invite is None:
         return Problem.of("join.unknown_code", code=shown(code))
     if invite.used:
-        return Problem.of("join.used_code")
+        # Someone already in the team writing from another platform is shown the way to be one
+        # person there (/link), never joined to that member on the code alone, nor made a second one.
+        member = uow.users.get(invite.used_by) if invite.used_by is not None else None
+        return Problem.of("join.used_by_member", name=member.name) if member else Problem.of("join.used_code")
     if invite.expires_at <= now:
-        return Problem.of("join.expired_code")
+        return Problem.of("link.expired" if invite.link_user_id else "join.expired_code", minutes=LINK_MINUTES)
     return invite
 
 

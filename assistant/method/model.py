@@ -152,6 +152,7 @@ class Invite:
     expires_at: datetime
     used_by: int | None = None
     used: bool = False
+    link_user_id: int | None = None  # a `/link` code: the member whose identity it adds, not a new member
 
 
 @dataclass(frozen=True)

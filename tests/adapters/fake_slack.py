@@ -1,9 +1,10 @@
 """A mock Slack Web API on 127.0.0.1, for driving the real Bolt app and slack_sdk WebClient.
 
 It answers `/api/<method>` as slack.com does (`{"ok": true, …}` with the fields the client reads,
-`{"ok": false, "error": …}` for failures, 429 with Retry-After), serves the upload URL that
-files.getUploadURLExternal hands out, and records every call with its arguments (form or JSON,
-JSON-encoded fields such as `blocks` decoded) so a test asserts what a user would see.
+`{"ok": false, "error": …}` for failures, 429 with Retry-After) and response_urls (`/response/<n>`),
+serves the upload URL that files.getUploadURLExternal hands out, and records every call with its
+arguments (form or JSON, JSON-encoded fields such as `blocks` decoded) so a test asserts what a
+user would see.
 """
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.shared: dict[str, bytes] = {}  # files users shared: served at /files/<id> to the bot token
         self.socket_url = ""  # what apps.connections.open hands out (a FakeSocketMode's url)
-        self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._failures: dict[str, deque[Failure | None]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -132,9 +133,10 @@ class FakeSlack:
         return user
 
     def fail_next(self, method: str, error: str, status: int = 200, retry_after: int | None = None,
-                  times: int = 1) -> None:
+                  times: int = 1, after: int = 0) -> None:
+        """The next `times` calls of `method` fail, once `after` calls of it have gone through."""
         with self._lock:
-            self._failures[method].extend([Failure(status, error, retry_after)] * times)
+            self._failures[method].extend([None] * after + [Failure(status, error, retry_after)] * times)
 
     def sent(self, method: str | None = None, ok_only: bool = True) -> list[Call]:
         with self._lock:
@@ -237,6 +239,11 @@ class FakeSlack:
                     fake.uploads[file_id] = body
                     fake._record(Call("upload", {"file_id": file_id}, 200, {"ok": True}, body))
                     self._send(200, b"OK - " + str(len(body)).encode(), "text/plain")
+                    return
+                if self.path.startswith("/response/"):  # a slash command's or button's response_url
+                    fake._record(Call("response_url", parse(body, self.headers.get("Content-Type", "")), 200,
+                                      {"ok": True}, body))
+                    self._send(200, b"ok", "text/plain")
                     return
                 method = self.path.split("?")[0].removeprefix("/api/")
                 try:

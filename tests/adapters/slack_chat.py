@@ -161,4 +161,5 @@ class SlackChat:
 
 
 def texts(calls: list[Call]) -> str:
-    return "\n\n".join(c.text for c in calls if c.method in ("chat.postMessage", "chat.update", "chat.postEphemeral"))
+    return "\n\n".join(c.text for c in calls
+                       if c.method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"))

@@ -397,7 +397,8 @@ def test_english_after_switching_language_with_the_commands_as_english_words(din
     assert "“new”" in help_text and "/new" not in help_text
     created = next(c for c in ding.say(REP, "new 华为技术有限公司 Data centre 1.2m end of next month")
                    if c.kind == "card")
-    assert "Deal created" in created.text and created.labels()[0].startswith("⬜") and created.labels()[5:7] == ["📝 Log visit", "⏩ Advance"]
+    assert "Deal created" in created.text
+    assert created.labels()[0].startswith("⬜") and created.labels()[5:7] == ["📝 Log visit", "⏩ Advance"]
     assert created.card["header"]["title"]["text"] == "Sales assistant"
 
 

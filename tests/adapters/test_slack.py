@@ -18,7 +18,7 @@ import yaml
 
 import bot
 from assistant.chat.menu import command_menu
-from assistant.events import Choice, Reply, UserRef
+from assistant.events import ChatKey, Choice, Reply, UserRef
 from assistant.i18n import WORDS, Vocabulary
 from assistant.method.model import Role
 from assistant.push import reminders
@@ -213,10 +213,14 @@ def test_a_stranger_in_a_channel_sees_nothing(slack, demo):
 
 def test_a_private_reply_in_a_channel_is_ephemeral(slack, invite):
     join(slack, REP, invite())
-    for response in (slack.command(REP, "deals", CHANNEL), slack.mention(REP, CHANNEL, "deals")):
-        [call] = [c for c in response.calls if c.method.startswith("chat.")]
-        assert (call.method, call.channel, call.args["user"]) == ("chat.postEphemeral", CHANNEL, REP.id)
-        assert "只在私聊里显示" in call.text
+    [call] = [c for c in slack.mention(REP, CHANNEL, "deals").calls if c.method.startswith("chat.")]
+    assert (call.method, call.channel, call.args["user"]) == ("chat.postEphemeral", CHANNEL, REP.id)
+    assert "只在私聊里显示" in call.text
+    # a slash command's ephemeral answer goes by its response_url, which works in any channel
+    calls = slack.command(REP, "deals", CHANNEL).calls
+    assert not [c for c in calls if c.method.startswith("chat.")]
+    [answer] = [c for c in calls if c.method == "response_url"]
+    assert answer.args["response_type"] == "ephemeral" and "只在私聊里显示" in answer.text
 
 
 def test_a_mention_in_a_channel_is_read_like_a_command_with_the_channels_vocabulary(slack, invite):
@@ -306,14 +310,14 @@ def test_a_reminder_is_pushed_to_the_slack_dm_and_acting_on_it_updates_it(slack,
     assert not updates[0].buttons()
 
 
-def test_a_push_rate_limited_past_the_retries_is_retried_later_and_a_gone_user_is_blocked(
+def test_a_rate_limited_push_is_delayed_and_a_gone_user_is_blocked(
         slack, invite, demo, clock, fake_slack):
     join(slack, REP, invite())
     _overdue_deal(slack, demo, clock)
     deliverer = adapter.SlackDeliverer(adapter.Sender(client_for(fake_slack)))
-    fake_slack.fail_next("chat.postMessage", "ratelimited", status=429, retry_after=0, times=3)
+    fake_slack.fail_next("chat.postMessage", "ratelimited", status=429, retry_after=60)
     tally = deliver_due(demo, clock, deliverer, "w1")
-    assert (tally.sent, tally.retried) == (0, 1)
+    assert (tally.sent, tally.retried, tally.delayed) == (0, 0, 1)  # delayed as asked, never counted as failing
     clock.at += timedelta(minutes=2)
     fake_slack.fail_next("chat.postMessage", "account_inactive")
     tally = deliver_due(demo, clock, deliverer, "w1")
@@ -350,7 +354,7 @@ def test_the_committed_manifest_is_what_the_generator_prints(capsys):
 
 
 def options(**given) -> argparse.Namespace:
-    return argparse.Namespace(**({"webhook": None, "listen": "127.0.0.1", "port": 8443} | given))
+    return argparse.Namespace(**({"webhook": None, "listen": "127.0.0.1", "port": None} | given))
 
 
 def test_bot_py_runs_slack_over_http_from_the_environment(fake_slack, invite, demo, clock):
@@ -489,3 +493,61 @@ def test_a_chart_slack_refuses_leaves_the_text(slack, invite, fake_slack):
     calls = slack.dm(REP, "漏斗").calls
     assert posted(calls) and "目标客户" in texts(calls)
     assert not [c for c in calls if c.method == "upload"]
+
+
+# ---- the app outside a channel, the port -----------------------------------------------------
+
+def test_a_slash_command_in_a_channel_the_app_is_not_in_is_answered_by_its_response_url(slack, invite, fake_slack):
+    join(slack, MANAGER, invite(Role.MANAGER))
+    fake_slack.fail_next("chat.postMessage", "not_in_channel")
+    calls = slack.command(MANAGER, "groupdigest", CHANNEL).calls
+    [told] = [c for c in calls if c.method == "response_url"]
+    assert told.args["response_type"] == "ephemeral" and "我还不在这个频道里" in told.text
+
+
+def test_a_channel_post_without_a_response_url_is_explained_in_the_dm(fake_slack, invite, demo, clock):
+    sender = adapter.Sender(client_for(fake_slack))
+    fake_slack.fail_next("chat.postMessage", "channel_not_found")
+    in_channel = ChatKey("slack", CHANNEL, MANAGER.id, TEAM)
+    sent = sender.send_replies(in_channel, [Reply("team.group_digest_off", "en", {"team": "East"})])
+    [told] = [c for c in fake_slack.sent("chat.postMessage")]
+    assert told.channel == MANAGER.dm and "I'm not in this channel yet" in told.text
+    assert sent.blocked == [in_channel]
+
+
+def test_http_mode_listens_on_the_port_option_else_port_else_3000(demo, clock):
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET}
+    assert adapter.from_env(env, demo, clock).port == 3000
+    assert adapter.from_env(env | {"PORT": "5000"}, demo, clock).port == 5000
+    assert adapter.from_env(env | {"PORT": "5000"}, demo, clock, port=4000).port == 4000
+    with_telegram = adapter.from_env(env | {"PORT": "5000"}, demo, clock, webhook_url="https://x.example/tg", port=8443)
+    assert with_telegram.port == 5000  # --port is the Telegram webhook's then
+    [front_end] = bot.configured_front_ends(env, demo, clock, bot.parse_args(["--port", "4100"]))
+    assert front_end.port == 4100
+
+
+# ---- the other scenarios: a visit by words in the DM, the lost report ----------------
+
+def test_a_visit_is_logged_in_the_dm_by_words(slack, invite, demo):
+    join(slack, REP, invite())
+    slack.command(REP, "new 华为技术有限公司 机房搬迁 30万 月底")
+    calls = slack.dm(REP, "拜访 华为技术有限公司 明天 提交方案").calls
+    assert "✅ 拜访已记录" in texts(calls) and "提交方案（2026年11月19日（周四））" in texts(calls)
+    [deal] = deals_of(demo, REP)
+    with demo() as uow:
+        assert len(uow.deals.visits(deal.id)) == 1
+        assert uow.deals.get(deal.id).next_step == "提交方案"
+
+
+def test_the_lost_report_asks_its_three_questions_then_closes_on_the_button(slack, invite, demo):
+    join(slack, REP, invite())
+    slack.command(REP, "new 华为技术有限公司 机房搬迁 30万 月底")
+    [deal] = deals_of(demo, REP)
+    assert "我方的原因" in texts(slack.dm(REP, f"丢单 {deal.id}").calls)
+    assert "客户说的原因" in texts(slack.dm(REP, "报价偏高").calls)
+    assert "如何避免" in texts(slack.dm(REP, "选了本地厂商").calls)
+    assert "标记为丢单" in texts(slack.dm(REP, "提前做价值呈现").calls)
+    assert "已标记丢单" in texts(slack.press(REP, "确认").calls)
+    [lost] = deals_of(demo, REP)
+    assert (lost.status, lost.lost_reason_ours, lost.lost_reason_customer, lost.lost_prevention) == (
+        "lost", "报价偏高", "选了本地厂商", "提前做价值呈现")

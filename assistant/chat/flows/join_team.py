@@ -1,4 +1,6 @@
-"""Join a team with an invite code: the only thing an unknown user can do."""
+"""Join a team with an invite code: the only thing an unknown user can do. A `/link` code is
+an invite too: it adds the sender's identity to the member who asked for it, so one person uses
+Telegram and Slack on the same deals."""
 from __future__ import annotations
 
 from typing import Any
@@ -22,6 +24,12 @@ def shortcut(args: str, ctx: Visitor) -> Params:
     return {"_typed": {"code": args.split()[0]}}
 
 
+def links(ctx: Visitor, values: JsonDict) -> bool:
+    """The code is a `/link` code: the member is known, so no name is asked."""
+    invite = ctx.uow.invites.get(str(values.get("code") or ""))
+    return invite is not None and invite.link_user_id is not None
+
+
 def finish(ctx: Visitor, values: JsonDict) -> list[Reply] | Problem:
     invite = check_invite(ctx.uow, values["code"], ctx.now)
     if isinstance(invite, Problem):
@@ -31,6 +39,8 @@ def finish(ctx: Visitor, values: JsonDict) -> list[Reply] | Problem:
     team = ctx.uow.teams.get(invite.team_id)
     if team is None:
         return Problem.of("join.unknown_code", code=invite.code)
+    if invite.link_user_id is not None:
+        return _link(ctx, invite.code, invite.link_user_id)
     lang = normalise_lang(ctx.lang) if ctx.lang else team.lang
     user = ctx.uow.users.add(team.id, values["name"], invite.role, lang, ctx.now)
     ctx.uow.invites.record_user(invite.code, user.id)
@@ -39,7 +49,22 @@ def finish(ctx: Visitor, values: JsonDict) -> list[Reply] | Problem:
             Reply(f"help.{user.role}", lang)]
 
 
+def _link(ctx: Visitor, code: str, user_id: int) -> list[Reply] | Problem:
+    """This identity becomes the member's too, and the one their pushes go to now."""
+    member = ctx.uow.users.get(user_id)
+    team = ctx.uow.teams.get(member.team_id) if member and member.team_id else None
+    if member is None or team is None or not member.active:
+        return Problem.of("link.gone")
+    if ctx.uow.users.by_identity(ctx.who.platform, ctx.who.tenant, ctx.who.user) is not None:
+        return Problem.of("join.used_code")  # an identity already somebody's is never moved to another
+    ctx.uow.invites.record_user(code, member.id)
+    ctx.uow.users.link(member.id, ctx.who)
+    ctx.uow.users.touch(ctx.who.platform, ctx.who.tenant, ctx.who.user, ctx.now)
+    return [Reply("link.linked", member.lang, {"name": member.name, "team": team.name}), Reply(f"help.{member.role}",
+                                                                                             member.lang)]
+
+
 FLOW: Flow[Visitor] = Flow("join_team", shortcut=shortcut, quick=True, finish=finish, fields=(
     Field("code", parse=code),
-    Field("name", parse=answers.text(answers.NAME_MAX)),
+    Field("name", parse=answers.text(answers.NAME_MAX), when=lambda ctx, values: not links(ctx, values)),
 ))
