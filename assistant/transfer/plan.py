@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -78,8 +78,10 @@ class ImportPlan:
 
     def fingerprint(self) -> str:
         """Changes whenever what would be written changes: a confirm writes only what was shown."""
-        body = json.dumps([[asdict(r) for r in self.rows], [asdict(r) for r in self.refused]], sort_keys=True,
-                          default=str, ensure_ascii=False)
+        rows = [(r.row, r.action, r.customer, r.customer_id, r.deal_id, r.owner_id, sorted(r.values.items()),
+                 r.changed) for r in self.rows]
+        refused = [(r.row, r.key, sorted(r.params.items())) for r in self.refused]
+        body = json.dumps([rows, refused], default=str, ensure_ascii=False)
         return hashlib.sha256(body.encode()).hexdigest()
 
 
