@@ -326,7 +326,8 @@ COMMANDS: dict[str, Command] = {
     "groupdigest": Command(_group_digest, MANAGERS, in_groups=True),
     "newteam": Command(_new_team, ADMINS, private_only=True, resets_flow=True),
     "teams": Command(_teams, ADMINS),
-    "import": Command(transfers.import_command, private_only=True), "export": Command(transfers.export_command),
+    "import": Command(transfers.import_command, private_only=True),
+    "export": Command(transfers.export_command, private_only=True),
     "unknown": Command(_unknown),
 }
 MENU = tuple(name for name, command in COMMANDS.items() if command.main)

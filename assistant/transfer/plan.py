@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from assistant.method.customer_names import NameIndex, normalise_name
+from assistant.method.customer_names import NameIndex
+from assistant.method.customer_names import normalise_name as _normalise
 from assistant.method.model import Customer, Deal, DealStatus, Team, User
 from assistant.method.results import Problem
 from assistant.method.stages import Stage, fold
@@ -25,6 +27,12 @@ from assistant.transfer.columns import Layout
 from assistant.transfer.tables import Cell, Sheet
 
 CREATE, UPDATE, SAME = "create", "update", "same"
+
+
+@lru_cache(maxsize=65536)
+def normalise_name(name: str) -> str:
+    """The method's customer key, remembered: a sheet names the same customers row after row."""
+    return _normalise(name)
 # What an update may change; status and owner are changed in chat (/won, /lost, a hand-over).
 UPDATABLE = ("amount", "currency", "close_date", "stage_key", "lead_source", "next_step", "next_due")
 
