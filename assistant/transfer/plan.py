@@ -29,6 +29,9 @@ from assistant.transfer.tables import Cell, Sheet
 CREATE, UPDATE, SAME = "create", "update", "same"
 
 
+_REPEATED = ("stage", "probability", "status", "currency", "close_date", "next_due", "source")  # read once per value
+
+
 @lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:
     """The method's customer key, remembered: a sheet names the same customers row after row."""
@@ -115,9 +118,11 @@ class _Planner:
         self.new_index = NameIndex()
         self.new_rows: list[tuple[str, int]] = []
         self.seen: dict[object, int] = {}
+        self.columns = {c.field: c for c in layout.columns if c.field is not None}
+        self.memo: dict[tuple[str, type, Cell], Any] = {}  # a sheet repeats its stages, dates and reps
 
     def cell(self, cells: tuple[Cell, ...], name: str) -> Cell:
-        column = self.layout.of(name)
+        column = self.columns.get(name)
         return cells[column.index] if column is not None and column.index < len(cells) else None
 
     def refuse(self, row: int, problem: Problem) -> None:
@@ -169,7 +174,11 @@ class _Planner:
             raw = self.cell(cells, name)
             if raw is None:
                 continue
-            value = read(raw)
+            if name in _REPEATED:
+                key = (name, type(raw), raw)
+                value = self.memo[key] if key in self.memo else self.memo.setdefault(key, read(raw))
+            else:
+                value = read(raw)
             if isinstance(value, Problem):
                 return value
             if value not in (None, ""):
