@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from assistant.method.model import Contact, ImportBatch, JsonDict, Visit
-from storage.models import ContactRow, CustomerRow, DealRow, ImportBatchRow, VisitRow
-from storage.repositories import Repository, aware
+from assistant.method.model import Contact, Deal, ImportBatch, JsonDict, StageChange, Visit
+from storage.models import ContactRow, CustomerRow, DealRow, ImportBatchRow, StageChangeRow, VisitRow
+from storage.repositories import _DEAL_FIELDS, Repository, aware
 
 
 class Transfers(Repository):
@@ -48,6 +48,34 @@ class Transfers(Repository):
             row.fingerprint = fingerprint
         if status != "pending":
             row.data, row.settled_at = None, at
+
+    def add_customers(self, team_id: int, customers: list[tuple[int, str, str]], at: datetime) -> list[int]:
+        """Many customers (owner id, name, normalised name) in one statement; their ids in order."""
+        if not customers:
+            return []
+        rows = [{"team_id": team_id, "owner_id": owner, "name": name, "normalized": key, "created_at": at}
+                for owner, name, key in customers]
+        result = self.session.execute(insert(CustomerRow).returning(CustomerRow.id, sort_by_parameter_order=True),
+                                      rows)
+        return [found[0] for found in result]
+
+    def add_deals(self, deals: list[Deal]) -> list[int]:
+        """Many deals in one statement (an import); their ids in order, also set on each deal."""
+        if not deals:
+            return []
+        rows = [{name: getattr(deal, name) for name in _DEAL_FIELDS} for deal in deals]
+        result = self.session.execute(insert(DealRow).returning(DealRow.id, sort_by_parameter_order=True), rows)
+        ids = [found[0] for found in result]
+        for deal, deal_id in zip(deals, ids, strict=True):
+            deal.id = deal_id
+        return ids
+
+    def add_changes(self, changes: list[StageChange]) -> None:
+        if changes:
+            self.session.execute(insert(StageChangeRow), [
+                {"deal_id": c.deal_id, "from_stage": c.from_stage, "to_stage": c.to_stage, "kind": c.kind, "at": c.at,
+                 "by_user_id": c.by_user_id, "checklist_complete": c.checklist_complete, "ticked": list(c.ticked),
+                 "unticked": list(c.unticked), "note": c.note} for c in changes])
 
     def contacts_of_team(self, team_id: int) -> list[Contact]:
         rows = self.session.scalars(select(ContactRow).join(CustomerRow, CustomerRow.id == ContactRow.customer_id)

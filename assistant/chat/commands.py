@@ -334,7 +334,8 @@ COMMANDS: dict[str, Command] = {
     "bind": Command(tenant_binding.bind, MANAGERS, private_only=True),
     "newteam": Command(_new_team, ADMINS, private_only=True, resets_flow=True),
     "teams": Command(_teams, ADMINS),
-    "import": Command(transfers.import_command, private_only=True), "export": Command(transfers.export_command),
+    "import": Command(transfers.import_command, private_only=True),
+    "export": Command(transfers.export_command, private_only=True),
     "unknown": Command(_unknown),
 }
 MENU = tuple(name for name, command in COMMANDS.items() if command.main)

@@ -175,10 +175,12 @@ class _Writer:
     def cell(self, sheet: WriteOnlyWorksheet, value: Any, number_format: str | None) -> Any:
         if value is None or isinstance(value, bool | int):
             return value
+        if isinstance(value, str) and not value.startswith(_RISKY):
+            return value  # plain text: openpyxl writes it as a string cell
         if isinstance(value, str):
             cell = WriteOnlyCell(sheet, value=None)
             cell.value, cell.data_type = value, "s"  # never a formula, whatever it starts with
-            cell.quotePrefix = value.startswith(_RISKY)
+            cell.quotePrefix = True
             return cell
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, datetime):

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from assistant.method.customer_names import NameIndex, normalise_name
+from assistant.method.customer_names import NameIndex
+from assistant.method.customer_names import normalise_name as _normalise
 from assistant.method.model import Customer, Deal, DealStatus, Team, User
 from assistant.method.results import Problem
 from assistant.method.stages import Stage, fold
@@ -25,6 +27,15 @@ from assistant.transfer.columns import Layout
 from assistant.transfer.tables import Cell, Sheet
 
 CREATE, UPDATE, SAME = "create", "update", "same"
+
+
+_REPEATED = ("stage", "probability", "status", "currency", "close_date", "next_due", "source")  # read once per value
+
+
+@lru_cache(maxsize=65536)
+def normalise_name(name: str) -> str:
+    """The method's customer key, remembered: a sheet names the same customers row after row."""
+    return _normalise(name)
 # What an update may change; status and owner are changed in chat (/won, /lost, a hand-over).
 UPDATABLE = ("amount", "currency", "close_date", "stage_key", "lead_source", "next_step", "next_due")
 
@@ -78,8 +89,10 @@ class ImportPlan:
 
     def fingerprint(self) -> str:
         """Changes whenever what would be written changes: a confirm writes only what was shown."""
-        body = json.dumps([[asdict(r) for r in self.rows], [asdict(r) for r in self.refused]], sort_keys=True,
-                          default=str, ensure_ascii=False)
+        rows = [(r.row, r.action, r.customer, r.customer_id, r.deal_id, r.owner_id, sorted(r.values.items()),
+                 r.changed) for r in self.rows]
+        refused = [(r.row, r.key, sorted(r.params.items())) for r in self.refused]
+        body = json.dumps([rows, refused], default=str, ensure_ascii=False)
         return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -105,9 +118,11 @@ class _Planner:
         self.new_index = NameIndex()
         self.new_rows: list[tuple[str, int]] = []
         self.seen: dict[object, int] = {}
+        self.columns = {c.field: c for c in layout.columns if c.field is not None}
+        self.memo: dict[tuple[str, type, Cell], Any] = {}  # a sheet repeats its stages, dates and reps
 
     def cell(self, cells: tuple[Cell, ...], name: str) -> Cell:
-        column = self.layout.of(name)
+        column = self.columns.get(name)
         return cells[column.index] if column is not None and column.index < len(cells) else None
 
     def refuse(self, row: int, problem: Problem) -> None:
@@ -159,7 +174,11 @@ class _Planner:
             raw = self.cell(cells, name)
             if raw is None:
                 continue
-            value = read(raw)
+            if name in _REPEATED:
+                key = (name, type(raw), raw)
+                value = self.memo[key] if key in self.memo else self.memo.setdefault(key, read(raw))
+            else:
+                value = read(raw)
             if isinstance(value, Problem):
                 return value
             if value not in (None, ""):

@@ -1,5 +1,6 @@
 """An import plan written: customers, deals and their stage history, all in the caller's unit
-of work, so the rows go in together or not at all."""
+of work, so the rows go in together or not at all. New customers, deals and their creation
+records are inserted in bulk (one statement each), whatever the number of rows."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -16,37 +17,39 @@ IMPORT_NOTE = "import"  # the note on a stage change an import made
 
 
 def write_plan(uow: UnitOfWork, plan: ImportPlan, team: Team, importer: User, at: datetime) -> None:
-    new_customers: dict[str, int] = {}
+    creating = [row for row in plan.rows if row.action == CREATE]
+    new: dict[str, tuple[int, str]] = {}
+    for row in creating:
+        if row.customer_id is None:
+            new.setdefault(normalise_name(row.customer), (row.owner_id, row.customer))
+    keys = list(new)
+    ids = uow.transfers.add_customers(team.id, [(new[k][0], new[k][1], k) for k in keys], at)
+    customer_ids = dict(zip(keys, ids, strict=True))
+    deals = [_deal(row, row.customer_id or customer_ids[normalise_name(row.customer)], team, at) for row in creating]
+    uow.transfers.add_deals(deals)
+    changes: list[StageChange] = []
+    for deal in deals:
+        stage = team.funnel.stage(deal.stage_key) or team.funnel.stages[0]
+        checklist = {"ticked": [], "unticked": [p.key for p in stage.checklist]}
+        changes.append(replace(record_creation(deal, importer, at, checklist), note=IMPORT_NOTE))
+        if deal.status != DealStatus.OPEN:
+            changes.append(StageChange(deal.id, deal.stage_key, str(deal.status), str(deal.status), at, importer.id,
+                                       True, note=IMPORT_NOTE))
+    uow.transfers.add_changes(changes)
     for row in plan.rows:
-        if row.action == CREATE:
-            _create(uow, row, team, importer, at, new_customers)
-        elif row.action == UPDATE and row.deal_id is not None:
+        if row.action == UPDATE and row.deal_id is not None:
             _update(uow, row, team, importer, at)
 
 
-def _create(uow: UnitOfWork, row: Planned, team: Team, importer: User, at: datetime,
-            new_customers: dict[str, int]) -> None:
-    customer_id = row.customer_id
-    if customer_id is None:
-        key = normalise_name(row.customer)
-        if key not in new_customers:
-            new_customers[key] = uow.customers.add(team.id, row.owner_id, row.customer, key, at).id
-        customer_id = new_customers[key]
+def _deal(row: Planned, customer_id: int, team: Team, at: datetime) -> Deal:
     values = row.values
     status = values["status"]
-    deal = Deal(id=0, team_id=team.id, owner_id=row.owner_id, customer_id=customer_id, customer_name=row.customer,
+    return Deal(id=0, team_id=team.id, owner_id=row.owner_id, customer_id=customer_id, customer_name=row.customer,
                 title=values["title"], amount=Decimal(values["amount"]), currency=values["currency"],
                 close_date=date.fromisoformat(values["close_date"]), stage_key=values["stage_key"], status=status,
                 lead_source=values["lead_source"], next_step=values["next_step"],
                 next_due=date.fromisoformat(values["next_due"]) if values["next_due"] else None,
                 created_at=at, last_activity_at=at, closed_at=at if status != DealStatus.OPEN else None)
-    uow.deals.add(deal)
-    unticked = [p.key for p in (team.funnel.stage(deal.stage_key) or team.funnel.stages[0]).checklist]
-    uow.deals.add_change(replace(record_creation(deal, importer, at, {"ticked": [], "unticked": unticked}),
-                                 note=IMPORT_NOTE))
-    if status != DealStatus.OPEN:
-        uow.deals.add_change(StageChange(deal.id, deal.stage_key, str(status), str(status), at, importer.id, True,
-                                         note=IMPORT_NOTE))
 
 
 def _update(uow: UnitOfWork, row: Planned, team: Team, importer: User, at: datetime) -> None:

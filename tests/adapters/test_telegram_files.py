@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from assistant.method.model import Role
 from tests.adapters.conftest import TgUser, private_chat, texts
+from tests.adapters.test_telegram import GROUP
 from tests.transfer.workbooks import zh_workbook
 
 MANAGER = TgUser(821001, "孙", "丽")
@@ -106,4 +107,18 @@ def test_a_stranger_sending_a_photo_is_told_how_to_join(running, fake_telegram):
             calls = await tg.feed(attachment_update(tg.next_id(), stranger, photo=[
                 {"file_id": "p9", "file_unique_id": "up9", "width": 9, "height": 9}]))
             assert texts(calls)  # the join prompt, never silence
+    asyncio.run(scenario())
+
+
+def test_in_a_group_export_is_refused_and_files_are_ignored(running, invite, fake_telegram, demo):
+    async def scenario():
+        async with running() as tg:
+            await tg.say(MANAGER, f"/start {invite(Role.MANAGER)}")
+            [answer] = await tg.say(MANAGER, "/export@funnel_test_bot", GROUP)
+            assert answer.method == "sendMessage" and answer.params["chat_id"] == str(MANAGER.id)
+            assert "商机详情只在私聊里显示" in answer.text
+            update = attachment_update(tg.next_id(), MANAGER, photo=[
+                {"file_id": "p2", "file_unique_id": "up2", "width": 9, "height": 9}])
+            update["message"]["chat"] = GROUP
+            assert await tg.feed(update) == []  # a photo in the group is not for the bot
     asyncio.run(scenario())
