@@ -392,6 +392,13 @@ def _funnel(**extra) -> dict:
             "weighted": Decimal(750000), "currency": "CNY", "other_currency": 1, "period": "all", **extra}
 
 
+def _outlook(target: Decimal | None = Decimal(1000000)) -> dict:
+    period = {"label": "2026-12", "weighted": Decimal(927500), "count": 4, "target": target,
+              "coverage": target and Decimal(927500) / target, "gap": target and target - Decimal(927500)}
+    return {"id": 1, "name": "Alice", "next_month": period, "next_quarter": period | {"label": "2027-Q1"},
+            "won": Decimal(0), "won_label": "2026-Q4", "won_target": target}
+
+
 SAMPLES = [
     ("deal.card", _card()),
     ("deal.card", _card("won")),
@@ -415,10 +422,13 @@ SAMPLES = [
                  "our_participants": "", "issues_customer": "Budget", "issues_ours": ""}])),
     ("deals.list", {"items": [_card(), _card(overdue=False)], "page": 1, "pages": 2, "total": 6}),
     ("deals.list", {"items": [], "page": 1, "pages": 1, "total": 0}),
-    ("team.rep_deals", {"rep": "Alice", "items": [_card()], "page": 1, "pages": 1, "total": 1}),
+    ("team.rep_deals", {"rep": "Alice", "items": [_card()], "page": 1, "pages": 1, "total": 1,
+                        "outlook": _outlook(), "currency": "CNY"}),
+    ("team.rep_deals", {"rep": "Alice", "items": [_card()], "page": 1, "pages": 1, "total": 1,
+                        "outlook": _outlook(None), "currency": "CNY"}),
     ("funnel.mine", _funnel()),
     ("funnel.mine", _funnel(lines=[], count=0, other_currency=0)),
-    ("funnel.team", _funnel(team="East", reps=[{"name": "Alice", **_funnel()}])),
+    ("funnel.team", _funnel(team="East", reps=[{"name": "Alice", **_funnel(), "outlook": _outlook()}])),
     ("forecast.view", {"who": "Alice", "currency": "CNY", "other_currency": 1, "periods": [
         {"name": "next_month", "label": "2026-12", "weighted": Decimal(500000),
          "count": 2, "target": Decimal(1000000), "coverage": Decimal("0.5")},
@@ -428,7 +438,7 @@ SAMPLES = [
         "expires": datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)}),
     ("join.welcome", {"name": "Alice", "team": "East", "role": "manager"}),
     ("checklist.incomplete", {"missing": 1}),
-    ("set_target.done", {"period": "2027-Q1", "amount": Decimal(5000000), "currency": "CNY"}),
+    ("set_target.done", {"period": "2027-Q1", "amount": Decimal(5000000), "currency": "CNY", "rep": ""}),
 ]
 
 
@@ -449,8 +459,8 @@ def _include_contexts() -> list[dict]:
     """Parameters enough for every key that includes another, in the branches that end differently."""
     base = _card() | _funnel(team="East", reps=[{"name": "Alice", **_funnel()}]) | dict(SAMPLES[7][1]) | {
         "items": [_card(), _card(overdue=False)], "page": 1, "pages": 2, "total": 6, "rep": "Alice",
-        "who": "Alice", "periods": SAMPLES[14][1]["periods"], "position": 1, "days": 3, "idle_days": 30,
-        "reviewed": 2, "moved": 1, "steps": 1, "note": "Busy week",
+        "who": "Alice", "periods": SAMPLES[15][1]["periods"], "position": 1, "days": 3, "idle_days": 30,
+        "reviewed": 2, "moved": 1, "steps": 1, "note": "Busy week", "outlook": _outlook(),
         "points": ["Budget confirmed", "Decision maker met"],
         "plan": [{"kind": "advance", "stage": "Qualified", "id": 3, "customer": "Huawei", "title": "DC expansion",
                   "next_step": "Send proposal"},

@@ -17,6 +17,7 @@ from assistant.method.customer_class import assessed_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
 from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
 from assistant.method.model import Deal, DealStatus, Team, User
+from assistant.method.quota import rep_outlooks
 from assistant.method.weekly_digest import DIGEST_KEY, TeamData, skipped_members, weekly_digest
 
 PAGE_SIZE = 5
@@ -145,13 +146,21 @@ def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict[str
             "other_currency": other}
 
 
+def rep_outlook(ctx: Ctx, rep: User) -> dict[str, Any]:
+    """One rep's next month and next quarter against their own targets, and won to date."""
+    deals = ctx.uow.deals.find(ctx.team.id, owner_id=rep.id)
+    return rep_outlooks([rep], deals, ctx.team.funnel, ctx.team.currency, ctx.uow.targets.all_of_team(ctx.team.id),
+                        ctx.today, ZoneInfo(ctx.team.timezone))[0]
+
+
 def load_team_data(uow: Any, team: Team, today: date) -> TeamData:
     members = uow.users.members(team.id)
     skipped = self_checks.skipped(uow, team, today)
     return TeamData(team=team, members=members, deals=uow.deals.find(team.id),
                     changes=uow.deals.changes_of_team(team.id),
                     targets=uow.targets.of_team(team.id), skipped_self_check=skipped,
-                    snapshots=uow.snapshots.of_users([m.id for m in members]))
+                    snapshots=uow.snapshots.of_users([m.id for m in members]),
+                    rep_targets=uow.targets.all_of_team(team.id))
 
 
 def user_refs(ctx: Ctx, users: list[User]) -> list[UserRef]:

@@ -38,6 +38,7 @@ from assistant.method.forecast import (
     next_quarter,
 )
 from assistant.method.model import Deal, DealStatus, Params, Role, StageChange, Team, User
+from assistant.method.quota import rep_outlooks
 
 DIGEST_KEY = "digest.weekly"
 TOP_STAGES = 2             # "the first two stages" of the funnel-not-full rule
@@ -59,6 +60,7 @@ class TeamData:
     targets: dict[str, Decimal]             # period label ("2026-12", "2027-Q1") -> team target
     skipped_self_check: Sequence[int] = ()  # user ids who did not finish last week's self-check
     snapshots: dict[tuple[int, str], Decimal] = field(default_factory=dict)  # (user id, period) -> forecast
+    rep_targets: dict[tuple[int | None, str], Decimal] = field(default_factory=dict)  # (rep id, period) -> target
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,13 @@ def rep_funnels(data: TeamData) -> list[Params]:
     """Per rep: count, amount and weighted amount of their open deals (team currency)."""
     return [{"name": rep.name, **_figures([d for d in _open(data) if d.owner_id == rep.id], data)}
             for rep in _reps(data)]
+
+
+def rep_rows(data: TeamData, today: date) -> list[Params]:
+    """Per rep, the funnel figures with the outlook against the rep's own targets (`quota`)."""
+    outlooks = rep_outlooks(_reps(data), data.deals, data.team.funnel, data.team.currency, data.rep_targets,
+                            today, _zone(data))
+    return [row | {"outlook": outlook} for row, outlook in zip(rep_funnels(data), outlooks, strict=True)]
 
 
 def forecasts(data: TeamData, today: date) -> list[Params]:
@@ -397,12 +406,13 @@ def weekly_digest(data: TeamData, today: date, lang: str, pushed: bool = False) 
               "imbalance": imbalance(funnel["lines"]), "inspection": weak_inspection(data, today, window, lang)}
     params = {"team": data.team.name, "currency": data.team.currency, "week_start": window.start,
               "week_end": window.end, "so_far": window.so_far,
-              "funnel": funnel, "reps": rep_funnels(data), "forecasts": outlook, "health": health,
+              "funnel": funnel, "forecasts": outlook, "health": health,
               "conversions": conversion, "off_funnel_total": off_funnel_count(_histories(data)),
               "stage_days": stage_day_rows(data, lang),
               **closed_this_week(data, window, lang), "follow_up": follow_up_by_rep(data, today, lang),
               "anyway": advanced_anyway(data, window, lang), "off_funnel": off_funnel_wins(data, window, lang),
-              "skipped_self_check": skipped_self_check(data), "accuracy": forecast_accuracy(data, today)}
+              "skipped_self_check": skipped_self_check(data), "accuracy": forecast_accuracy(data, today),
+              "reps": rep_rows(data, today)}
     return params | {"problems": problem_count(params)}
 
 

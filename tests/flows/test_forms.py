@@ -20,7 +20,7 @@ FORMS = {
     "visit": ("log_visit", ["deal", "visited_on", "kind", "objective", "customer_participants", "our_participants",
                             "result", "next_steps", "issues_customer", "issues_ours"]),
     "lost": ("mark_lost", ["deal", "lost_reason_ours", "lost_reason_customer", "lost_prevention"]),
-    "target": ("set_target", ["period", "amount"]),
+    "target": ("set_target", ["who", "period", "amount"]),
     "customer": ("new_customer", ["name"]),
     "contact": ("add_contact", ["customer", "name", "title", "role"]),
 }
