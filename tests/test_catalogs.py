@@ -31,7 +31,7 @@ from assistant.chat.flows.forms import form_fields
 from assistant.chat.flows.registry import FLOWS
 from assistant.i18n import LANGS, TEMPLATES, catalog, render
 from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS
-from assistant.method.model import CONTACT_ROLES, LEAD_SOURCES, VISIT_KINDS, Role
+from assistant.method.model import CONTACT_ROLES, LEAD_SOURCES, LOST_CATEGORIES, VISIT_KINDS, Role
 from assistant.push import reminders
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +58,7 @@ TEMPLATE_FAMILIES = {
     "forecast.period.": ("this_month", "next_month", "next_quarter"),
     "schedule.day.": tuple(str(day) for day in range(7)),
     "edit_deal.field.": EDITABLE,
+    "lost_category.": LOST_CATEGORIES,
     "flow_name.": tuple(FLOWS),  # what an expired or interrupted flow is called
 }
 

@@ -312,6 +312,7 @@ COMMANDS: dict[str, Command] = {
     "back": _deal_flow("back_off", menu="action.back_off"),
     "won": _deal_flow("mark_won", menu="action.mark_won"),
     "lost": _deal_flow("mark_lost", menu="action.mark_lost"),
+    "reopen": _deal_flow("reopen_deal"),
     "qualify": _deal_flow("qualify_deal", menu="action.qualify_deal"),
     "deals": Command(_deals, menu="menu.deals", main=True),
     "funnel": Command(_funnel, menu="menu.funnel", main=True),
@@ -336,7 +337,8 @@ COMMANDS: dict[str, Command] = {
     "unknown": Command(_unknown),
 }
 MENU = tuple(name for name, command in COMMANDS.items() if command.main)
-DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal")
+DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal",
+              "reopen_deal")
 
 
 @lru_cache(maxsize=1)

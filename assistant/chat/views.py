@@ -40,10 +40,13 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict[str, Any]:
         "lead_source": deal.lead_source, "suggestion": stage.actions(ctx.lang) if stage else "",
         "lost_reason_ours": deal.lost_reason_ours, "lost_reason_customer": deal.lost_reason_customer,
         "lost_prevention": deal.lost_prevention, "checkpoints": None,
+        "lost_category": deal.lost_category, "lost_competitor": deal.lost_competitor,
     }
 
 
 def deal_actions(ctx: Ctx, deal: Deal) -> tuple[Choice, ...]:
+    if deal.status == DealStatus.LOST and can_edit(ctx.user, deal):
+        return (button(DealAction("reopen_deal", deal.id), "action.reopen_deal"),)
     if deal.status != DealStatus.OPEN or not can_edit(ctx.user, deal):
         return ()
     return tuple(button(DealAction(action, deal.id), f"action.{action}")

@@ -37,7 +37,7 @@ from assistant.method.forecast import (
     next_month,
     next_quarter,
 )
-from assistant.method.model import Deal, DealStatus, Params, Role, StageChange, Team, User
+from assistant.method.model import LOST_CATEGORIES, Deal, DealStatus, Params, Role, StageChange, Team, User
 from assistant.method.quota import rep_outlooks
 
 DIGEST_KEY = "digest.weekly"
@@ -301,9 +301,25 @@ def closed_this_week(data: TeamData, window: Window, lang: str) -> Params:
         if deal.status != change.kind:
             continue
         ref = deal_ref(data, deal, lang) | {"reason_ours": deal.lost_reason_ours or "",
-                                            "reason_customer": deal.lost_reason_customer or ""}
+                                            "reason_customer": deal.lost_reason_customer or "",
+                                            "category": deal.lost_category or "other",
+                                            "competitor": deal.lost_competitor or ""}
         (won if change.kind == "won" else lost).append(ref)
-    return {"won": won, "lost": lost, "won_amount": _total(won, data), "lost_amount": _total(lost, data)}
+    return {"won": won, "lost": lost, "won_amount": _total(won, data), "lost_amount": _total(lost, data),
+            "lost_reasons": lost_reasons(lost)}
+
+
+def lost_reasons(lost: list[Params]) -> list[Params]:
+    """The period's losses counted by the lost report's category, most frequent first (ties in
+    the list's order, LOST_CATEGORIES), with the competitors named where one won. A deal lost
+    before categories were asked counts as "other"."""
+    rows = []
+    for category in LOST_CATEGORIES:
+        mine = [ref for ref in lost if ref["category"] == category]
+        if mine:
+            rows.append({"category": category, "count": len(mine),
+                         "competitors": list(dict.fromkeys(ref["competitor"] for ref in mine if ref["competitor"]))})
+    return sorted(rows, key=lambda row: -row["count"])
 
 
 def _total(refs: list[Params], data: TeamData) -> Decimal:
