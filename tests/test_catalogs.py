@@ -59,6 +59,7 @@ TEMPLATE_FAMILIES = {
     "schedule.day.": tuple(str(day) for day in range(7)),
     "edit_deal.field.": EDITABLE,
     "lost_category.": LOST_CATEGORIES,
+    "lead_source.": (*LEAD_SOURCES, "none"),
     "flow_name.": tuple(FLOWS),  # what an expired or interrupted flow is called
 }
 

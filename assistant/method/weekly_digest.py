@@ -37,7 +37,17 @@ from assistant.method.forecast import (
     next_month,
     next_quarter,
 )
-from assistant.method.model import LOST_CATEGORIES, Deal, DealStatus, Params, Role, StageChange, Team, User
+from assistant.method.model import (
+    LEAD_SOURCES,
+    LOST_CATEGORIES,
+    Deal,
+    DealStatus,
+    Params,
+    Role,
+    StageChange,
+    Team,
+    User,
+)
 from assistant.method.quota import rep_outlooks
 
 DIGEST_KEY = "digest.weekly"
@@ -309,6 +319,29 @@ def closed_this_week(data: TeamData, window: Window, lang: str) -> Params:
             "lost_reasons": lost_reasons(lost)}
 
 
+def by_lead_source(data: TeamData) -> list[Params]:
+    """Per lead source (001's four, then deals with none recorded): every deal of the team, any
+    status: count, amount (team currency), won count and amount, conversion and cycle. Ours to
+    decide: conversion = won ÷ decided (won + lost), None while nothing is decided; cycle =
+    average whole days from creation to the win. Sources with no deal are left out."""
+    zone, currency = _zone(data), data.team.currency.upper()
+    rows = []
+    for source in (*LEAD_SOURCES, None):
+        deals = [d for d in data.deals if d.lead_source == source and d.currency.upper() == currency]
+        if not deals:
+            continue
+        won = [d for d in deals if d.status == DealStatus.WON]
+        decided = len(won) + sum(1 for d in deals if d.status == DealStatus.LOST)
+        cycles = [(local_date(d.closed_at, zone) - local_date(d.created_at, zone)).days
+                  for d in won if d.closed_at and d.created_at]
+        rows.append({"source": source or "none", "count": len(deals), "amount": sum((d.amount for d in deals),
+                                                                                      Decimal(0)),
+                     "won": len(won), "won_amount": sum((d.amount for d in won), Decimal(0)),
+                     "conversion": Decimal(len(won)) / decided if decided else None,
+                     "cycle": Decimal(sum(cycles)) / len(cycles) if cycles else None})
+    return rows
+
+
 def lost_reasons(lost: list[Params]) -> list[Params]:
     """The period's losses counted by the lost report's category, most frequent first (ties in
     the list's order, LOST_CATEGORIES), with the competitors named where one won. A deal lost
@@ -428,7 +461,7 @@ def weekly_digest(data: TeamData, today: date, lang: str, pushed: bool = False) 
               **closed_this_week(data, window, lang), "follow_up": follow_up_by_rep(data, today, lang),
               "anyway": advanced_anyway(data, window, lang), "off_funnel": off_funnel_wins(data, window, lang),
               "skipped_self_check": skipped_self_check(data), "accuracy": forecast_accuracy(data, today),
-              "reps": rep_rows(data, today)}
+              "reps": rep_rows(data, today), "sources": by_lead_source(data)}
     return params | {"problems": problem_count(params)}
 
 
