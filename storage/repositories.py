@@ -338,6 +338,11 @@ class Targets(Repository):
         rows = self.session.scalars(select(TargetRow).where(TargetRow.team_id == team_id, TargetRow.user_id.is_(None)))
         return {row.period: Decimal(row.amount) for row in rows}
 
+    def all_of_team(self, team_id: int) -> dict[tuple[int | None, str], Decimal]:
+        """The team's targets and each rep's: (user id, None for the team; period) -> amount."""
+        rows = self.session.scalars(select(TargetRow).where(TargetRow.team_id == team_id))
+        return {(row.user_id, row.period): Decimal(row.amount) for row in rows}
+
     def get(self, team_id: int, user_id: int | None, period: str) -> Decimal | None:
         row = self.session.scalars(select(TargetRow).where(
             TargetRow.team_id == team_id, TargetRow.period == period,

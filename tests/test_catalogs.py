@@ -31,7 +31,7 @@ from assistant.chat.flows.forms import form_fields
 from assistant.chat.flows.registry import FLOWS
 from assistant.i18n import LANGS, TEMPLATES, catalog, render
 from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS
-from assistant.method.model import CONTACT_ROLES, LEAD_SOURCES, VISIT_KINDS, Role
+from assistant.method.model import CONTACT_ROLES, LEAD_SOURCES, LOST_CATEGORIES, VISIT_KINDS, Role
 from assistant.push import reminders
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +58,8 @@ TEMPLATE_FAMILIES = {
     "forecast.period.": ("this_month", "next_month", "next_quarter"),
     "schedule.day.": tuple(str(day) for day in range(7)),
     "edit_deal.field.": EDITABLE,
+    "lost_category.": LOST_CATEGORIES,
+    "lead_source.": (*LEAD_SOURCES, "none"),
     "flow_name.": tuple(FLOWS),  # what an expired or interrupted flow is called
 }
 
@@ -407,6 +409,13 @@ def _rep(**extra) -> dict:
             "self_check": False, **extra}
 
 
+def _outlook(target: Decimal | None = Decimal(1000000)) -> dict:
+    period = {"label": "2026-12", "weighted": Decimal(927500), "count": 4, "target": target,
+              "coverage": target and Decimal(927500) / target, "gap": target and target - Decimal(927500)}
+    return {"id": 1, "name": "Alice", "next_month": period, "next_quarter": period | {"label": "2027-Q1"},
+            "won": Decimal(0), "won_label": "2026-Q4", "won_target": target}
+
+
 SAMPLES = [
     ("deal.card", _card()),
     ("deal.card", _card("won")),
@@ -430,10 +439,13 @@ SAMPLES = [
                  "our_participants": "", "issues_customer": "Budget", "issues_ours": ""}])),
     ("deals.list", {"items": [_card(), _card(overdue=False)], "page": 1, "pages": 2, "total": 6}),
     ("deals.list", {"items": [], "page": 1, "pages": 1, "total": 0}),
-    ("team.rep_deals", {"rep": "Alice", "items": [_card()], "page": 1, "pages": 1, "total": 1}),
+    ("team.rep_deals", {"rep": "Alice", "items": [_card()], "page": 1, "pages": 1, "total": 1,
+                        "outlook": _outlook(), "currency": "CNY"}),
+    ("team.rep_deals", {"rep": "Alice", "items": [_card()], "page": 1, "pages": 1, "total": 1,
+                        "outlook": _outlook(None), "currency": "CNY"}),
     ("funnel.mine", _funnel()),
     ("funnel.mine", _funnel(lines=[], count=0, other_currency=0)),
-    ("funnel.team", _funnel(team="East", reps=[{"name": "Alice", **_funnel()}])),
+    ("funnel.team", _funnel(team="East", reps=[{"name": "Alice", **_funnel(), "outlook": _outlook()}])),
     ("forecast.view", {"who": "Alice", "currency": "CNY", "other_currency": 1, "periods": [
         {"name": "next_month", "label": "2026-12", "weighted": Decimal(500000),
          "count": 2, "target": Decimal(1000000), "coverage": Decimal("0.5")},
@@ -443,7 +455,7 @@ SAMPLES = [
         "expires": datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)}),
     ("join.welcome", {"name": "Alice", "team": "East", "role": "manager"}),
     ("checklist.incomplete", {"missing": 1}),
-    ("set_target.done", {"period": "2027-Q1", "amount": Decimal(5000000), "currency": "CNY"}),
+    ("set_target.done", {"period": "2027-Q1", "amount": Decimal(5000000), "currency": "CNY", "rep": ""}),
     ("home.rep", _home()),
     ("home.rep", _home(overdue_steps=[], more_overdue=0, self_check={"week": "2026-W47", "done": True})),
     ("home.manager", _home(reps=[_rep(), _rep(name="Bob", self_check=None)])),
@@ -467,8 +479,8 @@ def _include_contexts() -> list[dict]:
     """Parameters enough for every key that includes another, in the branches that end differently."""
     base = _card() | _home(reps=[_rep(**_funnel())]) | dict(SAMPLES[7][1]) | {
         "items": [_card(), _card(overdue=False)], "page": 1, "pages": 2, "total": 6, "rep": "Alice",
-        "who": "Alice", "periods": SAMPLES[14][1]["periods"], "position": 1, "days": 3, "idle_days": 30,
-        "reviewed": 2, "moved": 1, "steps": 1, "note": "Busy week",
+        "who": "Alice", "periods": SAMPLES[15][1]["periods"], "position": 1, "days": 3, "idle_days": 30,
+        "reviewed": 2, "moved": 1, "steps": 1, "note": "Busy week", "outlook": _outlook(),
         "points": ["Budget confirmed", "Decision maker met"],
         "plan": [{"kind": "advance", "stage": "Qualified", "id": 3, "customer": "Huawei", "title": "DC expansion",
                   "next_step": "Send proposal"},

@@ -177,6 +177,10 @@ def _funnel(ctx: Ctx, args: str) -> list[Reply]:
 
 
 def _forecast(ctx: Ctx, args: str) -> list[Reply]:
+    """A rep's own forecast; a manager's is the team's, against the team targets."""
+    if ctx.user.is_manager:
+        team = ctx.uow.deals.find(ctx.team.id, status=DealStatus.OPEN)
+        return [Reply("forecast.view", ctx.lang, views.forecast_params(ctx, team, None))]
     deals = ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN)
     return [Reply("forecast.view", ctx.lang, views.forecast_params(ctx, deals, ctx.user))]
 
@@ -188,7 +192,8 @@ def _team(ctx: Ctx, args: str) -> list[Reply]:
         own = [d for d in deals if d.owner_id == member.id]
         if member.role != Role.REP and not own:
             continue
-        reps.append({"id": member.id, "name": member.name, **views.funnel_params(ctx, own)})
+        reps.append({"id": member.id, "name": member.name, **views.funnel_params(ctx, own),
+                     "outlook": views.rep_outlook(ctx, member)})
     params = views.funnel_params(ctx, deals) | {"reps": reps, "team": ctx.team.name}
     chart = views.funnel_chart_spec(ctx, params, render(ctx.lang, "chart.team_title", team=ctx.team.name))
     forecast = views.forecast_params(ctx, deals, None)
@@ -213,7 +218,9 @@ def rep_deals(ctx: Ctx, user_id: int, page: int) -> list[Reply]:
     if member is None or member.team_id != ctx.team.id:
         return [Reply("team.no_such_rep", ctx.lang)]
     deals = ctx.uow.deals.find(ctx.team.id, owner_id=member.id, status=DealStatus.OPEN)
-    return [views.deal_list(ctx, deals, page, "team.rep_deals", lambda p: RepDeals(member.id, p), {"rep": member.name})]
+    return [views.deal_list(ctx, deals, page, "team.rep_deals", lambda p: RepDeals(member.id, p),
+                            {"rep": member.name, "outlook": views.rep_outlook(ctx, member),
+                             "currency": ctx.team.currency})]
 
 
 def _invite(ctx: Ctx, args: str) -> list[Reply]:
@@ -311,6 +318,7 @@ COMMANDS: dict[str, Command] = {
     "back": _deal_flow("back_off", menu="action.back_off"),
     "won": _deal_flow("mark_won", menu="action.mark_won"),
     "lost": _deal_flow("mark_lost", menu="action.mark_lost"),
+    "reopen": _deal_flow("reopen_deal"),
     "qualify": _deal_flow("qualify_deal", menu="action.qualify_deal"),
     "deals": Command(_deals, menu="menu.deals", main=True),
     "funnel": Command(_funnel, menu="menu.funnel", main=True),
@@ -339,7 +347,8 @@ COMMANDS: dict[str, Command] = {
     "unknown": Command(_unknown),
 }
 MENU = tuple(name for name, command in COMMANDS.items() if command.main)
-DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal")
+DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal",
+              "reopen_deal")
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from assistant.method.customer_class import assessed_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
 from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
 from assistant.method.model import Deal, DealStatus, Team, User
+from assistant.method.quota import rep_outlooks
 from assistant.method.weekly_digest import DIGEST_KEY, TeamData, skipped_members, weekly_digest
 
 PAGE_SIZE = 5
@@ -39,10 +40,13 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict[str, Any]:
         "lead_source": deal.lead_source, "suggestion": stage.actions(ctx.lang) if stage else "",
         "lost_reason_ours": deal.lost_reason_ours, "lost_reason_customer": deal.lost_reason_customer,
         "lost_prevention": deal.lost_prevention, "checkpoints": None,
+        "lost_category": deal.lost_category, "lost_competitor": deal.lost_competitor,
     }
 
 
 def deal_actions(ctx: Ctx, deal: Deal) -> tuple[Choice, ...]:
+    if deal.status == DealStatus.LOST and can_edit(ctx.user, deal):
+        return (button(DealAction("reopen_deal", deal.id), "action.reopen_deal"),)
     if deal.status != DealStatus.OPEN or not can_edit(ctx.user, deal):
         return ()
     return tuple(button(DealAction(action, deal.id), f"action.{action}")
@@ -145,13 +149,21 @@ def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict[str
             "other_currency": other}
 
 
+def rep_outlook(ctx: Ctx, rep: User) -> dict[str, Any]:
+    """One rep's next month and next quarter against their own targets, and won to date."""
+    deals = ctx.uow.deals.find(ctx.team.id, owner_id=rep.id)
+    return rep_outlooks([rep], deals, ctx.team.funnel, ctx.team.currency, ctx.uow.targets.all_of_team(ctx.team.id),
+                        ctx.today, ZoneInfo(ctx.team.timezone))[0]
+
+
 def load_team_data(uow: Any, team: Team, today: date) -> TeamData:
     members = uow.users.members(team.id)
     skipped = self_checks.skipped(uow, team, today)
     return TeamData(team=team, members=members, deals=uow.deals.find(team.id),
                     changes=uow.deals.changes_of_team(team.id),
                     targets=uow.targets.of_team(team.id), skipped_self_check=skipped,
-                    snapshots=uow.snapshots.of_users([m.id for m in members]))
+                    snapshots=uow.snapshots.of_users([m.id for m in members]),
+                    rep_targets=uow.targets.all_of_team(team.id))
 
 
 def user_refs(ctx: Ctx, users: list[User]) -> list[UserRef]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from assistant.method.model import Deal, DealStatus, StageChange, User, Visit
+from assistant.method.model import LOST_CATEGORIES, Deal, DealStatus, StageChange, User, Visit
 from assistant.method.results import Problem
 from assistant.method.stages import CheckPoint, Funnel, Stage
 
@@ -96,25 +97,61 @@ def back_off(deal: Deal, funnel: Funnel, to_stage: str, by: User, at: datetime,
     return moved, replace(_change(deal, deal.stage_key, to_stage, "back_off", by, at, None), note=reason)
 
 
-def mark_won(deal: Deal, by: User, at: datetime) -> tuple[Deal, StageChange] | Problem:
+def mark_won(deal: Deal, by: User, at: datetime, signed_amount: Decimal | None = None,
+             signed_on: date | None = None) -> tuple[Deal, StageChange] | Problem:
+    """Close as won with what was signed: the signed amount replaces the estimate and the
+    signing date the expected close date (what won-to-date and forecast accuracy read). A
+    signing date after today is refused: a deal is won once it is signed."""
     if deal.status != DealStatus.OPEN:
         return Problem.of("deal.closed")
-    won = replace(deal, status=DealStatus.WON, closed_at=at, last_activity_at=at, next_due=None)
+    if signed_amount is not None and signed_amount <= 0:
+        return Problem.of("amount.not_positive", raw=str(signed_amount))
+    if signed_on is not None and signed_on > at.date() + timedelta(days=1):
+        return Problem.of("mark_won.signed_on.future", date=signed_on)
+    won = replace(deal, status=DealStatus.WON, closed_at=at, last_activity_at=at, next_due=None,
+                  amount=deal.amount if signed_amount is None else signed_amount,
+                  close_date=signed_on or deal.close_date)
     return won, _change(deal, deal.stage_key, "won", "won", by, at, None)
 
 
 def mark_lost(deal: Deal, report: Mapping[str, str | None], by: User,
               at: datetime) -> tuple[Deal, StageChange] | Problem:
-    """Losing a deal requires the lost report's three answers (product decision, domain §1)."""
+    """Losing a deal requires the lost report (product decision, domain §1): the reason's
+    category from a short list (LOST_CATEGORIES), the competitor's name when a competitor
+    won it, and the three answers of 001's form."""
     if deal.status != DealStatus.OPEN:
         return Problem.of("deal.closed")
     answers = {name: (report.get(name) or "").strip() for name in LOST_REPORT_FIELDS}
     if not all(answers.values()):
         return Problem.of("lost.report_incomplete")
+    category = (report.get("lost_category") or "").strip()
+    if category not in LOST_CATEGORIES:
+        return Problem.of("lost.no_category")
+    competitor = (report.get("lost_competitor") or "").strip() or None
+    if category == "competitor" and competitor is None:
+        return Problem.of("lost.no_competitor")
     lost = replace(deal, status=DealStatus.LOST, closed_at=at, last_activity_at=at, next_due=None,
                    lost_reason_ours=answers["lost_reason_ours"], lost_reason_customer=answers["lost_reason_customer"],
-                   lost_prevention=answers["lost_prevention"])
+                   lost_prevention=answers["lost_prevention"], lost_category=category, lost_competitor=competitor)
     return lost, _change(deal, deal.stage_key, "lost", "lost", by, at, None)
+
+
+def reopen(deal: Deal, history: Iterable[StageChange], funnel: Funnel, by: User,
+           at: datetime) -> tuple[Deal, StageChange] | Problem:
+    """A lost deal comes back (the customer called again): open, at the stage it was lost
+    from (the first stage when that stage is gone from the funnel). The reopening is a stage
+    change of its own, its note the lost report's category, so the history keeps both."""
+    if deal.status != DealStatus.LOST:
+        return Problem.of("reopen_deal.not_lost")
+    lost = [c for c in history if c.kind == "lost"]
+    stage = lost[-1].from_stage if lost and lost[-1].from_stage else deal.stage_key
+    if funnel.stage(stage) is None:
+        stage = funnel.stages[0].key
+    opened = replace(deal, status=DealStatus.OPEN, stage_key=stage, closed_at=None, last_activity_at=at,
+                     lost_reason_ours=None, lost_reason_customer=None, lost_prevention=None, lost_category=None,
+                     lost_competitor=None)
+    change = _change(deal, "lost", stage, "reopen", by, at, None)
+    return opened, replace(change, note=deal.lost_category or "")
 
 
 def apply_visit(deal: Deal, visit: Visit, at: datetime) -> Deal:

@@ -37,7 +37,18 @@ from assistant.method.forecast import (
     next_month,
     next_quarter,
 )
-from assistant.method.model import Deal, DealStatus, Params, Role, StageChange, Team, User
+from assistant.method.model import (
+    LEAD_SOURCES,
+    LOST_CATEGORIES,
+    Deal,
+    DealStatus,
+    Params,
+    Role,
+    StageChange,
+    Team,
+    User,
+)
+from assistant.method.quota import rep_outlooks
 
 DIGEST_KEY = "digest.weekly"
 TOP_STAGES = 2             # "the first two stages" of the funnel-not-full rule
@@ -59,6 +70,7 @@ class TeamData:
     targets: dict[str, Decimal]             # period label ("2026-12", "2027-Q1") -> team target
     skipped_self_check: Sequence[int] = ()  # user ids who did not finish last week's self-check
     snapshots: dict[tuple[int, str], Decimal] = field(default_factory=dict)  # (user id, period) -> forecast
+    rep_targets: dict[tuple[int | None, str], Decimal] = field(default_factory=dict)  # (rep id, period) -> target
 
 
 @dataclass(frozen=True)
@@ -144,6 +156,13 @@ def rep_funnels(data: TeamData) -> list[Params]:
     """Per rep: count, amount and weighted amount of their open deals (team currency)."""
     return [{"name": rep.name, **_figures([d for d in _open(data) if d.owner_id == rep.id], data)}
             for rep in _reps(data)]
+
+
+def rep_rows(data: TeamData, today: date) -> list[Params]:
+    """Per rep, the funnel figures with the outlook against the rep's own targets (`quota`)."""
+    outlooks = rep_outlooks(_reps(data), data.deals, data.team.funnel, data.team.currency, data.rep_targets,
+                            today, _zone(data))
+    return [row | {"outlook": outlook} for row, outlook in zip(rep_funnels(data), outlooks, strict=True)]
 
 
 def forecasts(data: TeamData, today: date) -> list[Params]:
@@ -292,9 +311,48 @@ def closed_this_week(data: TeamData, window: Window, lang: str) -> Params:
         if deal.status != change.kind:
             continue
         ref = deal_ref(data, deal, lang) | {"reason_ours": deal.lost_reason_ours or "",
-                                            "reason_customer": deal.lost_reason_customer or ""}
+                                            "reason_customer": deal.lost_reason_customer or "",
+                                            "category": deal.lost_category or "other",
+                                            "competitor": deal.lost_competitor or ""}
         (won if change.kind == "won" else lost).append(ref)
-    return {"won": won, "lost": lost, "won_amount": _total(won, data), "lost_amount": _total(lost, data)}
+    return {"won": won, "lost": lost, "won_amount": _total(won, data), "lost_amount": _total(lost, data),
+            "lost_reasons": lost_reasons(lost)}
+
+
+def by_lead_source(data: TeamData) -> list[Params]:
+    """Per lead source (001's four, then deals with none recorded): every deal of the team, any
+    status: count, amount (team currency), won count and amount, conversion and cycle. Ours to
+    decide: conversion = won ÷ decided (won + lost), None while nothing is decided; cycle =
+    average whole days from creation to the win. Sources with no deal are left out."""
+    zone, currency = _zone(data), data.team.currency.upper()
+    rows = []
+    for source in (*LEAD_SOURCES, None):
+        deals = [d for d in data.deals if d.lead_source == source and d.currency.upper() == currency]
+        if not deals:
+            continue
+        won = [d for d in deals if d.status == DealStatus.WON]
+        decided = len(won) + sum(1 for d in deals if d.status == DealStatus.LOST)
+        cycles = [(local_date(d.closed_at, zone) - local_date(d.created_at, zone)).days
+                  for d in won if d.closed_at and d.created_at]
+        rows.append({"source": source or "none", "count": len(deals), "amount": sum((d.amount for d in deals),
+                                                                                      Decimal(0)),
+                     "won": len(won), "won_amount": sum((d.amount for d in won), Decimal(0)),
+                     "conversion": Decimal(len(won)) / decided if decided else None,
+                     "cycle": Decimal(sum(cycles)) / len(cycles) if cycles else None})
+    return rows
+
+
+def lost_reasons(lost: list[Params]) -> list[Params]:
+    """The period's losses counted by the lost report's category, most frequent first (ties in
+    the list's order, LOST_CATEGORIES), with the competitors named where one won. A deal lost
+    before categories were asked counts as "other"."""
+    rows = []
+    for category in LOST_CATEGORIES:
+        mine = [ref for ref in lost if ref["category"] == category]
+        if mine:
+            rows.append({"category": category, "count": len(mine),
+                         "competitors": list(dict.fromkeys(ref["competitor"] for ref in mine if ref["competitor"]))})
+    return sorted(rows, key=lambda row: -row["count"])
 
 
 def _total(refs: list[Params], data: TeamData) -> Decimal:
@@ -397,12 +455,13 @@ def weekly_digest(data: TeamData, today: date, lang: str, pushed: bool = False) 
               "imbalance": imbalance(funnel["lines"]), "inspection": weak_inspection(data, today, window, lang)}
     params = {"team": data.team.name, "currency": data.team.currency, "week_start": window.start,
               "week_end": window.end, "so_far": window.so_far,
-              "funnel": funnel, "reps": rep_funnels(data), "forecasts": outlook, "health": health,
+              "funnel": funnel, "forecasts": outlook, "health": health,
               "conversions": conversion, "off_funnel_total": off_funnel_count(_histories(data)),
               "stage_days": stage_day_rows(data, lang),
               **closed_this_week(data, window, lang), "follow_up": follow_up_by_rep(data, today, lang),
               "anyway": advanced_anyway(data, window, lang), "off_funnel": off_funnel_wins(data, window, lang),
-              "skipped_self_check": skipped_self_check(data), "accuracy": forecast_accuracy(data, today)}
+              "skipped_self_check": skipped_self_check(data), "accuracy": forecast_accuracy(data, today),
+              "reps": rep_rows(data, today), "sources": by_lead_source(data)}
     return params | {"problems": problem_count(params)}
 
 

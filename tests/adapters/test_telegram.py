@@ -147,7 +147,8 @@ def test_visit_checklist_ticks_edit_the_message_back_off_and_lost(running, invit
             assert "丢单报告 1/3" in texts(await tg.say(REP, f"/lost {deal_id}"))
             await tg.say(REP, "报价偏高")
             await tg.say(REP, "选了本地厂商")
-            assert "标记为丢单" in texts(await tg.say(REP, "提前做价值呈现"))
+            assert "主要原因属于哪一类" in texts(await tg.say(REP, "提前做价值呈现"))
+            assert "标记为丢单" in texts(await tg.press(REP, "价格"))
             assert "已标记丢单" in texts(await tg.press(REP, "确认"))
             return deal_id
     deal_id = asyncio.run(scenario())

@@ -57,6 +57,8 @@ def test_qualify_starts_from_the_current_flags(demo, chat):
 def test_closed_deal_cards_show_the_outcome(demo, chat):
     rep = chat("王伟")
     rep.say("/won 5")
+    rep.press("和预计一样")
+    rep.press("今天")
     reply = rep.press("确认")
     assert "🏆 赢单客户：¥45万" in reply and "加权" not in reply and "未评估" not in reply
 

@@ -109,10 +109,17 @@ def test_back_off_with_signal(demo, chat):
 def test_won_needs_confirmation(demo, chat):
     rep = chat("王伟")
     reply = rep.say("/won 美的")
-    assert "确认“美的集团股份有限公司 · 呼叫中心升级”（¥45万）已签约回款" in reply and "[2] ✖ 取消" in reply
-    assert "恭喜赢单" in rep.say("1")
+    assert "“美的集团股份有限公司 · 呼叫中心升级”赢单：签约金额是多少" in reply and "和预计一样：¥45万" in reply
+    assert "哪天签约的" in rep.say("42万")
+    assert "还没到" in rep.say("明天"), "a signing date to come is refused"
+    reply = rep.say("昨天")
+    assert "确认“美的集团股份有限公司 · 呼叫中心升级”已于 2026年11月17日（周二） 签约，金额 ¥42万" in reply
+    assert "[2] ✖ 取消" in reply and deal(demo, 5).status == DealStatus.OPEN
+    reply = rep.say("1")
+    assert "恭喜赢单" in reply and "¥42万，签约日期 2026年11月17日（周二）" in reply
     won = deal(demo, 5)
     assert won.status == DealStatus.WON and won.closed_at is not None
+    assert (won.amount, won.close_date) == (Decimal("420000"), date(2026, 11, 17))
     assert "#5“呼叫中心升级”已经赢单，不能再变更" in rep.say("/advance 5")
 
 
@@ -122,13 +129,17 @@ def test_lost_requires_the_three_answers(demo, chat):
     assert "不能为空" in rep.say("   ")
     assert "客户说的原因" in rep.say("报价偏高")
     assert "如何避免" in rep.say("选了本地厂商")
-    assert "确认把“北京小米科技有限责任公司 · 办公网络改造”（¥35万）标记为丢单" in rep.say("提前做价值呈现")
+    reply = rep.say("提前做价值呈现")
+    assert "主要原因属于哪一类" in reply and "[6] 竞争对手" in reply and "[8] 其他" in reply
+    assert "哪家竞争对手" in rep.press("竞争对手")
+    assert "确认把“北京小米科技有限责任公司 · 办公网络改造”（¥35万）标记为丢单" in rep.say("深圳某本地厂商")
     assert deal(demo, 2).status == DealStatus.OPEN, "nothing is written before the confirmation"
     reply = rep.press("确认")
-    assert "已标记丢单" in reply and "报价偏高" in reply
+    assert "已标记丢单" in reply and "报价偏高" in reply and "原因类别：竞争对手（深圳某本地厂商）" in reply
     lost = deal(demo, 2)
     assert (lost.status, lost.lost_reason_ours, lost.lost_reason_customer, lost.lost_prevention) == (
         DealStatus.LOST, "报价偏高", "选了本地厂商", "提前做价值呈现")
+    assert (lost.lost_category, lost.lost_competitor) == ("competitor", "深圳某本地厂商")
     changes, _ = history(demo, 2)
     assert changes[-1].kind == "lost"
 

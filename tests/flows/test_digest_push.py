@@ -105,6 +105,8 @@ def test_the_terminal_names_the_reps_who_skipped_their_self_check_as_mentions(de
 def test_on_demand_the_digest_is_this_week_so_far_with_todays_win(demo, chat):
     rep = chat("王伟")
     rep.say("/won 美的")
+    rep.press("和预计一样")
+    rep.press("今天")
     assert "恭喜赢单" in rep.say("1")
     manager = chat("张强")
     lines = manager.say("/digest").splitlines()

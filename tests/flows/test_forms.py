@@ -19,8 +19,8 @@ FORMS = {
     "new": ("new_deal", ["customer", "title", "amount", "close_date", "stage", "lead_source", "man", "next_step"]),
     "visit": ("log_visit", ["deal", "visited_on", "kind", "objective", "customer_participants", "our_participants",
                             "result", "next_steps", "issues_customer", "issues_ours"]),
-    "lost": ("mark_lost", ["deal", "lost_reason_ours", "lost_reason_customer", "lost_prevention"]),
-    "target": ("set_target", ["period", "amount"]),
+    "lost": ("mark_lost", ["deal", "lost_reason_ours", "lost_reason_customer", "lost_prevention", "lost_category"]),
+    "target": ("set_target", ["who", "period", "amount"]),
     "customer": ("new_customer", ["name"]),
     "contact": ("add_contact", ["customer", "name", "title", "role"]),
 }
@@ -249,7 +249,7 @@ def test_contact_lost_and_target_forms_store_what_was_submitted(demo, clock):
     assert replies[0].key == "add_contact.done"
     deal = open_deals(demo)[0]
     replies = submit(demo, clock, "mark_lost", deal=str(deal.id), lost_reason_ours="价格高",
-                     lost_reason_customer="预算砍了", lost_prevention="早点确认预算")
+                     lost_reason_customer="预算砍了", lost_prevention="早点确认预算", lost_category="budget")
     assert replies[0].key == "mark_lost.confirm.ask", "a form's lost report is confirmed in chat, the deal named"
     assert replies[0].params["customer"] == deal.customer_name and replies[0].params["amount"] == deal.amount
     replies = send(demo, clock, choice=replies[0].choices[0].value)

@@ -207,9 +207,11 @@ def test_a_card_button_over_a_half_filled_flow_asks_first(demo, chat):
 
 def test_won_and_lost_can_be_cancelled_at_the_confirmation(demo, chat):
     rep = chat("王伟")
-    assert "确认“美的集团股份有限公司 · 呼叫中心升级”（¥45万）" in rep.say("/won 美的")
+    rep.say("/won 美的")
+    rep.press("和预计一样")
+    assert "确认“美的集团股份有限公司 · 呼叫中心升级”已于 2026年11月18日（周三） 签约，金额 ¥45万" in rep.press("今天")
     assert "已取消" in rep.press("取消")
-    for answer in ("/lost 美的", "价格", "预算", "早沟通"):
+    for answer in ("/lost 美的", "价格", "预算", "早沟通", "1"):
         reply = rep.say(answer)
     assert "确认把“美的集团股份有限公司 · 呼叫中心升级”（¥45万）标记为丢单" in reply
     assert "已取消" in rep.say("取消")
@@ -220,7 +222,10 @@ def test_won_and_lost_can_be_cancelled_at_the_confirmation(demo, chat):
 def test_won_confirmation_in_english(demo, chat):
     rep = chat("王伟")
     rep.say("/lang en")
-    reply = rep.say("/won 美的")
-    assert "Is “美的集团股份有限公司 · 呼叫中心升级” (CN¥450,000) signed and paid?" in reply and "✖ Cancel" in reply
+    assert "“美的集团股份有限公司 · 呼叫中心升级” won: what was the signed amount?" in rep.say("/won 美的")
+    assert "When was it signed?" in rep.press("As estimated: CN¥450,000")
+    reply = rep.press("Today")
+    assert "Mark “美的集团股份有限公司 · 呼叫中心升级” won, signed on Wed 18 Nov 2026 for CN¥450,000?" in reply
+    assert "✖ Cancel" in reply
     rep.press("Confirm")
     assert deal(demo, 5).status == DealStatus.WON

@@ -178,6 +178,8 @@ def test_won_customer_silent_for_90_days_gets_one_revisit_prompt(office, make_uo
     people, deliverer = office
     rep = people["王伟"]
     rep.say("/won 美的")
+    rep.press("和预计一样")
+    rep.press("今天")
     rep.press("确认")
     clock.at = at(2027, 2, 15, 10)
     with make_uow() as uow:

@@ -96,7 +96,8 @@ def test_funnel_and_forecast_equal_hand_computed_figures(demo, chat, clock):
 
 def test_manager_team_funnel_rep_deals_and_target(demo, chat):
     manager = chat("张强")
-    assert "2026-12" in manager.say("/target")
+    assert "整个团队（华东大区销售部）" in manager.say("/target")
+    assert "2026-12" in manager.press("整个团队")
     assert "目标金额" in manager.press("2026-12")
     assert "已设定 2026-12 的团队目标：¥100万" in manager.say("100万")
     reply = manager.say("/team")

@@ -52,8 +52,12 @@ def test_back_off_only_to_an_earlier_stage():
 def test_lost_needs_all_three_report_answers():
     report = {"lost_reason_ours": "价格", "lost_reason_customer": "预算", "lost_prevention": " "}
     assert mark_lost(a_deal(), report, REP, NOW) == Problem.of("lost.report_incomplete")
-    lost, change = mark_lost(a_deal(), report | {"lost_prevention": "早做价值呈现"}, REP, NOW)
+    report |= {"lost_prevention": "早做价值呈现"}
+    assert mark_lost(a_deal(), report, REP, NOW) == Problem.of("lost.no_category")
+    assert mark_lost(a_deal(), report | {"lost_category": "cheap"}, REP, NOW) == Problem.of("lost.no_category")
+    lost, change = mark_lost(a_deal(), report | {"lost_category": "price"}, REP, NOW)
     assert lost.status == DealStatus.LOST and lost.lost_prevention == "早做价值呈现" and change.kind == "lost"
+    assert (lost.lost_category, lost.lost_competitor) == ("price", None)
 
 
 def test_won_closes_and_clears_the_due_date():

@@ -72,7 +72,8 @@ DEALS = [
     a_deal(5, LI, "near_win", 100, "2026-12-28", next_due="2026-12-02", last="2026-11-27"),
     a_deal(6, WANG, "target", 5, "2026-12-31", currency="USD", last="2026-11-20"),
     a_deal(7, WANG, "near_win", 150, "2026-11-30", status=DealStatus.WON, closed_at=at("2026-11-24")),
-    a_deal(8, LI, "qualified", 80, "2026-12-31", status=DealStatus.LOST, lost_reason_ours="价格偏高",
+    a_deal(8, LI, "qualified", 80, "2026-12-31", status=DealStatus.LOST, lost_category="price",
+           lost_reason_ours="价格偏高",
            lost_reason_customer="预算削减"),
     a_deal(9, WANG, "near_win", 50, "2026-11-30", status=DealStatus.WON, closed_at=at("2026-11-26")),
     a_deal(10, WANG, "target", 30, "2026-12-31", status=DealStatus.LOST),
@@ -392,7 +393,8 @@ def test_zh_digest_reads_headline_first_then_problems_then_details():
     assert "· 检查点未确认仍推进：#5 客户5·项目5 进入接近赢单客户，2 项未确认（李娜）" in lines
     assert "· 未进漏斗直接赢单（业绩照常计算，请核实流程）：#9 客户9·项目9（王伟）¥50万" in lines
     assert "· 上周漏斗自查未完成：赵敏" in lines
-    assert "· 丢单 #8 客户8·项目8（李娜）¥80万：我方原因“价格偏高”，客户原因“预算削减”" in lines
+    assert "· 丢单 #8 客户8·项目8（李娜）¥80万（价格）：我方原因“价格偏高”，客户原因“预算削减”" in lines
+    assert "· 丢单原因分类：价格 1 个" in lines
     assert "  · 停滞 #2 客户2·项目2，在有效客户阶段 41 天没有动静" in lines
     assert "（另有 1 个非 CNY 商机未计入）" in lines
     assert lines.index("【问题】") < lines.index("【漏斗明细】") < lines.index("【阶段转化】")
