@@ -390,6 +390,12 @@ class Inbox(Repository):
                      .on_conflict_do_nothing().returning(ProcessedEventRow.event_id))
         return self.session.execute(statement).scalar() is not None
 
+    def seen(self, platform: str, bot: str, event_id: str) -> bool:
+        """Whether this bot's event id is recorded already, without recording it (a read)."""
+        return self.session.scalars(select(ProcessedEventRow.event_id).where(
+            ProcessedEventRow.platform == platform, ProcessedEventRow.bot == bot,
+            ProcessedEventRow.event_id == event_id)).first() is not None
+
     def prune(self, before: datetime) -> int:
         """Forget event ids recorded before `before`; how many were removed."""
         return rowcount(self.session.execute(delete(ProcessedEventRow).where(ProcessedEventRow.at < before)))

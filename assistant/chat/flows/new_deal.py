@@ -126,7 +126,7 @@ def _checklist_record(ctx: Ctx, values: JsonDict) -> Params:
     return {"ticked": [], "unticked": [p.key for p in stage.checklist] if stage else []}
 
 
-FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
+FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, read_ahead=True, finish=finish, form=True, fields=(
     Field("customer", parse=_customer),
     Field("title", parse=_title),
     Field("amount", parse=answers.deal_amount),
