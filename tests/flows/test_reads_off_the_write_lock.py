@@ -150,3 +150,25 @@ def test_a_read_only_transaction_refuses_writes_and_leaves_the_connection_writab
     with make_uow() as uow:
         rows = uow.session.query(FlowStateRow).filter_by(user_ref="赵敏").count()
         assert rows == 1 and uow.session.query(ProcessedEventRow).filter_by(event_id="after-read-only").count() == 1
+
+
+def test_the_flow_state_is_read_once_per_transaction(demo, chat, engine):
+    """A look-up reads it once; an answer inside a flow once in the read-only look at it and once
+    under the lock, however often the router asks for it."""
+    from sqlalchemy import event
+
+    reads: list[str] = []
+
+    def count(connection, cursor, statement, *args) -> None:
+        if statement.lstrip().startswith("SELECT") and "FROM flow_states" in statement:
+            reads.append(statement)
+
+    rep = chat("王伟")
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for line, expected in (("/deals", 1), ("/new", 2), ("格力", 2), ("/funnel", 2), ("/cancel", 2)):
+            reads.clear()
+            rep.say(line)
+            assert len(reads) == expected, line
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
