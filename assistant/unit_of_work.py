@@ -7,6 +7,7 @@ Repositories take and give the domain objects of `assistant.method.model`.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, Self
@@ -142,6 +143,8 @@ class FlowStateRepository(Protocol):
 class InboxRepository(Protocol):
     def first_time(self, platform: str, bot: str, event_id: str, at: datetime) -> bool: ...
 
+    def seen(self, platform: str, bot: str, event_id: str) -> bool: ...
+
     def prune(self, before: datetime) -> int: ...
 
 
@@ -168,6 +171,8 @@ class OutboxRepository(Protocol):
                retry_at: datetime | None = ..., ref: str | None = ...) -> None: ...
 
     def renew(self, item_id: int, worker: str, now: datetime, lease_until: datetime) -> bool: ...
+
+    def record_parts(self, item_id: int, worker: str, parts: int) -> None: ...
 
     def postpone(self, item_id: int, worker: str, due_at: datetime, platform: str | None = ...) -> None: ...
 
@@ -229,6 +234,14 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+    def reading(self) -> AbstractContextManager[Self]:
+        """This unit of work as a read-only transaction that takes no lock and commits nothing:
+        the database refuses any write in it, with an error `storage_problem` calls "read_only"."""
+
+    def record_read(self, platform: str, bot: str, event_id: str, at: datetime) -> bool:
+        """Record a read's event id in a transaction of its own without waiting for a lock;
+        False when it could not be recorded now (another member holds SQLite's write lock)."""
 
     def storage_problem(self, error: BaseException) -> str | None:
         """"read_only" or "full" when the database refused a write for that reason."""

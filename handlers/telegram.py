@@ -228,12 +228,36 @@ def _handle(message: Message) -> MessageRef:
     return MessageRef(f"{message.chat_id}:{message.message_id}")
 
 
-async def _send_text(bot: Bot, chat: str, text: str, markup: InlineKeyboardMarkup | None) -> Message:
-    """`text` is HTML already; split it so, since Telegram's limit counts the escaped text."""
-    parts = split_text(text)
-    for index, part in enumerate(parts):
-        message = await bot.send_message(chat, part, parse_mode=ParseMode.HTML,
-                                         reply_markup=markup if index == len(parts) - 1 else None)
+@dataclass
+class Parts:
+    """The messages of one push: the first `skip` went out in an earlier attempt; `accepted` is
+    told the count after each one Telegram takes (the outbox records it, `SendsInParts`)."""
+
+    skip: int
+    accepted: Callable[[int], None]
+    count: int = 0
+
+    def already_sent(self) -> bool:
+        self.count += 1
+        return self.count <= self.skip
+
+    async def sent(self) -> None:
+        await asyncio.to_thread(self.accepted, self.count)
+
+
+async def _send_text(bot: Bot, chat: str, text: str, markup: InlineKeyboardMarkup | None,
+                     parts: Parts | None = None) -> Message | None:
+    """`text` is HTML already; split it so, since Telegram's limit counts the escaped text.
+    The last message sent, None when every part was sent before (`parts`)."""
+    pieces = split_text(text)
+    message = None
+    for index, piece in enumerate(pieces):
+        if parts is not None and parts.already_sent():
+            continue
+        message = await bot.send_message(chat, piece, parse_mode=ParseMode.HTML,
+                                         reply_markup=markup if index == len(pieces) - 1 else None)
+        if parts is not None:
+            await parts.sent()
     return message
 
 
@@ -259,7 +283,8 @@ async def _edit_earlier(bot: Bot, ref: MessageRef, text: str, markup: InlineKeyb
     await _edit(bot, chat_id, int(message_id), split_text(text)[0], markup)
 
 
-async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None = None) -> Message | None:
+async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None = None,
+                     parts: Parts | None = None) -> Message | None:
     """One reply: an edit of an earlier message (`edits`), a photo with its text as caption, an
     edit of `pressed`, or messages. Answers the message that now carries the reply's buttons
     (None for an edit of an earlier one)."""
@@ -276,13 +301,17 @@ async def send_reply(bot: Bot, chat: str, reply: Reply, pressed: Message | None 
         return document if fits else await _send_text(bot, chat, text, markup)
     if reply.image is not None:
         fits = _units(text) <= CAPTION_LIMIT
-        photo = await bot.send_photo(chat, reply.image, caption=text if fits else None, parse_mode=ParseMode.HTML,
-                                     reply_markup=markup if fits else None)
-        return photo if fits else await _send_text(bot, chat, text, markup)
+        photo = None
+        if parts is None or not parts.already_sent():
+            photo = await bot.send_photo(chat, reply.image, caption=text if fits else None, parse_mode=ParseMode.HTML,
+                                         reply_markup=markup if fits else None)
+            if parts is not None:
+                await parts.sent()
+        return photo if fits else await _send_text(bot, chat, text, markup, parts)
     if (reply.replace and pressed is not None and pressed.text is not None and len(split_text(text)) == 1
             and await _edit(bot, pressed.chat_id, pressed.message_id, text, markup)):
         return pressed
-    return await _send_text(bot, chat, text, markup)
+    return await _send_text(bot, chat, text, markup, parts)
 
 
 @dataclass
@@ -302,7 +331,8 @@ def _recipient(who: ChatKey, reply: Reply) -> ChatKey:
     return target
 
 
-async def send_replies(bot: Bot, who: ChatKey, replies: Sequence[Reply], pressed: Message | None = None) -> Sent:
+async def send_replies(bot: Bot, who: ChatKey, replies: Sequence[Reply], pressed: Message | None = None,
+                       parts: Parts | None = None) -> Sent:
     """All replies in order, to `who` unless a reply names its recipient (or is ephemeral). 429s
     are waited out by the rate limiter and the message still goes; a recipient that blocked the
     bot (403) is logged and skipped, never retried, and returned so it can be marked. An
@@ -313,7 +343,8 @@ async def send_replies(bot: Bot, who: ChatKey, replies: Sequence[Reply], pressed
         if target in sent.blocked:
             continue
         try:
-            message = await send_reply(bot, target.chat, reply, pressed if target == who and reply.to is None else None)
+            message = await send_reply(bot, target.chat, reply, pressed if target == who and reply.to is None else None,
+                                       parts)
         except Forbidden as error:
             log.warning("chat %s unreachable, its replies dropped%s: %s", target.chat,
                         f" (ephemeral, not posted in chat {who.chat})" if target != (reply.to or who) else "", error)
@@ -447,13 +478,21 @@ class TelegramDeliverer:
     def __init__(self, bot: Bot, loop: asyncio.AbstractEventLoop, timeout: float = 30) -> None:
         self.bot, self.loop, self.timeout = bot, loop, timeout
 
-    async def _push(self, to: ChatKey, replies: list[Reply]) -> Sent:
+    async def _push(self, to: ChatKey, replies: list[Reply], parts: Parts | None) -> Sent:
         _PUSHING.set(True)  # this task's context only
-        return await asyncio.wait_for(send_replies(self.bot, to, replies), self.timeout)
+        return await asyncio.wait_for(send_replies(self.bot, to, replies, parts=parts), self.timeout)
 
     def send(self, to: ChatKey, replies: list[Reply]) -> str | Delivered | Later:
+        return self._deliver(to, replies, None)
+
+    def send_parts(self, to: ChatKey, replies: list[Reply], skip: int,
+                   accepted: Callable[[int], None]) -> str | Delivered | Later:
+        """A long push is several messages: those an earlier attempt sent are skipped."""
+        return self._deliver(to, replies, Parts(skip, accepted))
+
+    def _deliver(self, to: ChatKey, replies: list[Reply], parts: Parts | None) -> str | Delivered | Later:
         """Sent: the handle of the last message ("<chat id>:<message id>"), for later edits."""
-        future = asyncio.run_coroutine_threadsafe(self._push(to, draw_charts(replies)), self.loop)
+        future = asyncio.run_coroutine_threadsafe(self._push(to, draw_charts(replies), parts), self.loop)
         try:
             # wait_for cancels the send in the loop and waits for it to stop; the margin is for a
             # loop too busy to run it at all, where cancelling the future stops it before it starts

@@ -18,6 +18,8 @@ DEFAULT_SQLITE = "sales_assistant.sqlite"
 # Seconds to wait for PostgreSQL to answer a new connection (one that accepts TCP and never
 # answers would otherwise hang the start and every event); DATABASE_CONNECT_TIMEOUT overrides.
 CONNECT_TIMEOUT = 10
+# How long a SQLite writer waits for another's write lock (reads in WAL mode never wait).
+BUSY_TIMEOUT_MS = 30_000
 
 
 def database_url(db_path: str | None = None) -> str:
@@ -38,8 +40,9 @@ def _with_driver(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = _with_driver(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine.pool, "reset", _writable_again)
         return engine
     timeout = int(os.environ.get("DATABASE_CONNECT_TIMEOUT") or CONNECT_TIMEOUT)
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": timeout})
@@ -75,8 +78,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _writable_again(dbapi_connection, _record, _state) -> None:
+    """A connection goes back to the pool writable, whatever a read-only transaction
+    (`SqlUnitOfWork.reading`) left on it."""
+    dbapi_connection.execute("PRAGMA query_only = OFF")
 
 
 def migrate(engine: Engine) -> None:

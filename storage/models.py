@@ -244,6 +244,7 @@ class OutboxRow(Base):
     acted_at: Mapped[datetime | None] = mapped_column(Stamp)
     created_at: Mapped[datetime] = mapped_column(Stamp)
     message_ref: Mapped[str | None] = mapped_column(String(200))  # the platform's handle of the sent message
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # of a push in several messages
 
 
 class SelfCheckRow(Base):

@@ -119,6 +119,10 @@ class Outbox(Repository):
             values["due_at"] = retry_at
         self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(**values))
 
+    def record_parts(self, item_id: int, worker: str, parts: int) -> None:
+        """`parts` messages of this push are accepted by the platform: a later attempt skips them."""
+        self.session.execute(update(OutboxRow).where(*self._held(item_id, worker)).values(parts_sent=parts))
+
     def renew(self, item_id: int, worker: str, now: datetime, lease_until: datetime) -> bool:
         """Just before sending: still ours? (A send that waited too long lost the row to
         another sender, which will send it; this one must not.)"""
@@ -159,7 +163,7 @@ def _ready(now: datetime) -> ColumnElement[bool]:
 def _item(row: OutboxRow) -> OutboxItem:
     return OutboxItem(row.key, row.kind, row.user_id, row.platform, row.subject, aware(row.due_at), row.id,
                       row.status, row.attempts, aware(row.acted_at), aware(row.sent_at), row.tenant, row.message_ref,
-                      row.last_error)
+                      row.last_error, row.parts_sent)
 
 
 class Snapshots(Repository):

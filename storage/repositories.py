@@ -351,8 +351,18 @@ class Targets(Repository):
 
 
 class FlowStates(Repository):
+    """Each person's row is read once per unit of work (a repository lives as long as its
+    transaction, and the row is locked or written only through it), however often the router
+    asks for the open flow."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._rows: dict[ChatKey, FlowStateRow | None] = {}
+
     def _row(self, who: ChatKey) -> FlowStateRow | None:
-        return self.session.scalars(select(FlowStateRow).where(*_flow_key(who))).first()
+        if who not in self._rows:
+            self._rows[who] = self.session.scalars(select(FlowStateRow).where(*_flow_key(who))).first()
+        return self._rows[who]
 
     def get(self, who: ChatKey) -> FlowState | None:
         row = self._row(who)
@@ -370,8 +380,9 @@ class FlowStates(Repository):
         self.session.execute(insert(FlowStateRow).values(
             platform=who.platform, tenant=who.tenant, chat=who.chat, user_ref=who.user, flow="", step=0,
             values={}, pending={}, updated_at=at).on_conflict_do_nothing())
-        if dialect == "postgresql":
-            self.session.execute(select(FlowStateRow.id).where(*_flow_key(who)).with_for_update())
+        if dialect == "postgresql":  # the locking read is the transaction's one read of the row
+            locked = select(FlowStateRow).where(*_flow_key(who)).with_for_update()
+            self._rows[who] = self.session.scalars(locked).first()
 
     def save(self, who: ChatKey, state: FlowState | None, at: datetime) -> None:
         """No flow: the row stays, emptied, since it is the person's lock (`lock`)."""
@@ -383,6 +394,7 @@ class FlowStates(Repository):
         if row is None:
             row = FlowStateRow(platform=who.platform, tenant=who.tenant, chat=who.chat, user_ref=who.user)
             self.session.add(row)
+            self._rows[who] = row
         row.flow, row.step, row.values, row.pending, row.updated_at = (
             state.flow, state.step, dict(state.values), dict(state.pending), at)
 
@@ -396,6 +408,12 @@ class Inbox(Repository):
         statement = (insert(ProcessedEventRow).values(platform=platform, bot=bot, event_id=event_id, at=at)
                      .on_conflict_do_nothing().returning(ProcessedEventRow.event_id))
         return self.session.execute(statement).scalar() is not None
+
+    def seen(self, platform: str, bot: str, event_id: str) -> bool:
+        """Whether this bot's event id is recorded already, without recording it (a read)."""
+        return self.session.scalars(select(ProcessedEventRow.event_id).where(
+            ProcessedEventRow.platform == platform, ProcessedEventRow.bot == bot,
+            ProcessedEventRow.event_id == event_id)).first() is not None
 
     def prune(self, before: datetime) -> int:
         """Forget event ids recorded before `before`; how many were removed."""

@@ -43,6 +43,9 @@ class Command:
     in_groups: bool = False  # answered in a group even when the team shares no deals there
     menu: str | None = None  # catalog key of its description in the platforms' command menus
     main: bool = False  # one of the main menu's buttons offered when nothing else fits
+    # A look-up that writes nothing: answered in a read-only transaction, off SQLite's write lock,
+    # so it never waits behind another member's write (a write it attempts sends it the usual way).
+    reads: bool = False
 
     def allows(self, user: User) -> bool:
         """The one role check, for typed commands, buttons and forms alike."""
@@ -320,31 +323,31 @@ COMMANDS: dict[str, Command] = {
     "lost": _deal_flow("mark_lost", menu="action.mark_lost"),
     "reopen": _deal_flow("reopen_deal"),
     "qualify": _deal_flow("qualify_deal", menu="action.qualify_deal"),
-    "deals": Command(_deals, menu="menu.deals", main=True),
-    "funnel": Command(_funnel, menu="menu.funnel", main=True),
-    "forecast": Command(_forecast, menu="menu.forecast", main=True),
-    "team": Command(_team, MANAGERS, menu="menu_command.team"),
+    "deals": Command(_deals, menu="menu.deals", main=True, reads=True),
+    "funnel": Command(_funnel, menu="menu.funnel", main=True, reads=True),
+    "forecast": Command(_forecast, menu="menu.forecast", main=True, reads=True),
+    "team": Command(_team, MANAGERS, menu="menu_command.team", reads=True),
     "invite": Command(_invite, MANAGERS, private_only=True, menu="menu_command.invite"),
     "lang": Command(_lang, menu="menu_command.lang"),
     "link": Command(_link, private_only=True, menu="menu_command.link"),
-    "help": Command(_help, menu="menu_command.help"),
+    "help": Command(_help, menu="menu_command.help", reads=True),
     "cancel": Command(_cancel, resets_flow=True, menu="menu_command.cancel"),
     "start": Command(_start, private_only=True, resets_flow=True, for_strangers=True),
     "join": Command(_start, private_only=True, resets_flow=True, for_strangers=True),
     "edit": _deal_flow("edit_deal"), "next": _deal_flow("next_step"),
     "check": Command(_check, flow="weekly_check"),
     "customer": _flow("new_customer"), "contact": _flow("add_contact"), "prospects": _flow("plan_prospects"),
-    "deal": Command(_deal), "find": Command(_find, menu="menu_command.find"),
-    "rep": Command(_rep, MANAGERS), "target": _flow("set_target", roles=MANAGERS),
+    "deal": Command(_deal, reads=True), "find": Command(_find, menu="menu_command.find", reads=True),
+    "rep": Command(_rep, MANAGERS, reads=True), "target": _flow("set_target", roles=MANAGERS),
     "share": Command(_share, MANAGERS), "schedule": Command(_schedule, MANAGERS),
-    "digest": Command(_digest, MANAGERS),
+    "digest": Command(_digest, MANAGERS, reads=True),
     "groupdigest": Command(_group_digest, MANAGERS, in_groups=True),
     "bind": Command(tenant_binding.bind, MANAGERS, private_only=True),
     "newteam": Command(_new_team, ADMINS, private_only=True, resets_flow=True),
-    "teams": Command(_teams, ADMINS),
+    "teams": Command(_teams, ADMINS, reads=True),
     "import": Command(transfers.import_command, private_only=True),
     "export": Command(transfers.export_command, private_only=True),
-    "unknown": Command(_unknown),
+    "unknown": Command(_unknown, reads=True),
 }
 MENU = tuple(name for name, command in COMMANDS.items() if command.main)
 DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal",

@@ -24,6 +24,9 @@ def handle(event: Inbound, uow: UnitOfWork, clock: Clock) -> list[Reply]:
     too_long = limits.message_problem(event.text)
     if too_long is not None:
         return _refuse(event, uow, clock, too_long)
+    answered = _look_up(event, uow, clock)
+    if answered is not None:
+        return answered
     try:
         with uow:
             uow.flow_states.lock(event.who, clock.now())  # this person's events one at a time
@@ -42,6 +45,36 @@ def handle(event: Inbound, uow: UnitOfWork, clock: Clock) -> list[Reply]:
         log.error("the database refuses writes (%s): %s", problem, error)
         return _read_only(event, uow, clock, problem)
     return replies  # charts are drawn by the front end (`draw_charts`), never in here
+
+
+def _look_up(event: Inbound, uow: UnitOfWork, clock: Clock) -> list[Reply] | None:
+    """A member's read answered in a read-only transaction (`router.look_up`), or None: the event
+    goes through the write transaction. A read takes no lock, so on SQLite it never waits for
+    another member's write; one that turns out to write (the database refuses it here) or comes
+    from an identity the member does not use for pushes yet is done the usual way."""
+    try:
+        with uow.reading():
+            if uow.inbox.seen(event.who.platform, event.bot, event.event_id):
+                log.info("duplicate event %s ignored", event.event_id)
+                return []
+            ctx = _context(event, uow, clock)
+            replies = router.look_up(ctx, event)
+            if replies is None or not isinstance(ctx, Ctx) or not _writes_here(event.who, ctx, uow):
+                return None
+    except Exception as error:  # a write the look-up attempted, refused by the read-only transaction
+        if uow.storage_problem(error) != "read_only":
+            raise
+        log.debug("event %s is not a read: %s", event.event_id, error)
+        return None
+    uow.record_read(event.who.platform, event.bot, event.event_id, clock.now())
+    return replies
+
+
+def _writes_here(who: ChatKey, ctx: Ctx, uow: UnitOfWork) -> bool:
+    """Whether pushes already go where this event came from: else the write transaction marks
+    the identity as the member's latest (`users.touch`), which a read must not skip."""
+    point = uow.users.contact_point(ctx.user.id)
+    return point is not None and (point.platform, point.tenant, point.user) == (who.platform, who.tenant, who.user)
 
 
 def _read_only(event: Inbound, uow: UnitOfWork, clock: Clock, problem: str) -> list[Reply]:

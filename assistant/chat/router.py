@@ -31,6 +31,39 @@ def route(ctx: Visitor, event: Inbound) -> list[Reply]:
     return _member(ctx, event)
 
 
+def look_up(ctx: Visitor, event: Inbound) -> list[Reply] | None:
+    """The replies of a member's event that only reads, or None for one that may write.
+
+    A read is a look-up command (`Command.reads`) typed or pressed in a private chat with nothing
+    waiting for an answer, or text that only brings the menu; the engine runs this in a read-only
+    transaction, so it never waits for another member's write. A one-liner of a `read_ahead` flow
+    (`/new 华为 扩容 120万 下月底`) is read here, before its write transaction opens."""
+    if not isinstance(ctx, Ctx) or not event.private or event.form is not None:
+        return None
+    if ctx.uow.flow_states.get(ctx.who) is not None:
+        return None
+    if event.choice is not None:
+        pressed = decode(event.choice)
+        if isinstance(pressed, RepDeals) and COMMANDS["rep"].allows(ctx.user):
+            return commands.rep_deals(ctx, pressed.user_id, pressed.page)
+        if isinstance(pressed, RunCommand) and pressed.name in COMMANDS and COMMANDS[pressed.name].reads:
+            return _run(ctx, pressed.name, pressed.arg)
+        return None
+    text = (event.text or "").strip()
+    typed = commands.parse_command(text, ctx.lang, in_flow=False, invoked=event.addressed)
+    if typed is None:
+        return commands.idle(ctx, event) if text else None
+    name, args = typed
+    if COMMANDS[name].reads:
+        return _run(ctx, name, args)
+    flow_name = COMMANDS[name].flow
+    flow = FLOWS[flow_name] if flow_name else None
+    if flow is not None and flow.read_ahead and flow.shortcut is not None and args.strip() \
+            and COMMANDS[name].allows(ctx.user) and limits.shortcut_problem(args) is None:
+        flow.shortcut(args, ctx)  # remembered by the line reader for the write transaction
+    return None
+
+
 def _group(ctx: Ctx, event: Inbound) -> list[Reply]:
     """A team group holds the bot for digests. Only the team's members are answered there,
     and deal details only if the team allows it; anyone else is ignored (no invite prompts

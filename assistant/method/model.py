@@ -187,6 +187,7 @@ class OutboxItem:
     tenant: str = ""  # of a group chat the row goes to (a group digest); people are found by their identity
     message_ref: str | None = None  # the platform's handle of the message once sent (see push.delivery.Delivered)
     last_error: str | None = None  # why the last attempt failed, or why the row was skipped
+    parts_sent: int = 0  # messages of it the platform accepted so far (a push split in several)
 
 
 @dataclass(frozen=True)

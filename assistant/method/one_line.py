@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from assistant.method.amounts import parse_amount
 from assistant.method.customer_names import normalise_name
@@ -69,8 +70,19 @@ class VisitLine:
     rest: str
 
 
+READINGS_KEPT = 256
+"""Readings remembered (`read_deal_line`, `read_visit_line`). The chat engine reads a one-liner
+before its write transaction opens, and the flow reads it again inside; the same text, day and
+names then take no work at all there. Names that changed in between read the line afresh."""
+
+
 def read_deal_line(text: str, today: date, known_names: Iterable[str] = ()) -> DealLine:
     """Customer, title, amount and close date of a one-line new deal (texts as typed)."""
+    return _read_deal_line(text, today, tuple(known_names))
+
+
+@lru_cache(maxsize=READINGS_KEPT)
+def _read_deal_line(text: str, today: date, known_names: tuple[str, ...]) -> DealLine:
     words = _words(text)
     if not words:
         return DealLine(None, "", None, None)
@@ -102,6 +114,11 @@ def read_deal_line(text: str, today: date, known_names: Iterable[str] = ()) -> D
 
 def read_visit_line(text: str, today: date, known_names: Iterable[str] = ()) -> VisitLine:
     """The deal's customer (a known name of several words too), a date span, the rest."""
+    return _read_visit_line(text, today, tuple(known_names))
+
+
+@lru_cache(maxsize=READINGS_KEPT)
+def _read_visit_line(text: str, today: date, known_names: tuple[str, ...]) -> VisitLine:
     words = _words(text)
     end = _known_prefix(words, _known(known_names)) or 1
     free: list[_Word | None] = list(words[end:])

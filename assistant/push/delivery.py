@@ -6,7 +6,8 @@ its series, or whose condition no longer holds, is skipped), sends it outside an
 then settles the row: sent, skipped (nothing to say, or the user blocked the bot), or
 pending again with exponential backoff. A process that dies between the platform accepting a
 message and the settle's commit leaves the row claimed: it is sent again once the lease runs
-out. That is the only way a push arrives twice, and then twice at most per crash.
+out. That is the only way a push arrives twice, and then twice at most per crash. A push sent
+as several messages records each one accepted (`SendsInParts`), so a retry sends only the rest.
 """
 from __future__ import annotations
 
@@ -65,6 +66,19 @@ class Deliverer(Protocol):
         when the platform has no handle to give), BLOCKED (the user blocked the bot), Later (the
         platform asked to wait) or RETRY. A send given up on (RETRY, Later) must be stopped
         before answering, never left running: the row will be sent again."""
+
+
+@runtime_checkable
+class SendsInParts(Protocol):
+    """A deliverer whose push may go out as several messages (a long text split for its
+    platform's size limit). The outbox records each message the platform accepts, so an attempt
+    after a crash or an error mid-way sends only the parts still missing."""
+
+    def send_parts(self, to: ChatKey, replies: list[Reply], skip: int,
+                   accepted: Callable[[int], None]) -> str | Delivered | Later:
+        """As `Deliverer.send`, but the first `skip` messages are not sent again (an earlier
+        attempt sent them), and `accepted(n)` is called once the platform has taken the n-th
+        message of this push (n counts from its first, the skipped ones included)."""
 
 
 @runtime_checkable
@@ -143,7 +157,7 @@ def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer
         return _settle(make_uow, item, worker, "skipped", clock, tally)
     # From here to the settle's commit is the window a crash leaves unrecorded (the row is sent
     # again after its lease): nothing else happens in it.
-    outcome = deliverer.send(to, replies)
+    outcome = _send(make_uow, deliverer, worker, item, to, replies)
     if outcome == BLOCKED:
         with make_uow() as uow:
             uow.outbox.settle(item.id, worker, "skipped", clock.now(), "blocked")
@@ -161,6 +175,18 @@ def _deliver_one(make_uow: UnitOfWorkFactory, clock: Clock, deliverer: Deliverer
         return None
     ref = outcome.ref.handle if isinstance(outcome, Delivered) else None
     _settle(make_uow, item, worker, "sent", clock, tally, ref=ref)
+
+
+def _send(make_uow: UnitOfWorkFactory, deliverer: Deliverer, worker: str, item: OutboxItem, to: ChatKey,
+          replies: list[Reply]) -> str | Delivered | Later:
+    if not isinstance(deliverer, SendsInParts):
+        return deliverer.send(to, replies)
+
+    def accepted(parts: int) -> None:  # committed at once: a crash after it resends none of these
+        with make_uow() as uow:
+            uow.outbox.record_parts(item.id, worker, parts)
+            uow.commit()
+    return deliverer.send_parts(to, replies, item.parts_sent, accepted)
 
 
 def _settle(make_uow: UnitOfWorkFactory, item: OutboxItem, worker: str, status: str, clock: Clock, tally: Tally,

@@ -75,7 +75,7 @@ class FakeTelegram:
         self.token = token
         self.calls: list[Call] = []
         self._updates: list[dict] = []
-        self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._failures: dict[str, deque[Failure | None]] = defaultdict(deque)
         self._holds: dict[str, deque[threading.Event]] = defaultdict(deque)
         self._message_ids = itertools.count(1000)
         self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile and the file URL
@@ -128,10 +128,11 @@ class FakeTelegram:
         self.files[file_id] = content
 
     def fail_next(self, method: str, status: int, description: str, retry_after: int | None = None,
-                  times: int = 1) -> None:
-        """The next `times` calls of `method` get this Bot API error instead of a result."""
+                  times: int = 1, after: int = 0) -> None:
+        """The next `times` calls of `method`, once `after` more have gone through, get this Bot
+        API error instead of a result."""
         with self._cond:
-            self._failures[method].extend([Failure(status, description, retry_after)] * times)
+            self._failures[method].extend([None] * after + [Failure(status, description, retry_after)] * times)
 
     def hold(self, method: str) -> threading.Event:
         """The next call of `method` gets no answer until the returned event is set (a request

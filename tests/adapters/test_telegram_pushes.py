@@ -68,3 +68,36 @@ def test_a_send_given_up_on_is_stopped_not_left_running(running, invite, demo, c
     assert running_sends == []
     assert (tally.retried, tally.sent) == (1, 1)
     assert sorted((item.status, item.attempts) for item in rows_of(demo, REP)) == [("pending", 1), ("sent", 1)]
+
+
+def test_a_push_in_several_messages_resends_only_the_parts_not_yet_sent(running, invite, demo, clock,
+                                                                        fake_telegram):
+    """A reminder too long for one Telegram message goes as two; the second fails, and the retry
+    sends the second only: the rep never gets the first part twice."""
+    async def scenario():
+        async with running() as tg:
+            await two_overdue_deals(tg, demo, clock, invite)
+            with demo() as uow:
+                deal = deals_of(demo, REP)[0]
+                steps = "；".join(f"第{n}步：提交方案并确认测试安排" for n in range(300))
+                uow.deals.save(replace(deal, next_step=steps))
+                uow.commit()
+            deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop(), timeout=5)
+            fake_telegram.fail_next("sendMessage", 400, "Bad Request: message is too long", after=1)
+            mark = fake_telegram.mark()
+            first = await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker", 1)
+            parts_after_first = [item.parts_sent for item in rows_of(demo, REP) if item.attempts]
+            clock.at += timedelta(minutes=2)
+            await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
+            return first, parts_after_first, fake_telegram.since(mark, ok_only=False)
+    first, parts_after_first, calls = asyncio.run(scenario())
+    messages = [c for c in calls if c.method == "sendMessage"]
+    assert first.retried == 1 and parts_after_first == [1]
+    first_part, refused = messages[0], messages[1]
+    assert (first_part.status, refused.status) == (200, 400) and first_part.text.startswith("⏰ 跟进逾期")
+    assert [c.status for c in messages if c.text == refused.text] == [400, 200]  # the refused part, sent again
+    delivered = [c.text for c in messages if c.ok]
+    assert len(delivered) == len(set(delivered))  # no part twice, the first one included
+    assert len([c for c in messages if "跟进逾期" in c.text and c.ok]) == 2  # the long push began once; the other
+    assert len([c for c in messages if c.ok and c.buttons()]) == 2  # each push's buttons once, on its last part
+    assert {item.status for item in rows_of(demo, REP)} == {"sent"}

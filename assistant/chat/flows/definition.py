@@ -61,6 +61,9 @@ class Flow(Generic[C]):
     shortcut: Callable[[str, C], JsonDict | Problem] | None = None
     quick: bool = False  # a one-liner fills optional fields with their defaults instead of asking
     form: bool = False  # may be opened as a form (a Slack modal): no form field reads another's answer
+    # Its shortcut reads a whole line (`method.one_line`, memoised): the engine reads it before
+    # the event's write transaction opens, so the write lock is never held while a line is parsed.
+    read_ahead: bool = False
 
     def field(self, name: str) -> Field[C]:
         return next(f for f in self.fields if f.name == name)

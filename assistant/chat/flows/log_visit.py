@@ -65,7 +65,7 @@ def _optional_text(name: str) -> Field[Ctx]:
     return Field(name, parse=answers.text(answers.NOTE_MAX), optional=True)
 
 
-FLOW: Flow[Ctx] = Flow("log_visit", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
+FLOW: Flow[Ctx] = Flow("log_visit", shortcut=shortcut, quick=True, read_ahead=True, finish=finish, form=True, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("visited_on", kind=DATE, parse=answers.any_date, default=lambda ctx, values: ctx.today.isoformat()),
     Field("kind", default=lambda ctx, values: "follow_up",

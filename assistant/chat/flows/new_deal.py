@@ -143,7 +143,7 @@ def _checklist_record(ctx: Ctx, values: JsonDict) -> Params:
     return {"ticked": [], "unticked": [point_key(stage, point, values["stage"]) for stage, point in points]}
 
 
-FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
+FLOW: Flow[Ctx] = Flow("new_deal", shortcut=shortcut, quick=True, read_ahead=True, finish=finish, form=True, fields=(
     Field("customer", parse=_customer),
     Field("title", parse=_title),
     Field("amount", parse=answers.deal_amount),
