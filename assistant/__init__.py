@@ -35,6 +35,7 @@ from assistant.events import (
 )
 from assistant.frontend import FrontEnd, StartupError
 from assistant.i18n import LANGS, SLASH, WORDS, Vocabulary, normalise_lang, render, render_reply
+from assistant.method.currency import CURRENCIES
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
 from assistant.method.numbers import parse_id
@@ -42,7 +43,8 @@ from assistant.push.delivery import BLOCKED, RETRY, SENT, Delivered, Deliverer, 
 from assistant.push.jobs import start as start_jobs
 
 __all__ = [
-    "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MULTI", "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT",
+    "BLOCKED", "CHOICE", "CURRENCIES", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MULTI", "PRESET_NAMES", "RETRY", "SENT",
+    "SLASH", "TEXT",
     "WORDS", "ChatKey", "Choice", "Clock", "Delivered", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField",
     "FrontEnd", "Inbound", "Later", "MenuEntry", "MessageRef", "Reply", "Role", "StartupError", "SystemClock",
     "UserRef", "Vocabulary",

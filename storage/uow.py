@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.outbox import Outbox, SelfChecks, Snapshots
-from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
+from storage.repositories import Customers, DealEdits, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
 
 if TYPE_CHECKING:
     from assistant.unit_of_work import UnitOfWork
@@ -28,6 +28,7 @@ class SqlUnitOfWork:
         self.customers = Customers(self.session)
         self.deals = Deals(self.session)
         self.targets = Targets(self.session)
+        self.deal_edits = DealEdits(self.session)
         self.flow_states = FlowStates(self.session)
         self.inbox = Inbox(self.session)
         self.outbox = Outbox(self.session)

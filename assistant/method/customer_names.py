@@ -94,6 +94,11 @@ def normalise_name(name: str) -> str:
     return "".join(text.split()).casefold()
 
 
+def core_name(name: str) -> str:
+    """The distinctive part of a name, as compared: "美的" of 美的集团股份有限公司."""
+    return _key(name).core
+
+
 def split_department(name: str) -> tuple[str, str | None]:
     """("腾讯科技（深圳）有限公司", "采购部") from "腾讯科技（深圳）有限公司-采购部", and
     ("招商银行", "深圳分行") from "招商银行深圳分行"."""

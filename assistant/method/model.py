@@ -179,3 +179,20 @@ class OutboxItem:
     tenant: str = ""  # of a group chat the row goes to (a group digest); people are found by their identity
     message_ref: str | None = None  # the platform's handle of the message once sent (see push.delivery.Delivered)
     last_error: str | None = None  # why the last attempt failed, or why the row was skipped
+
+
+@dataclass(frozen=True)
+class DealEdit:
+    """One change a person made to a deal: the deal's fields before it (None: it created the
+    deal) and after it, the visit or stage change it added, and when it was undone."""
+
+    deal_id: int
+    user_id: int
+    kind: str  # created | visit | advance | back_off | won | lost | edit | next_step | qualify | snooze
+    at: datetime
+    before: JsonDict | None
+    after: JsonDict
+    visit_id: int | None = None
+    stage_change_id: int | None = None
+    id: int = 0
+    undone_at: datetime | None = None

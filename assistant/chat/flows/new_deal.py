@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from assistant.chat import edits
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
@@ -114,7 +115,8 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
         created_at=ctx.now, last_activity_at=ctx.now,
         need="need" in ticked, money="money" in ticked, authority="authority" in ticked, urgent="urgent" in ticked)
     ctx.uow.deals.add(deal)
-    ctx.uow.deals.add_change(record_creation(deal, ctx.user, ctx.now, _checklist_record(ctx, values)))
+    change_id = ctx.uow.deals.add_change(record_creation(deal, ctx.user, ctx.now, _checklist_record(ctx, values)))
+    edits.record(ctx, "created", None, deal, change_id=change_id)
     return [deal_card(ctx, deal, "new_deal.created")]
 
 

@@ -15,7 +15,9 @@ from assistant.chat.flows import (
     next_step,
     plan_prospects,
     qualify_deal,
+    read_sentence,
     set_target,
+    undo_change,
     weekly_check,
 )
 from assistant.chat.flows.definition import Flow
@@ -23,4 +25,5 @@ from assistant.chat.flows.definition import Flow
 FLOWS: dict[str, Flow[Any]] = {flow.name: flow for flow in (
     join_team.FLOW, new_deal.FLOW, log_visit.FLOW, advance_deal.FLOW, back_off.FLOW, mark_won.FLOW,
     mark_lost.FLOW, qualify_deal.FLOW, new_customer.FLOW, add_contact.FLOW, plan_prospects.FLOW, set_target.FLOW,
-    next_step.FLOW, edit_deal.FLOW, weekly_check.FLOW)}
+    next_step.FLOW, edit_deal.FLOW, weekly_check.FLOW, undo_change.FLOW,
+    read_sentence.FLOW)}
