@@ -12,7 +12,14 @@ from assistant.chat import edits, views
 from assistant.chat.context import Ctx
 from assistant.chat.currency import currency_command
 from assistant.chat.flows import read_sentence, runner, undo_change, weekly_check
-from assistant.chat.flows.answers import DEAL_BUTTONS, deal_option, load_own_deal, matching_deals, own_open_deals
+from assistant.chat.flows.answers import (
+    DEAL_BUTTONS,
+    deal_option,
+    load_own_deal,
+    matching_customers,
+    matching_deals,
+    own_open_deals,
+)
 from assistant.chat.flows.registry import FLOWS
 from assistant.chat.routes import RepDeals, RunCommand, button
 from assistant.chat.teams import create_invite, create_team, may_invite, toggle_group
@@ -20,10 +27,9 @@ from assistant.events import Inbound, MessageRef, Reply
 from assistant.i18n import LANGS, catalog, render
 from assistant.method import cadence
 from assistant.method.currency import currency_code
-from assistant.method.customer_names import match_names
 from assistant.method.deals import can_view, is_overdue
 from assistant.method.funnel_config import DEFAULT_PRESET, preset
-from assistant.method.model import Customer, Deal, DealStatus, Role, User
+from assistant.method.model import Deal, DealStatus, Role, User
 from assistant.method.numbers import parse_id, shown
 from assistant.method.results import Problem
 
@@ -144,7 +150,7 @@ def _find(ctx: Ctx, args: str) -> list[Reply]:
     if not query:
         return [Reply("find.ask", ctx.lang)]
     deals = matching_deals(query, _visible_deals(ctx))
-    customers = _matching_customers(ctx, query)
+    customers = matching_customers(ctx, query)
     if not deals and not customers:
         return [Reply("find.nothing", ctx.lang, {"query": shown(query)})]
     people = {u.id: u.name for u in ctx.uow.users.members(ctx.team.id)}
@@ -162,13 +168,6 @@ def _find(ctx: Ctx, args: str) -> list[Reply]:
 
 
 FIND_LIMIT = 10  # lines per part of a /find answer; a longer answer needs a narrower query
-
-
-def _matching_customers(ctx: Ctx, query: str) -> list[Customer]:
-    customers = ctx.uow.customers.of_team(ctx.team.id)
-    wanted = query.casefold()
-    close = {m.id for m in match_names(query, [(c.id, c.name) for c in customers], limit=len(customers) or 1)}
-    return [c for c in customers if c.id in close or wanted in c.name.casefold()]
 
 
 def _funnel(ctx: Ctx, args: str) -> list[Reply]:

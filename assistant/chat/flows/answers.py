@@ -12,10 +12,10 @@ from assistant.chat.limits import date_spans
 from assistant.i18n import render
 from assistant.method.amounts import Money, looks_too_small, parse_amount
 from assistant.method.currency import convert, rates_of
-from assistant.method.customer_names import match_names, normalise_name
+from assistant.method.customer_names import NameMatch, match_names, normalise_name
 from assistant.method.dates import parse_date, warn_if_past
 from assistant.method.deals import can_edit
-from assistant.method.model import Deal, DealStatus, JsonDict
+from assistant.method.model import Customer, Deal, DealStatus, JsonDict
 from assistant.method.numbers import parse_id, shown
 from assistant.method.results import Ok, Problem
 
@@ -125,8 +125,7 @@ def customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     if isinstance(checked, Problem):
         return checked
     name = checked.value
-    candidates = [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)]
-    matches = match_names(name, candidates)
+    matches = customer_matches(ctx, name)
     same = [m for m in matches if m.verdict == "same"]
     if same:
         return Ok({"id": same[0].id, "name": same[0].name})
@@ -135,6 +134,20 @@ def customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
         options.append(Option({"new": name}, "customer.create_new", {"name": name}))
         return Ask("customer.did_you_mean", tuple(options), {"name": name})
     return Ok({"new": name}, Problem.of("customer.will_create", name=name))
+
+
+def customer_matches(ctx: Ctx, name: str, search: bool = False, limit: int = 5) -> list[NameMatch]:
+    """The team's customers whose names are the same as or close to `name`, best first: the
+    one comparison of a typed name with the customers (new deals, /customer, /contact, /find)."""
+    return match_names(name, [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)], limit, search)
+
+
+def matching_customers(ctx: Ctx, query: str) -> list[Customer]:
+    """The team's customers a search finds: a close name, or the text inside the name."""
+    customers = ctx.uow.customers.of_team(ctx.team.id)
+    wanted = query.casefold()
+    close = {m.id for m in customer_matches(ctx, query, limit=len(customers) or 1)}
+    return [c for c in customers if c.id in close or wanted in c.name.casefold()]
 
 
 def resolve_customer(ctx: Ctx, value: JsonDict) -> int:
