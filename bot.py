@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from assistant import (
+    CURRENCIES,
     DEFAULT_TIMEZONE,
     PRESET_NAMES,
     Clock,
@@ -45,6 +46,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--lang", choices=("zh", "en"), help="language of a new user and of the demo team")
     parser.add_argument("--new-team", metavar="NAME", help="create a team and print a manager invite code")
     parser.add_argument("--preset", choices=PRESET_NAMES, default="project", help="stages of a new team")
+    parser.add_argument("--currency", choices=CURRENCIES, default="CNY", help="reporting currency of a new team")
     parser.add_argument("--load-funnel", nargs=2, metavar=("TEAM", "FILE"), help="load a team's stages from YAML/TOML")
     parser.add_argument("--webhook", metavar="URL", help="Telegram: receive updates by webhook at this public URL")
     parser.add_argument("--listen", default="0.0.0.0", help="Telegram webhook: address to listen on")
@@ -81,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
     clock = SystemClock()
     lang = args.lang or "zh"
     if args.new_team:
-        return _new_team(sessions, clock, args.new_team, args.preset, lang)
+        return _new_team(sessions, clock, args.new_team, args.preset, lang, args.currency)
     if args.load_funnel:
         team_name, path = args.load_funnel
         return _load_funnel(sessions, team_name, path, lang)
@@ -193,9 +195,9 @@ def serve(front_ends: list[FrontEnd], make_uow: Callable[[], SqlUnitOfWork], clo
             front_end.stop()
 
 
-def _new_team(sessions, clock, name: str, preset_name: str, lang: str) -> int:
+def _new_team(sessions, clock, name: str, preset_name: str, lang: str, currency: str = "CNY") -> int:
     with SqlUnitOfWork(sessions) as uow:
-        _, invite = create_team(uow, name, preset(preset_name), lang, DEFAULT_TIMEZONE, None, clock.now())
+        _, invite = create_team(uow, name, preset(preset_name), lang, DEFAULT_TIMEZONE, None, clock.now(), currency)
         uow.commit()
     print(render(lang, "cli.team_created", team=name, code=invite.code, expires=invite.expires_at))
     return 0

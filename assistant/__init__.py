@@ -40,6 +40,7 @@ from assistant.events import (
 )
 from assistant.frontend import FrontEnd, StartupError
 from assistant.i18n import LANGS, SLASH, WORDS, Vocabulary, normalise_lang, render, render_reply
+from assistant.method.currency import CURRENCIES
 from assistant.method.funnel_config import PRESET_NAMES, load_funnel_file, preset
 from assistant.method.model import Role
 from assistant.method.numbers import parse_id
@@ -49,8 +50,8 @@ from assistant.transfer.export import export as export_funnel
 from assistant.transfer.imports import Preview, Written, plan_file, preview_params, write_if_unchanged
 
 __all__ = [
-    "ATTACHMENT_KINDS", "BLOCKED", "CHOICE", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MAX_DOCUMENT_BYTES", "MULTI",
-    "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT", "WORDS", "Attachment", "ChatKey", "Choice", "Clock",
+    "ATTACHMENT_KINDS", "BLOCKED", "CHOICE", "CURRENCIES", "DATE", "DEFAULT_TIMEZONE", "LANGS", "MAX_DOCUMENT_BYTES",
+    "MULTI", "PRESET_NAMES", "RETRY", "SENT", "SLASH", "TEXT", "WORDS", "Attachment", "ChatKey", "Choice", "Clock",
     "Delivered", "Deliverer", "FixedClock", "Form", "FormAnswer", "FormField", "FrontEnd", "Inbound", "Later",
     "MenuEntry", "MessageRef", "Preview", "Reply", "Role", "StartupError", "SystemClock", "UserRef", "Vocabulary",
     "Written",

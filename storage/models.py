@@ -302,3 +302,22 @@ class ImportBatchRow(Base):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(Stamp)
     settled_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class DealEditRow(Base):
+    """One change a person made to a deal, with the deal as it was before and after it: what
+    `/undo` reverses (within minutes) and keeps as a record (`undone_at`). `deal_id` is no
+    foreign key: undoing a creation removes the deal, the record of both stays."""
+
+    __tablename__ = "deal_edits"
+    __table_args__ = (Index("ix_deal_edits_user_at", "user_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(Stamp)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict] = mapped_column(JSON)
+    visit_id: Mapped[int | None] = mapped_column(Integer)
+    stage_change_id: Mapped[int | None] = mapped_column(Integer)
+    undone_at: Mapped[datetime | None] = mapped_column(Stamp)

@@ -15,6 +15,7 @@ from assistant.method.model import (
     Contact,
     Customer,
     Deal,
+    DealEdit,
     FlowState,
     Invite,
     JsonDict,
@@ -28,6 +29,7 @@ from assistant.method.stages import Funnel
 from storage.models import (
     ContactRow,
     CustomerRow,
+    DealEditRow,
     DealRow,
     FlowStateRow,
     IdentityRow,
@@ -87,6 +89,9 @@ class Teams(Repository):
 
     def set_settings(self, team_id: int, settings: JsonDict) -> None:
         self.session.get_one(TeamRow, team_id).settings = dict(settings)
+
+    def set_currency(self, team_id: int, currency: str) -> None:
+        self.session.get_one(TeamRow, team_id).currency = currency
 
     def set_share_in_groups(self, team_id: int, share: bool) -> None:
         self.session.get_one(TeamRow, team_id).share_in_groups = share
@@ -274,12 +279,26 @@ class Deals(Repository):
             query = query.where(DealRow.customer_id == customer_id)
         return [_deal(row, name) for row, name in self.session.execute(query.order_by(DealRow.id))]
 
-    def add_change(self, change: StageChange) -> None:
-        self.session.add(StageChangeRow(deal_id=change.deal_id, from_stage=change.from_stage,
-                                        to_stage=change.to_stage, kind=change.kind, at=change.at,
-                                        by_user_id=change.by_user_id, checklist_complete=change.checklist_complete,
-                                        ticked=list(change.ticked), unticked=list(change.unticked),
-                                        note=change.note))
+    def add_change(self, change: StageChange) -> int:
+        row = StageChangeRow(deal_id=change.deal_id, from_stage=change.from_stage,
+                             to_stage=change.to_stage, kind=change.kind, at=change.at,
+                             by_user_id=change.by_user_id, checklist_complete=change.checklist_complete,
+                             ticked=list(change.ticked), unticked=list(change.unticked), note=change.note)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def remove_change(self, change_id: int) -> None:
+        self.session.execute(delete(StageChangeRow).where(StageChangeRow.id == change_id))
+
+    def remove_visit(self, visit_id: int) -> None:
+        self.session.execute(delete(VisitRow).where(VisitRow.id == visit_id))
+
+    def remove(self, deal_id: int) -> None:
+        """A deal undone right after it was created: its rows go with it."""
+        self.session.execute(delete(StageChangeRow).where(StageChangeRow.deal_id == deal_id))
+        self.session.execute(delete(VisitRow).where(VisitRow.deal_id == deal_id))
+        self.session.execute(delete(DealRow).where(DealRow.id == deal_id))
 
     def changes(self, deal_id: int) -> list[StageChange]:
         rows = self.session.scalars(select(StageChangeRow).where(StageChangeRow.deal_id == deal_id)
@@ -300,13 +319,16 @@ class Deals(Repository):
                 tuple(r.ticked or ()), tuple(r.unticked or ()), r.note or ""))
         return history
 
-    def add_visit(self, visit: Visit, at: datetime) -> None:
-        self.session.add(VisitRow(deal_id=visit.deal_id, by_user_id=visit.by_user_id, kind=visit.kind,
-                                  visited_on=visit.visited_on, objective=visit.objective, result=visit.result,
-                                  customer_participants=visit.customer_participants,
-                                  our_participants=visit.our_participants, next_steps=list(visit.next_steps),
-                                  issues_customer=visit.issues_customer, issues_ours=visit.issues_ours,
-                                  next_due=visit.next_due, created_at=at))
+    def add_visit(self, visit: Visit, at: datetime) -> int:
+        row = VisitRow(deal_id=visit.deal_id, by_user_id=visit.by_user_id, kind=visit.kind,
+                       visited_on=visit.visited_on, objective=visit.objective, result=visit.result,
+                       customer_participants=visit.customer_participants,
+                       our_participants=visit.our_participants, next_steps=list(visit.next_steps),
+                       issues_customer=visit.issues_customer, issues_ours=visit.issues_ours,
+                       next_due=visit.next_due, created_at=at)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
 
     def last_visits(self, team_id: int) -> dict[int, date]:
         """The latest visit date per customer of the team (after-sale revisits read it)."""
@@ -461,3 +483,33 @@ def _deal(row: DealRow, customer_name: str) -> Deal:
     return Deal(id=row.id, customer_name=customer_name, **values)
 
 
+
+
+class DealEdits(Repository):
+    def add(self, edit: DealEdit) -> int:
+        row = DealEditRow(deal_id=edit.deal_id, user_id=edit.user_id, kind=edit.kind, at=edit.at, before=edit.before,
+                          after=edit.after, visit_id=edit.visit_id, stage_change_id=edit.stage_change_id)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def last_of(self, user_id: int) -> DealEdit | None:
+        """This person's latest change not undone yet."""
+        row = self.session.scalars(select(DealEditRow).where(DealEditRow.user_id == user_id,
+                                                             DealEditRow.undone_at.is_(None))
+                                   .order_by(DealEditRow.at.desc(), DealEditRow.id.desc())).first()
+        return _deal_edit(row) if row else None
+
+    def get(self, edit_id: int) -> DealEdit | None:
+        row = self.session.get(DealEditRow, edit_id)
+        return _deal_edit(row) if row else None
+
+    def mark_undone(self, edit_id: int, at: datetime) -> bool:
+        result = self.session.execute(update(DealEditRow).where(DealEditRow.id == edit_id,
+                                                                DealEditRow.undone_at.is_(None)).values(undone_at=at))
+        return rowcount(result) == 1
+
+
+def _deal_edit(row: DealEditRow) -> DealEdit:
+    return DealEdit(row.deal_id, row.user_id, row.kind, aware(row.at), row.before, row.after, row.visit_id,
+                    row.stage_change_id, row.id, aware(row.undone_at) if row.undone_at else None)

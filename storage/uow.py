@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import BUSY_TIMEOUT_MS
 from storage.outbox import Outbox, SelfChecks, Snapshots
-from storage.repositories import Customers, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
+from storage.repositories import Customers, DealEdits, Deals, FlowStates, Inbox, Invites, Targets, Teams, Users
 from storage.tenant_bindings import TenantBindings
 from storage.transfers import Transfers
 
@@ -34,6 +34,7 @@ class SqlUnitOfWork:
         self.customers = Customers(self.session)
         self.deals = Deals(self.session)
         self.targets = Targets(self.session)
+        self.deal_edits = DealEdits(self.session)
         self.flow_states = FlowStates(self.session)
         self.inbox = Inbox(self.session)
         self.outbox = Outbox(self.session)

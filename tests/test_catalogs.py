@@ -30,8 +30,10 @@ from assistant.chat.flows.edit_deal import EDITABLE
 from assistant.chat.flows.forms import form_fields
 from assistant.chat.flows.registry import FLOWS
 from assistant.i18n import LANGS, TEMPLATES, catalog, render
+from assistant.method.currency import CURRENCIES
 from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS
 from assistant.method.model import CONTACT_ROLES, LEAD_SOURCES, LOST_CATEGORIES, VISIT_KINDS, Role
+from assistant.method.sentences import ACTIONS as SENTENCE_ACTIONS
 from assistant.push import reminders
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +63,11 @@ TEMPLATE_FAMILIES = {
     "lost_category.": LOST_CATEGORIES,
     "lead_source.": (*LEAD_SOURCES, "none"),
     "flow_name.": tuple(FLOWS),  # what an expired or interrupted flow is called
+    "currency.name.": CURRENCIES,
+    "undo.kind.": ("created", "visit", "advance", "back_off", "won", "lost", "reopen", "edit", "next_step", "qualify",
+                   "snooze"),
+    "sentence.action.": (*SENTENCE_ACTIONS, "note"),
+    "sentence.phrase.": SENTENCE_ACTIONS,
 }
 
 # Chinese in the English texts on purpose: the language picker shows both languages.
@@ -384,14 +391,16 @@ def _card(status: str = "open", **extra) -> dict:
             "weighted": Decimal(300000), "status": status, "won_label": "Won", "man_class": "2S", "timeframe": "B",
             "next_step": "Send proposal", "next_due": date(2026, 11, 17), "overdue": True, "lead_source": "referral",
             "suggestion": "Run the product test", "lost_reason_ours": "Price", "lost_reason_customer": "Budget",
-            "lost_prevention": "Qualify budget earlier", **extra}
+            "lost_prevention": "Qualify budget earlier", "reporting": "CNY", "converted": None, "no_rate": False,
+            **extra}
 
 
 def _funnel(**extra) -> dict:
     line = {"stage": "Qualified", "probability": Decimal("0.25"), "count": 2, "amount": Decimal(2000000),
             "weighted": Decimal(500000)}
     return {"lines": [line, line | {"count": 1}], "count": 3, "amount": Decimal(3000000),
-            "weighted": Decimal(750000), "currency": "CNY", "other_currency": 1, "period": "all", **extra}
+            "weighted": Decimal(750000), "currency": "CNY", "other_currency": 1, "period": "all",
+            "missing_rates": ["USD"], **extra}
 
 
 def _home(**extra) -> dict:
@@ -446,7 +455,7 @@ SAMPLES = [
     ("funnel.mine", _funnel()),
     ("funnel.mine", _funnel(lines=[], count=0, other_currency=0)),
     ("funnel.team", _funnel(team="East", reps=[{"name": "Alice", **_funnel(), "outlook": _outlook()}])),
-    ("forecast.view", {"who": "Alice", "currency": "CNY", "other_currency": 1, "periods": [
+    ("forecast.view", {"who": "Alice", "currency": "CNY", "other_currency": 1, "missing_rates": ["USD"], "periods": [
         {"name": "next_month", "label": "2026-12", "weighted": Decimal(500000),
          "count": 2, "target": Decimal(1000000), "coverage": Decimal("0.5")},
         {"name": "next_quarter", "label": "2027-Q1", "weighted": Decimal(0),

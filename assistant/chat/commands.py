@@ -8,20 +8,28 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from assistant.chat import tenant_binding, transfers, views
+from assistant.chat import edits, tenant_binding, transfers, views
 from assistant.chat.context import Ctx
-from assistant.chat.flows import runner, weekly_check
-from assistant.chat.flows.answers import DEAL_BUTTONS, deal_option, load_own_deal, matching_deals
+from assistant.chat.currency import currency_command
+from assistant.chat.flows import read_sentence, runner, undo_change, weekly_check
+from assistant.chat.flows.answers import (
+    DEAL_BUTTONS,
+    deal_option,
+    load_own_deal,
+    matching_customers,
+    matching_deals,
+    own_open_deals,
+)
 from assistant.chat.flows.registry import FLOWS
 from assistant.chat.routes import RepDeals, RunCommand, button
 from assistant.chat.teams import LINK_MINUTES, create_invite, create_link_code, create_team, may_invite, toggle_group
 from assistant.events import Inbound, MessageRef, Reply
 from assistant.i18n import LANGS, catalog, render
 from assistant.method import cadence
-from assistant.method.customer_names import match_names
+from assistant.method.currency import currency_code
 from assistant.method.deals import can_view, is_overdue
 from assistant.method.funnel_config import DEFAULT_PRESET, preset
-from assistant.method.model import Customer, Deal, DealStatus, Role, User
+from assistant.method.model import Deal, DealStatus, Role, User
 from assistant.method.numbers import parse_id, shown
 from assistant.method.results import Problem
 
@@ -145,7 +153,7 @@ def _find(ctx: Ctx, args: str) -> list[Reply]:
     if not query:
         return [Reply("find.ask", ctx.lang)]
     deals = matching_deals(query, _visible_deals(ctx))
-    customers = _matching_customers(ctx, query)
+    customers = matching_customers(ctx, query)
     if not deals and not customers:
         return [Reply("find.nothing", ctx.lang, {"query": shown(query)})]
     people = {u.id: u.name for u in ctx.uow.users.members(ctx.team.id)}
@@ -163,13 +171,6 @@ def _find(ctx: Ctx, args: str) -> list[Reply]:
 
 
 FIND_LIMIT = 10  # lines per part of a /find answer; a longer answer needs a narrower query
-
-
-def _matching_customers(ctx: Ctx, query: str) -> list[Customer]:
-    customers = ctx.uow.customers.of_team(ctx.team.id)
-    wanted = query.casefold()
-    close = {m.id for m in match_names(query, [(c.id, c.name) for c in customers], limit=len(customers) or 1)}
-    return [c for c in customers if c.id in close or wanted in c.name.casefold()]
 
 
 def _funnel(ctx: Ctx, args: str) -> list[Reply]:
@@ -243,13 +244,17 @@ def _link(ctx: Ctx, args: str) -> list[Reply]:
 
 
 def _new_team(ctx: Ctx, args: str) -> list[Reply]:
-    """An admin opens a team (default stages) and gets the invite for its first manager."""
-    name = args.strip()
+    """An admin opens a team (default stages) and gets the invite for its first manager; a
+    currency code at the end is its reporting currency (`/newteam 香港销售部 HKD`)."""
+    name, _, last = args.strip().rpartition(" ")
+    currency = currency_code(last) if name else None
+    name = name.strip() if currency else args.strip()
     if not name or len(name) > 100:
         return [Reply("team.new_needs_name", ctx.lang)]
     if ctx.uow.teams.by_name(name) is not None:
         return [Reply("team.exists", ctx.lang, {"team": name})]
-    team, invite = create_team(ctx.uow, name, preset(DEFAULT_PRESET), ctx.lang, ctx.team.timezone, ctx.user, ctx.now)
+    team, invite = create_team(ctx.uow, name, preset(DEFAULT_PRESET), ctx.lang, ctx.team.timezone, ctx.user, ctx.now,
+                               currency or ctx.team.currency)
     return [Reply("invite.created", ctx.lang, {"code": invite.code, "role": str(Role.MANAGER), "team": team.name,
                                                 "expires": invite.expires_at.astimezone(ZoneInfo(team.timezone))})]
 
@@ -305,6 +310,13 @@ def _check(ctx: Ctx, args: str) -> list[Reply]:
     return start_flow(ctx, "weekly_check", "", weekly_check.start_values(ctx))
 
 
+def _undo(ctx: Ctx, args: str) -> list[Reply]:
+    values = undo_change.start_values(ctx)
+    if isinstance(values, Problem):
+        return [Reply(values.key, ctx.lang, dict(values.params))]
+    return start_flow(ctx, "undo_change", "", values)
+
+
 def _group_digest(ctx: Ctx, args: str) -> list[Reply]:
     return toggle_group(ctx)
 
@@ -340,6 +352,8 @@ COMMANDS: dict[str, Command] = {
     "deal": Command(_deal, reads=True), "find": Command(_find, menu="menu_command.find", reads=True),
     "rep": Command(_rep, MANAGERS, reads=True), "target": _flow("set_target", roles=MANAGERS),
     "share": Command(_share, MANAGERS), "schedule": Command(_schedule, MANAGERS),
+    "currency": Command(currency_command, MANAGERS),
+    "undo": Command(_undo, flow="undo_change"),
     "digest": Command(_digest, MANAGERS, reads=True),
     "groupdigest": Command(_group_digest, MANAGERS, in_groups=True),
     "bind": Command(tenant_binding.bind, MANAGERS, private_only=True),
@@ -437,12 +451,21 @@ def reminder_action(ctx: Ctx, action: str, item_id: int) -> list[Reply]:
               ] if item.message_ref else []
     if action == "snooze":
         ctx.uow.deals.save(replace(deal, next_due=due))
+        edits.record(ctx, "snooze", deal, replace(deal, next_due=due))
         return update + [Reply("reminder.snoozed", ctx.lang, {"due": due, "title": deal.title})]
     values = {"deal": deal.id} | ({"next_step": deal.next_step} if action == "date" else {})
     return update + start_flow(ctx, "next_step", "", values)
 
 
+SENTENCE_MIN = 4  # characters: shorter text ("hi", "好的") gets the menu, not a reading
+
+
 def idle(ctx: Ctx, event: Inbound) -> list[Reply]:
-    """Text with no flow waiting and no command: offer the main menu."""
+    """Text with no flow waiting and no command: a sentence is read for the change it proposes
+    (`flows.read_sentence`, confirmed before anything is written); a word or two gets the main
+    menu."""
+    text = (event.text or "").strip()
+    if len(text) >= SENTENCE_MIN and own_open_deals(ctx):
+        return start_flow(ctx, "read_sentence", "", read_sentence.start_values(ctx, text))
     return [Reply("common.what_now", ctx.lang, {},
                   tuple(button(RunCommand(name), f"menu.{name}") for name in MENU))]

@@ -44,9 +44,9 @@ def create_link_code(uow: UnitOfWork, user: User, now: datetime) -> Invite:
 
 
 def create_team(uow: UnitOfWork, name: str, funnel: Funnel, lang: str, timezone_name: str, by: User | None,
-                now: datetime) -> tuple[Team, Invite]:
-    """A new team and the invite for its first manager."""
-    team = uow.teams.add(name, funnel, now, lang=lang, timezone_name=timezone_name)
+                now: datetime, currency: str = "CNY") -> tuple[Team, Invite]:
+    """A new team, reporting in `currency`, and the invite for its first manager."""
+    team = uow.teams.add(name, funnel, now, lang=lang, timezone_name=timezone_name, currency=currency)
     return team, create_invite(uow, team, by, Role.MANAGER, now)
 
 

@@ -13,6 +13,7 @@ from assistant.chat.context import Ctx
 from assistant.chat.routes import DealAction, DealTick, Route, RunCommand, button
 from assistant.events import Choice, Reply, UserRef
 from assistant.i18n import render
+from assistant.method.currency import convert, in_reporting, missing_rates, rates_of
 from assistant.method.customer_class import assessed_class, timeframe_class
 from assistant.method.deals import can_edit, is_overdue
 from assistant.method.forecast import ALL_TIME, Period, current_month, forecast, next_month, next_quarter
@@ -29,6 +30,7 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict[str, Any]:
     stage = funnel.stage(deal.stage_key)
     status_label = funnel.won_name(ctx.lang) if deal.status == DealStatus.WON else ""
     probability = stage.probability if stage else Decimal(0)
+    converted = convert(deal.amount, deal.currency, ctx.team.currency, rates_of(ctx.team.settings))
     return {
         "id": deal.id, "customer": deal.customer_name, "title": deal.title,
         "amount": deal.amount, "currency": deal.currency, "close_date": deal.close_date,
@@ -39,8 +41,10 @@ def deal_params(ctx: Ctx, deal: Deal) -> dict[str, Any]:
         "next_step": deal.next_step, "next_due": deal.next_due, "overdue": is_overdue(deal, ctx.today),
         "lead_source": deal.lead_source, "suggestion": stage.actions(ctx.lang) if stage else "",
         "lost_reason_ours": deal.lost_reason_ours, "lost_reason_customer": deal.lost_reason_customer,
-        "lost_prevention": deal.lost_prevention, "checkpoints": None,
+        "lost_prevention": deal.lost_prevention, "checkpoints": None, "reporting": ctx.team.currency,
         "lost_category": deal.lost_category, "lost_competitor": deal.lost_competitor,
+        "converted": converted if deal.currency != ctx.team.currency else None,
+        "no_rate": converted is None,
     }
 
 
@@ -113,7 +117,10 @@ def deal_list(ctx: Ctx, deals: list[Deal], page: int, key: str, page_route: Call
 
 
 def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = ALL_TIME) -> dict[str, Any]:
-    """Count, amount and weighted amount per stage (team currency), top of the funnel first."""
+    """Count, amount and weighted amount per stage (team currency, other currencies converted
+    at the manager's rates), top of the funnel first."""
+    rates = rates_of(ctx.team.settings)
+    deals = in_reporting(deals, ctx.team.currency, rates)
     result = forecast(deals, ctx.team.funnel, period, ctx.team.currency)
     names = {s.key: s for s in ctx.team.funnel.stages}
     lines = [{"stage": names[line.stage_key].name(ctx.lang), "probability": names[line.stage_key].probability,
@@ -121,7 +128,8 @@ def funnel_params(ctx: Ctx, deals: list[Deal], period: Period = ALL_TIME) -> dic
     other = [d for d in deals if d.status == DealStatus.OPEN and d.currency != ctx.team.currency
              and period.start <= d.close_date <= period.end]
     return {"lines": lines, "count": result.count, "amount": result.total_amount, "weighted": result.total_weighted,
-            "currency": ctx.team.currency, "other_currency": len(other), "period": period.label}
+            "currency": ctx.team.currency, "other_currency": len(other), "period": period.label,
+            "missing_rates": missing_rates(other, ctx.team.currency, rates)}
 
 
 def funnel_chart_spec(ctx: Ctx, params: dict[str, Any], title: str) -> dict[str, Any] | None:
@@ -144,9 +152,10 @@ def forecast_params(ctx: Ctx, deals: list[Deal], owner: User | None) -> dict[str
         target = ctx.uow.targets.get(ctx.team.id, owner.id if owner else None, period.label)
         coverage = figures["weighted"] / target if target else None
         rows.append(figures | {"name": name, "label": period.label, "target": target, "coverage": coverage})
-    other = sum(1 for d in deals if d.status == DealStatus.OPEN and d.currency != ctx.team.currency)
+    missing = missing_rates(deals, ctx.team.currency, rates_of(ctx.team.settings))
+    other = sum(1 for d in deals if d.status == DealStatus.OPEN and d.currency in missing)
     return {"periods": rows, "currency": ctx.team.currency, "who": owner.name if owner else ctx.team.name,
-            "other_currency": other}
+            "other_currency": other, "missing_rates": missing}
 
 
 def rep_outlook(ctx: Ctx, rep: User) -> dict[str, Any]:
@@ -159,7 +168,8 @@ def rep_outlook(ctx: Ctx, rep: User) -> dict[str, Any]:
 def load_team_data(uow: Any, team: Team, today: date) -> TeamData:
     members = uow.users.members(team.id)
     skipped = self_checks.skipped(uow, team, today)
-    return TeamData(team=team, members=members, deals=uow.deals.find(team.id),
+    deals = in_reporting(uow.deals.find(team.id), team.currency, rates_of(team.settings))
+    return TeamData(team=team, members=members, deals=deals,
                     changes=uow.deals.changes_of_team(team.id),
                     targets=uow.targets.of_team(team.id), skipped_self_check=skipped,
                     snapshots=uow.snapshots.of_users([m.id for m in members]),

@@ -46,8 +46,9 @@ _UNIT_WORDS = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000,
 _MEASURE_WORD = re.compile(r"个(?=[十百千]?[万亿w])")
 
 
-def parse_amount(raw: str) -> Ok[Money] | Problem:
-    """"120万", "3万5", "$50k", "50万美元" → Money; CNY unless the text names a currency."""
+def parse_amount(raw: str, default_currency: str = "CNY") -> Ok[Money] | Problem:
+    """"120万", "3万5", "$50k", "50万美元" → Money; in `default_currency` (the team's) unless
+    the text names a currency."""
     text = "".join(unicodedata.normalize("NFKC", raw).split()).casefold()
     if not text or len(text) > _MAX_AMOUNT_TEXT or has_script_digits(raw):
         return Problem.of("amount.unreadable", raw=shown(raw))
@@ -65,7 +66,7 @@ def parse_amount(raw: str) -> Ok[Money] | Problem:
     amount = _to_cents(value)
     if amount <= 0:
         return Problem.of("amount.not_positive", raw=shown(raw))
-    return Ok(Money(amount=amount, currency=currency or "CNY"))
+    return Ok(Money(amount=amount, currency=currency or default_currency))
 
 
 def _strip_money_words(text: str) -> tuple[str, str | None, bool] | None:

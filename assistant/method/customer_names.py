@@ -52,6 +52,14 @@ ABBREVIATIONS = {
     "中石化": "中国石油化工", "中海油": "中国海洋石油", "中建": "中国建筑", "中铁": "中国中铁", "国航": "中国国际航空",
     "东航": "中国东方航空", "南航": "中国南方航空", "中科院": "中国科学院", "平安": "中国平安",
 }
+# Latin names and abbreviations reps type for large Chinese organisations ("byd" for 比亚迪):
+# a customer whose name holds the Chinese form is asked, as an abbreviation is, never merged.
+LATIN_NAMES = {
+    "byd": "比亚迪", "catl": "宁德时代", "huawei": "华为", "xiaomi": "小米", "midea": "美的", "gree": "格力",
+    "haier": "海尔", "lenovo": "联想", "tencent": "腾讯", "alibaba": "阿里巴巴", "baidu": "百度", "jd": "京东",
+    "bytedance": "字节跳动", "zte": "中兴", "icbc": "中国工商银行", "ccb": "中国建设银行", "boc": "中国银行",
+    "cmb": "招商银行", "sinopec": "中国石油化工", "cnpc": "中国石油", "petrochina": "中国石油", "sfexpress": "顺丰",
+}
 # Endings that make a branch or department even when typed without a separator, and the
 # organisation words one follows ("招商银行" + "深圳分行", "…有限公司" + "采购部").
 _BRANCH_ENDINGS = ("分行", "支行", "分公司", "子公司", "营业部", "办事处", "分部", "采购部", "事业部", "分院",
@@ -92,6 +100,11 @@ def normalise_name(name: str) -> str:
     whitespace, casefolded. Stored keys are renewed by migration 0007 when this changes."""
     text = _T2S.convert(unicodedata.normalize("NFKC", name).translate(_INVISIBLE))
     return "".join(text.split()).casefold()
+
+
+def core_name(name: str) -> str:
+    """The distinctive part of a name, as compared: "美的" of 美的集团股份有限公司."""
+    return _key(name).core
 
 
 def split_department(name: str) -> tuple[str, str | None]:
@@ -186,7 +199,11 @@ def _compare(a: _NameKey, b: _NameKey) -> tuple[Verdict, float]:
 
 
 def _abbreviated(short: str, long: str) -> bool:
-    """"建行" for 中国建设银行…: an everyday abbreviation, expanded, begins the other name."""
+    """"建行" for 中国建设银行…: an everyday abbreviation, expanded, begins the other name;
+    a Latin name ("byd") stands for the Chinese one inside the other name."""
+    latin = LATIN_NAMES.get(short)
+    if latin is not None and latin in long:
+        return True
     for abbreviation, expansion in ABBREVIATIONS.items():
         if short.startswith(abbreviation) and not long.startswith(abbreviation):
             expanded = expansion + short[len(abbreviation):]

@@ -215,3 +215,20 @@ class ImportBatch:
     created_at: datetime
     data: bytes | None = None  # the file, until the batch is settled
     summary: JsonDict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DealEdit:
+    """One change a person made to a deal: the deal's fields before it (None: it created the
+    deal) and after it, the visit or stage change it added, and when it was undone."""
+
+    deal_id: int
+    user_id: int
+    kind: str  # created | visit | advance | back_off | won | lost | edit | next_step | qualify | snooze
+    at: datetime
+    before: JsonDict | None
+    after: JsonDict
+    visit_id: int | None = None
+    stage_change_id: int | None = None
+    id: int = 0
+    undone_at: datetime | None = None

@@ -1,6 +1,7 @@
 """One-line commands read as a whole: `/new 华为 数据中心扩容 120 万 下月底`, `/visit 比亚迪 明天 报价`.
 
-The line is split into fields at `，、：:` and line breaks (a colon between digits is a time),
+The line is split into fields at `，、：:`, a Latin comma before a space ("Acme, DC move, 50k";
+"30,000" is a number) and line breaks (a colon between digits is a time),
 each field into words. The customer comes first: a name the team already knows is matched
 at the start of the line, however many words it has; otherwise the first field when fields are
 separated, otherwise the first word, and a name of several Latin words with no legal form to
@@ -26,7 +27,7 @@ from assistant.method.customer_names import normalise_name
 from assistant.method.dates import parse_date
 from assistant.method.results import Problem
 
-_FIELD_SEPARATORS = re.compile(r"[，、：\n]|(?<!\d):|:(?!\d)")
+_FIELD_SEPARATORS = re.compile(r"[，、：\n]|(?<!\d):|:(?!\d)|,(?=\s)")
 _MAX_AMOUNT_WORDS, _MAX_DATE_WORDS, _MAX_NAME_WORDS = 4, 6, 8
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9&.'-]*", re.IGNORECASE)
 _LEGAL_FORM = re.compile(r"(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|gmbh|plc|group|ag|sa)\.?,?",

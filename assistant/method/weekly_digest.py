@@ -137,8 +137,9 @@ def team_funnel(data: TeamData, lang: str) -> Params:
     lines = [{"key": line.stage_key, "stage": _stage_name(data, line.stage_key, lang),
               "probability": _probability(data, line.stage_key), "count": line.count,
               "amount": line.amount, "weighted": line.weighted} for line in result.lines]
-    other = sum(1 for deal in _open(data) if deal.currency.upper() != data.team.currency.upper())
-    return {"lines": lines, "other_currency": other, **_figures(_open(data), data)}
+    other = [deal.currency for deal in _open(data) if deal.currency.upper() != data.team.currency.upper()]
+    return {"lines": lines, "other_currency": len(other), "missing_rates": sorted(set(other)),
+            **_figures(_open(data), data)}
 
 
 def _probability(data: TeamData, key: str) -> Decimal | None:

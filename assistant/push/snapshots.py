@@ -4,6 +4,7 @@ against what was forecast in advance, not against a figure edited after the fact
 from __future__ import annotations
 
 from assistant.clock import Clock, local_today
+from assistant.method.currency import in_reporting, rates_of
 from assistant.method.forecast import current_month, current_quarter, forecast
 from assistant.method.model import DealStatus, Role, Team
 from assistant.unit_of_work import UnitOfWork
@@ -16,7 +17,7 @@ def take(uow: UnitOfWork, clock: Clock) -> int:
 def take_team(uow: UnitOfWork, team: Team, clock: Clock) -> int:
     taken = 0
     today = local_today(clock, team.timezone)
-    deals = uow.deals.find(team.id, status=DealStatus.OPEN)
+    deals = in_reporting(uow.deals.find(team.id, status=DealStatus.OPEN), team.currency, rates_of(team.settings))
     for member in uow.users.members(team.id):
         if member.role != Role.REP:
             continue

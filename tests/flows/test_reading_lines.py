@@ -18,6 +18,16 @@ def last_deal(make_uow, owner="王伟"):
         return uow.deals.find(user.team_id, owner_id=user.id)[-1]
 
 
+def rated(make_uow):
+    """The demo team with rates for the other currencies (their deals count in its funnel):
+    these tests are about reading, the rates' own tests are in test_currency."""
+    with make_uow() as uow:
+        team = uow.teams.by_name("华东大区销售部")
+        uow.teams.set_settings(team.id, team.settings | {"rates": {"USD": "7.1", "EUR": "7.8", "HKD": "0.91"}})
+        uow.commit()
+    return make_uow
+
+
 def count(make_uow, row):
     with make_uow() as uow:
         return uow.session.scalar(select(func.count()).select_from(row))
@@ -48,6 +58,7 @@ def test_an_amount_split_by_a_space_is_one_amount(demo, chat):
     ("扩容 80万 11-25", "800000", "CNY", "2026-11-25"),
 ])
 def test_magnitudes_currencies_and_dates_of_several_words(demo, chat, line, amount, currency, close):
+    rated(demo)
     reply = chat("王伟").say(f"/new 华为技术有限公司 {line}")
     assert "商机已创建" in reply
     deal = last_deal(demo)
@@ -194,6 +205,7 @@ def test_corpus_dates_inside_a_one_liner_and_as_an_answer(demo, chat, raw, expec
 
 @pytest.mark.parametrize(("raw", "expected"), corpus("amount"), ids=[raw for raw, _ in corpus("amount")])
 def test_corpus_amounts_inside_a_one_liner_and_as_an_answer(demo, chat, raw, expected):
+    rated(demo)
     rep = chat("王伟")
     rep.say(f"/new 华为技术有限公司 测试 {raw} 月底")
     if expected == "error":

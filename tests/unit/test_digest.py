@@ -396,7 +396,7 @@ def test_zh_digest_reads_headline_first_then_problems_then_details():
     assert "· 丢单 #8 客户8·项目8（李娜）¥80万（价格）：我方原因“价格偏高”，客户原因“预算削减”" in lines
     assert "· 丢单原因分类：价格 1 个" in lines
     assert "  · 停滞 #2 客户2·项目2，在有效客户阶段 41 天没有动静" in lines
-    assert "（另有 1 个非 CNY 商机未计入）" in lines
+    assert "（另有 1 个 USD 商机还没有汇率，未计入；经理用 /currency USD 汇率 设置后即计入）" in lines
     assert lines.index("【问题】") < lines.index("【漏斗明细】") < lines.index("【阶段转化】")
     assert "有效客户 → 入围客户 60%（3/5），另有 1 个跳过入围客户，不计入" in lines     # deal 4 jumped over it
     assert "（另有 1 个未进漏斗直接赢单，不计入转化）" in lines                         # deal 9

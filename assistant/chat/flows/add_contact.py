@@ -7,7 +7,6 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.events import Reply
-from assistant.method.customer_names import match_names
 from assistant.method.model import CONTACT_ROLES, JsonDict, Params
 from assistant.method.numbers import shown
 from assistant.method.results import Ok, Problem
@@ -16,8 +15,7 @@ from assistant.method.results import Ok, Problem
 def existing_customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     """One of the team's customers; unlike a new deal, no customer is created here, so a
     name without department also finds the customer's departments ("腾讯" → its 采购部)."""
-    matches = match_names(raw.strip(), [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)],
-                          search=True)
+    matches = answers.customer_matches(ctx, raw.strip(), search=True)
     same = [m for m in matches if m.verdict == "same"]
     if same:
         return Ok(same[0].id)

@@ -11,10 +11,11 @@ from assistant.chat.flows.definition import Ask, Option
 from assistant.chat.limits import date_spans
 from assistant.i18n import render
 from assistant.method.amounts import Money, looks_too_small, parse_amount
-from assistant.method.customer_names import match_names, normalise_name
+from assistant.method.currency import convert, rates_of
+from assistant.method.customer_names import NameMatch, match_names, normalise_name
 from assistant.method.dates import parse_date, warn_if_past
 from assistant.method.deals import can_edit
-from assistant.method.model import Deal, DealStatus, JsonDict
+from assistant.method.model import Customer, Deal, DealStatus, JsonDict
 from assistant.method.numbers import parse_id, shown
 from assistant.method.results import Ok, Problem
 
@@ -35,7 +36,8 @@ def text(max_len: int = NOTE_MAX) -> Callable[[str, Visitor, JsonDict], Ok[str] 
 
 
 def amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
-    result = parse_amount(raw)
+    """An amount; one that names no currency is in the team's reporting currency."""
+    result = parse_amount(raw, ctx.team.currency)
     if isinstance(result, Problem):
         return result
     return Ok({"amount": str(result.value.amount), "currency": result.value.currency})
@@ -46,17 +48,36 @@ _LOST_MAGNITUDE = {"CNY": Decimal(10_000)}
 
 
 def deal_amount(raw: str, ctx: Ctx, values: JsonDict) -> Ok[JsonDict] | Problem | Ask:
-    """A deal's amount; one under about ¥1,000 is confirmed ("120": ¥120 or ¥120万?)."""
+    """A deal's amount; one under about ¥1,000 is confirmed ("120": ¥120 or ¥120万?). One in
+    another currency than the team's counts at the manager's rate (the rep is shown both) or,
+    without a rate, is asked again in the team's currency: no deal leaves the funnel."""
     result = amount(raw, ctx, values)
     if isinstance(result, Problem):
         return result
     value, currency = money_of(result.value)
+    counted = counted_in_funnel(ctx, value, currency)
+    if isinstance(counted, Problem):
+        return counted
     if not looks_too_small(Money(value, currency)):
-        return result
+        return Ok(result.value, counted.warning)
     scaled = value * _LOST_MAGNITUDE.get(currency, Decimal(1000))
     options = tuple(Option({"amount": str(v), "currency": currency}, "new_deal.amount.confirm_as",
                            {"amount": str(v), "currency": currency}) for v in (value, scaled))
     return Ask("new_deal.amount.small", options, {"amount": str(value), "currency": currency})
+
+
+def counted_in_funnel(ctx: Ctx, value: Decimal, currency: str) -> Ok[None] | Problem:
+    """Whether an amount in `currency` can count in the team's totals: as it is, converted at
+    the manager's rate (the warning shows both amounts), or not at all (a problem)."""
+    if currency == ctx.team.currency:
+        return Ok(None)
+    rates = rates_of(ctx.team.settings)
+    converted = convert(value, currency, ctx.team.currency, rates)
+    if converted is None:
+        return Problem.of("currency.no_rate", currency=currency, reporting=ctx.team.currency,
+                          manager=ctx.user.is_manager)
+    return Ok(None, Problem.of("currency.converted", amount=value, currency=currency, converted=converted,
+                               reporting=ctx.team.currency, rate=rates[currency]))
 
 
 def future_date(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
@@ -104,8 +125,7 @@ def customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     if isinstance(checked, Problem):
         return checked
     name = checked.value
-    candidates = [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)]
-    matches = match_names(name, candidates)
+    matches = customer_matches(ctx, name)
     same = [m for m in matches if m.verdict == "same"]
     if same:
         return Ok({"id": same[0].id, "name": same[0].name})
@@ -114,6 +134,20 @@ def customer(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
         options.append(Option({"new": name}, "customer.create_new", {"name": name}))
         return Ask("customer.did_you_mean", tuple(options), {"name": name})
     return Ok({"new": name}, Problem.of("customer.will_create", name=name))
+
+
+def customer_matches(ctx: Ctx, name: str, search: bool = False, limit: int = 5) -> list[NameMatch]:
+    """The team's customers whose names are the same as or close to `name`, best first: the
+    one comparison of a typed name with the customers (new deals, /customer, /contact, /find)."""
+    return match_names(name, [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)], limit, search)
+
+
+def matching_customers(ctx: Ctx, query: str) -> list[Customer]:
+    """The team's customers a search finds: a close name, or the text inside the name."""
+    customers = ctx.uow.customers.of_team(ctx.team.id)
+    wanted = query.casefold()
+    close = {m.id for m in customer_matches(ctx, query, limit=len(customers) or 1)}
+    return [c for c in customers if c.id in close or wanted in c.name.casefold()]
 
 
 def resolve_customer(ctx: Ctx, value: JsonDict) -> int:

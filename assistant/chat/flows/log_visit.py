@@ -5,6 +5,7 @@ import re
 from datetime import date
 from typing import Any
 
+from assistant.chat import edits
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
@@ -55,9 +56,10 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
         our_participants=values.get("our_participants") or "", next_steps=tuple(values.get("next_steps") or ()),
         issues_customer=values.get("issues_customer") or "", issues_ours=values.get("issues_ours") or "",
         next_due=date.fromisoformat(values["next_due"]) if values.get("next_due") else None, by_user_id=ctx.user.id)
-    ctx.uow.deals.add_visit(visit, ctx.now)
+    visit_id = ctx.uow.deals.add_visit(visit, ctx.now)
     updated = apply_visit(deal, visit, ctx.now)
     ctx.uow.deals.save(updated)
+    edits.record(ctx, "visit", deal, updated, visit_id=visit_id)
     return [deal_card(ctx, updated, "log_visit.saved")]
 
 

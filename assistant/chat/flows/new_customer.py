@@ -8,7 +8,7 @@ from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
 from assistant.events import Reply
-from assistant.method.customer_names import match_names, normalise_name
+from assistant.method.customer_names import normalise_name
 from assistant.method.model import JsonDict
 from assistant.method.results import Ok, Problem
 
@@ -18,7 +18,7 @@ def name(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     if isinstance(checked, Problem):
         return checked
     typed = checked.value
-    matches = match_names(typed, [(c.id, c.name) for c in ctx.uow.customers.of_team(ctx.team.id)])
+    matches = answers.customer_matches(ctx, typed)
     same = [m for m in matches if m.verdict == "same"]
     if same:
         return Problem.of("new_customer.exists", name=same[0].name)

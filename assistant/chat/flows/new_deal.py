@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from assistant.chat import edits
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Ask, Field, Flow, Option
@@ -124,7 +125,8 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply]:
     deal.checked = tuple(key for key in checklist["ticked"] if ":" not in key)
     ctx.uow.deals.add(deal)
     change = record_creation(deal, ctx.user, ctx.now, checklist)
-    ctx.uow.deals.add_change(change)
+    change_id = ctx.uow.deals.add_change(change)
+    edits.record(ctx, "created", None, deal, change_id=change_id)
     if is_breach(change, ctx.team.funnel):
         return [deal_card(ctx, deal, "new_deal.created_anyway")]
     return [deal_card(ctx, deal, "new_deal.created", ticks=not creation_points(ctx.team.funnel, deal.stage_key))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from assistant.chat import edits
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
@@ -20,6 +21,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     due = date.fromisoformat(values["next_due"]) if values.get("next_due") else None
     updated = replace(deal, next_step=values.get("next_step"), next_due=due, last_activity_at=ctx.now)
     ctx.uow.deals.save(updated)
+    edits.record(ctx, "next_step", deal, updated)
     return [deal_card(ctx, updated, "next_step.saved")]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from assistant.chat import edits
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
@@ -23,6 +24,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
     updated = replace(deal, last_activity_at=ctx.now, assessed_at=ctx.now, need="need" in ticked,
                       money="money" in ticked, authority="authority" in ticked, urgent="urgent" in ticked)
     ctx.uow.deals.save(updated)
+    edits.record(ctx, "qualify", deal, updated)
     return [deal_card(ctx, updated, "qualify_deal.done")]
 
 

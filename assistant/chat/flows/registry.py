@@ -16,8 +16,10 @@ from assistant.chat.flows import (
     next_step,
     plan_prospects,
     qualify_deal,
+    read_sentence,
     reopen_deal,
     set_target,
+    undo_change,
     weekly_check,
 )
 from assistant.chat.flows.definition import Flow
@@ -25,4 +27,5 @@ from assistant.chat.flows.definition import Flow
 FLOWS: dict[str, Flow[Any]] = {flow.name: flow for flow in (
     join_team.FLOW, new_deal.FLOW, log_visit.FLOW, advance_deal.FLOW, back_off.FLOW, mark_won.FLOW,
     mark_lost.FLOW, qualify_deal.FLOW, new_customer.FLOW, add_contact.FLOW, plan_prospects.FLOW, set_target.FLOW,
-    next_step.FLOW, edit_deal.FLOW, weekly_check.FLOW, join_bound_team.FLOW, reopen_deal.FLOW)}
+    next_step.FLOW, edit_deal.FLOW, weekly_check.FLOW, join_bound_team.FLOW, reopen_deal.FLOW, undo_change.FLOW,
+    read_sentence.FLOW)}

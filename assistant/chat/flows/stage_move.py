@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.chat import edits
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Option
@@ -25,7 +26,7 @@ def finish_move(ctx: Ctx, deal_id: int, move: Move,
         return moved
     updated, change = moved
     ctx.uow.deals.save(updated)
-    ctx.uow.deals.add_change(change)
+    edits.record(ctx, change.kind, deal, updated, change_id=ctx.uow.deals.add_change(change))
     return [deal_card(ctx, updated, done_key(change) if callable(done_key) else done_key)]
 
 

@@ -4,14 +4,14 @@ A file sent for import waits in `import_batches` from its preview until it is co
 cancelled. No existing data changes.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-03 14:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

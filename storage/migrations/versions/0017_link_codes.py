@@ -5,14 +5,14 @@ from another platform it adds that identity to the member instead of creating a 
 Existing invites keep NULL there and go on creating members.
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-03 14:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0017'
-down_revision = "0010"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

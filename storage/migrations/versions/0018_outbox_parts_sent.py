@@ -5,14 +5,14 @@ each part as it is accepted, so an attempt after a crash or an error mid-way sen
 parts still missing. Rows already there have sent none of a retry's parts: 0.
 
 Revision ID: 0018
-Revises: 0010
+Revises: 0017
 Create Date: 2026-12-03 14:35:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = "0010"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
