@@ -32,7 +32,6 @@ from assistant.chat.flows.registry import FLOWS
 from assistant.i18n import LANGS, TEMPLATES, catalog, render
 from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS
 from assistant.method.model import CONTACT_ROLES, LEAD_SOURCES, VISIT_KINDS, Role
-from assistant.push import reminders
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (sorted((ROOT / "assistant").rglob("*.py")) + sorted((ROOT / "handlers").rglob("*.py"))
@@ -57,6 +56,7 @@ TEMPLATE_FAMILIES = {
     "contact_role.": CONTACT_ROLES,
     "forecast.period.": ("this_month", "next_month", "next_quarter"),
     "schedule.day.": tuple(str(day) for day in range(7)),
+    "agenda.section.": ("overdue", "due_today", "quiet", "revisit"),
     "edit_deal.field.": EDITABLE,
     "flow_name.": tuple(FLOWS),  # what an expired or interrupted flow is called
 }
@@ -167,7 +167,6 @@ def dynamic_keys() -> frozenset[str]:
     keys |= {f"role.{x}" for x in Role}
     keys |= {f"help.{x}" for x in Role}
     keys |= {f"back_off.signal.{x}" for x in BACK_OFF_SIGNALS}
-    keys |= {f"reminder.{kind}" for kind in (reminders.OVERDUE, reminders.STALLED, reminders.REVISIT)}
     keys |= {f"reminder.acted.{x}" for x in ("done", "snooze", "date")}  # rem.<action>.<id> (commands._reminder_action)
     keys |= {f"lang.{x}" for x in LANGS}
     keys |= _period_keys()

@@ -9,13 +9,24 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
-from assistant.chat import commands, limits
+from assistant.chat import agenda, commands, limits
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, Command
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows import forms, runner
 from assistant.chat.flows.answers import load_own_deal
 from assistant.chat.flows.registry import FLOWS
-from assistant.chat.routes import DealAction, FlowPick, ReminderAction, RepDeals, Route, RunCommand, button, decode
+from assistant.chat.routes import (
+    AgendaAct,
+    AgendaItem,
+    DealAction,
+    FlowPick,
+    ReminderAction,
+    RepDeals,
+    Route,
+    RunCommand,
+    button,
+    decode,
+)
 from assistant.events import FormAnswer, Inbound, Reply
 from assistant.method.dates import parse_date
 from assistant.method.model import FlowState, JsonDict
@@ -92,6 +103,10 @@ def _press(ctx: Ctx, state: FlowState | None, pressed: Route | None, event: Inbo
         return _deal_action(ctx, pressed)
     if isinstance(pressed, ReminderAction):
         return commands.reminder_action(ctx, pressed.action, pressed.item_id)
+    if isinstance(pressed, AgendaItem):
+        return agenda.item_actions(ctx, pressed.deal_id)
+    if isinstance(pressed, AgendaAct):
+        return agenda.act(ctx, pressed.action, pressed.deal_id, pressed.due)
     return [Reply("common.stale_button", ctx.lang)]
 
 
