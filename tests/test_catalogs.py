@@ -23,7 +23,7 @@ import pytest
 from jinja2 import Environment, meta, nodes
 
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, MENU
-from assistant.chat.flows import set_target
+from assistant.chat.flows import next_step, set_target
 from assistant.chat.flows.answers import MAN_FLAGS
 from assistant.chat.flows.back_off import BACK_OFF_SIGNALS
 from assistant.chat.flows.edit_deal import EDITABLE
@@ -169,6 +169,7 @@ def dynamic_keys() -> frozenset[str]:
     keys |= {f"back_off.signal.{x}" for x in BACK_OFF_SIGNALS}
     keys |= {f"reminder.acted.{x}" for x in ("done", "snooze", "date")}  # rem.<action>.<id> (commands._reminder_action)
     keys |= {f"lang.{x}" for x in LANGS}
+    keys |= {f"next_step.after_sale.{x}" for x in next_step.AFTER_SALE}
     keys |= _period_keys()
     keys |= {f"{prefix}{value}" for prefix, values in TEMPLATE_FAMILIES.items() for value in values}
     keys |= set(form_keys())

@@ -53,7 +53,9 @@ def collect(ctx: Ctx, since: datetime | None = None) -> Day:
     (/today)."""
     plan = cadence(ctx.team)
     day = Day()
-    mine = sorted(ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN),
+    followed = [d for d in ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.WON)
+                if d.next_due is not None and d.next_due <= ctx.today]  # an after-sale follow-up set at the win
+    mine = sorted(ctx.uow.deals.find(ctx.team.id, owner_id=ctx.user.id, status=DealStatus.OPEN) + followed,
                   key=lambda d: (d.next_due or date.max, d.id))
     for deal in mine:
         if deal.next_due is not None and deal.next_due < ctx.today:
@@ -62,7 +64,9 @@ def collect(ctx: Ctx, since: datetime | None = None) -> Day:
             day.due_today.append(deal)
         elif _quiet_to_name(ctx, deal, plan, since):
             day.quiet.append(deal)
-    day.revisits = _revisits(ctx, plan, _local_day(ctx, since) if since else None)
+    listed = {deal.id for deal in day.overdue + day.due_today}
+    day.revisits = [(deal, last) for deal, last in _revisits(ctx, plan, _local_day(ctx, since) if since else None)
+                    if deal.id not in listed]
     invite = ctx.uow.outbox.last_sent(ctx.user.id, SELF_CHECK_INVITE, ctx.now - timedelta(days=7))
     if invite is not None and not ctx.uow.self_checks.done(ctx.user.id, invite.subject):
         day.self_check = invite.subject
@@ -144,15 +148,15 @@ def item_actions(ctx: Ctx, deal_id: int) -> list[Reply]:
     if isinstance(deal, Problem):
         return [Reply(deal.key, ctx.lang, dict(deal.params))]
     params = _item_params(ctx, deal)
-    if deal.status != DealStatus.OPEN:
-        return [Reply("agenda.closed", ctx.lang, params)]
-    if deal.next_due is not None and deal.next_due <= ctx.today:
+    if deal.next_due is not None and deal.next_due <= ctx.today and deal.status != DealStatus.LOST:
         due = _stamp(deal.next_due)
         return [Reply("agenda.step", ctx.lang, params, (
             button(AgendaAct("done", deal.id, due), "reminder.done"),
             button(AgendaAct("tomorrow", deal.id, due), "agenda.tomorrow"),
             button(AgendaAct("date", deal.id, due), "reminder.new_date"),
             button(DealAction("log_visit", deal.id), "action.log_visit")))]
+    if deal.status != DealStatus.OPEN:
+        return [Reply("agenda.closed", ctx.lang, params)]
     return [Reply("agenda.quiet_deal", ctx.lang, params, (
         button(DealAction("log_visit", deal.id), "action.log_visit"),
         button(DealAction("next_step", deal.id), "action.next_step"),
@@ -164,7 +168,7 @@ def act(ctx: Ctx, action: str, deal_id: int, due: int) -> list[Reply]:
     deal = load_own_deal(ctx, deal_id)
     if isinstance(deal, Problem):
         return [Reply(deal.key, ctx.lang, dict(deal.params))]
-    if deal.status != DealStatus.OPEN or deal.next_due is None or _stamp(deal.next_due) != due:
+    if deal.status == DealStatus.LOST or deal.next_due is None or _stamp(deal.next_due) != due:
         return [Reply("agenda.already_handled", ctx.lang, {"title": deal.title, "customer": deal.customer_name})]
     if action == "tomorrow":  # tomorrow's agenda has it, due that day
         moved = replace(deal, next_due=ctx.today + timedelta(days=1))

@@ -61,6 +61,9 @@ class Flow(Generic[C]):
     shortcut: Callable[[str, C], JsonDict | Problem] | None = None
     quick: bool = False  # a one-liner fills optional fields with their defaults instead of asking
     form: bool = False  # may be opened as a form (a Slack modal): no form field reads another's answer
+    # What to ask once it has finished, if anything: another flow and its first values (a next
+    # step after a visit, an advance, a back-off or a win).
+    then: Callable[[C, JsonDict], tuple[Flow[C], JsonDict] | None] | None = None
 
     def field(self, name: str) -> Field[C]:
         return next(f for f in self.fields if f.name == name)

@@ -8,6 +8,7 @@ from typing import Any
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.flows.next_step import ask_after_update
 from assistant.chat.views import deal_card
 from assistant.events import DATE, Reply
 from assistant.method.dates import parse_date
@@ -65,7 +66,8 @@ def _optional_text(name: str) -> Field[Ctx]:
     return Field(name, parse=answers.text(answers.NOTE_MAX), optional=True)
 
 
-FLOW: Flow[Ctx] = Flow("log_visit", shortcut=shortcut, quick=True, finish=finish, form=True, fields=(
+FLOW: Flow[Ctx] = Flow("log_visit", shortcut=shortcut, quick=True, finish=finish, form=True, then=ask_after_update,
+                       fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("visited_on", kind=DATE, parse=answers.any_date, default=lambda ctx, values: ctx.today.isoformat()),
     Field("kind", default=lambda ctx, values: "follow_up",
