@@ -230,7 +230,7 @@ def _answered(state: FlowState) -> bool:
     fields, or a part of a one-liner still to be read."""
     fields = {f.name for f in FLOWS[state.flow].fields}
     if state.values.get("_after"):  # a next step asked after an update: only its own answer counts
-        fields -= {"deal"}
+        fields -= {"deal", "next_due"}
     return bool(state.values.get("_typed")) or any(name in fields for name in state.values)
 
 

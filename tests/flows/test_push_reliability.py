@@ -160,6 +160,7 @@ def test_a_deal_visited_over_the_weekend_is_not_on_mondays_agenda(demo, chat, ma
     assert "比亚迪股份有限公司 · 工厂MES系统：安排产品测试（2026年11月23日（周一），逾期 11 天）" in rep.say("/today")
     clock.at = local(2026, 12, 5, 11)  # Saturday: the rep logs a visit on 比亚迪
     assert "拜访已记录" in rep.say("/visit 比亚迪 下周二 提交方案")
+    rep.press("提交方案")
     clock.at = local(2026, 12, 7, 8, 30)
     with make_uow() as uow:
         assert agenda.enqueue(uow, clock) == 2

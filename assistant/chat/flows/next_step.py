@@ -73,7 +73,7 @@ def _prompt(ctx: Ctx, values: JsonDict) -> dict[str, Any]:
     deal = ctx.uow.deals.get(int(values["deal"])) if values.get("deal") else None
     return {"after": bool(values.get(AFTER)) and deal is not None,
             "customer": deal.customer_name if deal else "", "title": deal.title if deal else "",
-            "won": deal is not None and deal.status == DealStatus.WON}
+            "won": deal is not None and deal.status == DealStatus.WON, "due": values.get("next_due") or ""}
 
 
 FLOW: Flow[Ctx] = Flow("next_step", finish=finish, fields=(
