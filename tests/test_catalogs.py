@@ -23,7 +23,7 @@ import pytest
 from jinja2 import Environment, meta, nodes
 
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, MENU
-from assistant.chat.flows import set_target
+from assistant.chat.flows import next_step, set_target
 from assistant.chat.flows.answers import MAN_FLAGS
 from assistant.chat.flows.back_off import BACK_OFF_SIGNALS
 from assistant.chat.flows.edit_deal import EDITABLE
@@ -34,7 +34,6 @@ from assistant.method.currency import CURRENCIES
 from assistant.method.customer_class import CLASS_KEYS, TIMEFRAME_KEYS
 from assistant.method.model import CONTACT_ROLES, LEAD_SOURCES, LOST_CATEGORIES, VISIT_KINDS, Role
 from assistant.method.sentences import ACTIONS as SENTENCE_ACTIONS
-from assistant.push import reminders
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (sorted((ROOT / "assistant").rglob("*.py")) + sorted((ROOT / "handlers").rglob("*.py"))
@@ -59,6 +58,7 @@ TEMPLATE_FAMILIES = {
     "contact_role.": CONTACT_ROLES,
     "forecast.period.": ("this_month", "next_month", "next_quarter"),
     "schedule.day.": tuple(str(day) for day in range(7)),
+    "agenda.section.": ("overdue", "due_today", "quiet", "revisit"),
     "edit_deal.field.": EDITABLE,
     "lost_category.": LOST_CATEGORIES,
     "lead_source.": (*LEAD_SOURCES, "none"),
@@ -176,9 +176,9 @@ def dynamic_keys() -> frozenset[str]:
     keys |= {f"role.{x}" for x in Role}
     keys |= {f"help.{x}" for x in Role}
     keys |= {f"back_off.signal.{x}" for x in BACK_OFF_SIGNALS}
-    keys |= {f"reminder.{kind}" for kind in (reminders.OVERDUE, reminders.STALLED, reminders.REVISIT)}
     keys |= {f"reminder.acted.{x}" for x in ("done", "snooze", "date")}  # rem.<action>.<id> (commands._reminder_action)
     keys |= {f"lang.{x}" for x in LANGS}
+    keys |= {f"next_step.after_sale.{x}" for x in next_step.AFTER_SALE}
     keys |= _period_keys()
     keys |= {f"{prefix}{value}" for prefix, values in TEMPLATE_FAMILIES.items() for value in values}
     keys |= set(form_keys())

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from assistant.chat import edits, tenant_binding, transfers, views
+from assistant.chat import agenda, edits, tenant_binding, transfers, views
 from assistant.chat.context import Ctx
 from assistant.chat.currency import currency_command
 from assistant.chat.flows import read_sentence, runner, undo_change, weekly_check
@@ -297,6 +297,7 @@ def _schedule(ctx: Ctx, args: str) -> list[Reply]:
         "quiet_end": plan.quiet_end.isoformat("minutes"), "weekends": plan.weekends,
         "self_check_day": plan.self_check_day, "self_check_at": plan.self_check_at.isoformat("minutes"),
         "digest_day": plan.digest_day, "digest_at": plan.digest_at.isoformat("minutes"),
+        "agenda_at": plan.agenda_at.isoformat("minutes"),
         "revisit_days": plan.revisit_days, "changed": bool(name),
         "stall": [{"stage": s.name(ctx.lang), "days": cadence.stall_days(plan, i)}
                   for i, s in enumerate(ctx.team.funnel.stages)]})]
@@ -304,6 +305,11 @@ def _schedule(ctx: Ctx, args: str) -> list[Reply]:
 
 def _unknown(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply("common.unknown_command", ctx.lang, {"text": args})] + _help(ctx, "")
+
+
+def _today(ctx: Ctx, args: str) -> list[Reply]:
+    """The morning agenda on demand, everything on it (no "already named this week" filter)."""
+    return agenda.agenda_replies(ctx, agenda.collect(ctx), pushed=False)
 
 
 def _check(ctx: Ctx, args: str) -> list[Reply]:
@@ -338,6 +344,7 @@ COMMANDS: dict[str, Command] = {
     "deals": Command(_deals, menu="menu.deals", main=True, reads=True),
     "funnel": Command(_funnel, menu="menu.funnel", main=True, reads=True),
     "forecast": Command(_forecast, menu="menu.forecast", main=True, reads=True),
+    "today": Command(_today, menu="menu_command.today"),
     "team": Command(_team, MANAGERS, menu="menu_command.team", reads=True),
     "invite": Command(_invite, MANAGERS, private_only=True, menu="menu_command.invite"),
     "lang": Command(_lang, menu="menu_command.lang"),
@@ -365,7 +372,7 @@ COMMANDS: dict[str, Command] = {
 }
 MENU = tuple(name for name, command in COMMANDS.items() if command.main)
 DEAL_FLOWS = ("log_visit", "advance_deal", "back_off", "mark_won", "mark_lost", "qualify_deal", "edit_deal",
-              "reopen_deal")
+              "reopen_deal", "next_step")
 
 
 @lru_cache(maxsize=1)

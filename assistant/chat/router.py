@@ -9,13 +9,24 @@ import secrets
 from dataclasses import replace
 from datetime import timedelta
 
-from assistant.chat import checkpoints, commands, limits, routes, tenant_binding, transfers
+from assistant.chat import agenda, checkpoints, commands, limits, routes, tenant_binding, transfers
 from assistant.chat.commands import COMMANDS, DEAL_FLOWS, Command
 from assistant.chat.context import Ctx, Visitor
 from assistant.chat.flows import forms, runner
 from assistant.chat.flows.answers import load_own_deal
 from assistant.chat.flows.registry import FLOWS
-from assistant.chat.routes import DealAction, FlowPick, ReminderAction, RepDeals, Route, RunCommand, button, decode
+from assistant.chat.routes import (
+    AgendaAct,
+    AgendaItem,
+    DealAction,
+    FlowPick,
+    ReminderAction,
+    RepDeals,
+    Route,
+    RunCommand,
+    button,
+    decode,
+)
 from assistant.events import FormAnswer, Inbound, Reply
 from assistant.method.dates import parse_date
 from assistant.method.model import FlowState, JsonDict
@@ -131,6 +142,10 @@ def _press(ctx: Ctx, state: FlowState | None, pressed: Route | None, event: Inbo
         return checkpoints.tick_on_card(ctx, pressed)
     if isinstance(pressed, ReminderAction):
         return commands.reminder_action(ctx, pressed.action, pressed.item_id)
+    if isinstance(pressed, AgendaItem):
+        return agenda.item_actions(ctx, pressed.deal_id)
+    if isinstance(pressed, AgendaAct):
+        return agenda.act(ctx, pressed.action, pressed.deal_id, pressed.due)
     return [Reply("common.stale_button", ctx.lang)]
 
 
@@ -276,6 +291,8 @@ def _answered(state: FlowState) -> bool:
     """Whether replacing this flow would lose something the rep gave: an answer to one of its
     fields, or a part of a one-liner still to be read."""
     fields = {f.name for f in FLOWS[state.flow].fields}
+    if state.values.get("_after"):  # a next step asked after an update: only its own answer counts
+        fields -= {"deal", "next_due"}
     return bool(state.values.get("_typed")) or any(name in fields for name in state.values)
 
 

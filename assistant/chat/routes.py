@@ -71,6 +71,27 @@ class ReminderAction:
 
 
 @dataclass(frozen=True)
+class AgendaItem:
+    """An item of the day's agenda: its actions, shown for that deal."""
+
+    deal_id: int
+    prefix: ClassVar[str] = "agi"
+
+
+@dataclass(frozen=True)
+class AgendaAct:
+    """An action on an agenda item's next step. `due` is the step's date as shown (yyyymmdd):
+    the action is taken only while the deal still has it, so a second press, or a press after
+    the step moved some other way, changes nothing."""
+
+    action: str
+    deal_id: int
+    due: int
+    prefix: ClassVar[str] = "aga"
+    ACTIONS: ClassVar[tuple[str, ...]] = ("done", "tomorrow", "date")
+
+
+@dataclass(frozen=True)
 class FlowPick:
     """An answer to the question a flow is waiting on: the nonce ties it to the prompt that
     offered it (an older prompt's buttons are refused); `pick` is an option's index or a
@@ -80,9 +101,9 @@ class FlowPick:
     pick: str
 
 
-Route = RunCommand | RepDeals | DealAction | DealTick | ReminderAction | FlowPick
-_ROUTES: dict[str, type[RunCommand | RepDeals | DealAction | DealTick | ReminderAction]] = {
-    cls.prefix: cls for cls in (RunCommand, RepDeals, DealAction, DealTick, ReminderAction)}
+Route = RunCommand | RepDeals | DealAction | DealTick | ReminderAction | AgendaItem | AgendaAct | FlowPick
+_ROUTES: dict[str, type[RunCommand | RepDeals | DealAction | DealTick | ReminderAction | AgendaItem | AgendaAct]] = {
+    cls.prefix: cls for cls in (RunCommand, RepDeals, DealAction, DealTick, ReminderAction, AgendaItem, AgendaAct)}
 
 
 def encode(route: Route) -> str:
@@ -127,7 +148,7 @@ def decode(value: str) -> Route | None:
         else:
             return None
     route = cls(*values)  # type: ignore[arg-type]  # each part was checked against its field's type above
-    if isinstance(route, ReminderAction) and route.action not in ReminderAction.ACTIONS:
+    if isinstance(route, ReminderAction | AgendaAct) and route.action not in route.ACTIONS:
         return None
     return route
 

@@ -55,7 +55,7 @@ def deal_actions(ctx: Ctx, deal: Deal) -> tuple[Choice, ...]:
         return ()
     return tuple(button(DealAction(action, deal.id), f"action.{action}")
                  for action in ("log_visit", "advance_deal", "back_off", "qualify_deal", "edit_deal", "mark_won",
-                                "mark_lost"))
+                                "mark_lost", "next_step"))
 
 
 def deal_card(ctx: Ctx, deal: Deal, key: str = "deal.card", ticks: bool = False) -> Reply:

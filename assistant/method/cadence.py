@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from assistant.method.model import JsonDict, Team
+from assistant.method.model import Deal, DealStatus, JsonDict, Team
 from assistant.method.results import Problem
 
 # Days a deal may sit in a stage with no activity before the rep is nudged (product decision:
@@ -29,6 +29,7 @@ class Cadence:
     self_check_at: time = time(9, 0)
     digest_day: int = 0
     digest_at: time = time(9, 30)
+    agenda_at: time = time(8, 30)    # each working morning's agenda (product decision: before the day's first call)
 
 
 def cadence(team: Team) -> Cadence:
@@ -46,6 +47,7 @@ def cadence(team: Team) -> Cadence:
         self_check_at=time.fromisoformat(settings.get("self_check_at", base.self_check_at.isoformat())),
         digest_day=int(settings.get("digest_day", base.digest_day)),
         digest_at=time.fromisoformat(settings.get("digest_at", base.digest_at.isoformat())),
+        agenda_at=time.fromisoformat(settings.get("agenda_at", base.agenda_at.isoformat())),
     )
 
 
@@ -73,7 +75,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def change(team: Team, name: str, value: str) -> JsonDict | Problem:
     """The team's settings with one changed, from what a manager types (`/schedule quiet
     21:00-07:00`, `weekends on`, `selfcheck mon 09:00`, `digest fri 17:00`, `revisit 60`, and
-    `stall 21,21,14,10,7`: days without activity before a nudge, per stage from the top)."""
+    `agenda 08:30`: each working morning's agenda, and `stall 21,21,14,10,7`: days without
+    activity before a nudge, per stage from the top)."""
     settings = dict(team.settings or {})
     words = value.lower().split()
     if any("+" in word or word.endswith("z") for word in words):
@@ -88,6 +91,8 @@ def change(team: Team, name: str, value: str) -> JsonDict | Problem:
             prefix = "self_check" if name == "selfcheck" else "digest"
             at = time.fromisoformat(words[1])
             return settings | {f"{prefix}_day": WEEKDAYS.index(words[0][:3]), f"{prefix}_at": at.isoformat("minutes")}
+        if name == "agenda" and len(words) == 1:
+            return settings | {"agenda_at": time.fromisoformat(words[0]).isoformat("minutes")}
         if name == "stall" and len(words) == 1 and all(p.isdigit() and 1 <= int(p) <= 365 for p in words[0].split(",")):
             return settings | {"stall_days": [int(p) for p in words[0].split(",")]}
         if name == "revisit" and len(words) == 1 and words[0].isdigit() and 7 <= int(words[0]) <= 730:
@@ -124,3 +129,29 @@ def next_allowed(moment: datetime, plan: Cadence) -> datetime:
 
 def stall_days(plan: Cadence, stage_index: int) -> int:
     return plan.stall_days[min(stage_index, len(plan.stall_days) - 1)]
+
+
+def is_working_day(day: date, plan: Cadence) -> bool:
+    """A day the team is written to at all: weekdays, and weekends when the team asked for them."""
+    return plan.weekends or day.weekday() < 5
+
+
+def agenda_due(day: date, plan: Cadence) -> datetime | None:
+    """When the agenda of `day` goes out: the team's agenda time, moved out of the morning's
+    quiet hours; None when that falls on another day (no working day, or a time that is quiet
+    until the evening)."""
+    zone = ZoneInfo(plan.timezone)
+    if not is_working_day(day, plan):
+        return None
+    due = next_allowed(datetime.combine(day, plan.agenda_at, zone), plan)
+    return due if due.astimezone(zone).date() == day else None
+
+
+def stalled_since(deal: Deal, team: Team, plan: Cadence) -> datetime | None:
+    """When a deal went quiet for longer than its stage allows; None for a closed deal or one
+    with no stamp to count from."""
+    start = deal.last_activity_at or deal.created_at
+    if deal.status != DealStatus.OPEN or start is None:
+        return None
+    stage_index = team.funnel.index(deal.stage_key) if team.funnel.stage(deal.stage_key) else 0
+    return start + timedelta(days=stall_days(plan, stage_index))

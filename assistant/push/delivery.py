@@ -22,7 +22,7 @@ from assistant.clock import Clock
 from assistant.events import ChatKey, MessageRef, Reply
 from assistant.method.cadence import cadence, is_quiet, next_allowed
 from assistant.method.model import OutboxItem
-from assistant.push import reminders, self_check, team_digest
+from assistant.push import agenda, self_check, team_digest
 from assistant.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ SENT, BLOCKED, RETRY = "sent", "blocked", "retry"
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 BUILDERS: dict[str, Callable[[Ctx, OutboxItem], list[Reply]]] = {
-    reminders.OVERDUE: reminders.build, reminders.STALLED: reminders.build, reminders.REVISIT: reminders.build,
+    agenda.AGENDA: agenda.build,
     self_check.SELF_CHECK: self_check.build, self_check.NUDGE: self_check.build, team_digest.DIGEST: team_digest.build,
     team_digest.GROUP_DIGEST: team_digest.build}
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from assistant.clock import Clock
-from assistant.push import reminders, self_check, snapshots, team_digest
+from assistant.push import agenda, self_check, snapshots, team_digest
 from assistant.push.delivery import Deliverer, deliver_due
 from assistant.unit_of_work import UnitOfWorkFactory
 
@@ -49,7 +49,7 @@ def _scan_team(make_uow: UnitOfWorkFactory, clock: Clock, team_id: int) -> None:
         team = uow.teams.get(team_id)
         if team is None:  # removed since the list was read
             return
-        added = (reminders.enqueue_team(uow, team, clock) + self_check.enqueue_team(uow, team, clock)
+        added = (agenda.enqueue_team(uow, team, clock) + self_check.enqueue_team(uow, team, clock)
                  + team_digest.enqueue_team(uow, team, clock))
         snapshots.take_team(uow, team, clock)
         uow.commit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from assistant.chat.agenda import AGENDA_KIND
 from assistant.chat.context import Ctx
 from assistant.chat.routes import RunCommand, button
 from assistant.clock import Clock
@@ -60,7 +61,18 @@ def build(ctx: Ctx, item: OutboxItem) -> list[Reply]:
     user, team = ctx.user, ctx.team
     if ctx.uow.self_checks.done(user.id, item.subject):
         return []
+    if item.kind == NUDGE and _carried_by_agenda(ctx, item):
+        return []
     count = len(ctx.uow.deals.find(team.id, owner_id=user.id, status=DealStatus.OPEN))
     key = "weekly_check.invite" if item.kind == SELF_CHECK else "weekly_check.nudge"
     return [Reply(key, ctx.lang, {"count": count, "week": item.subject},
                   (button(RunCommand("check"), "weekly_check.start_button"),))]
+
+
+def _carried_by_agenda(ctx: Ctx, nudge: OutboxItem) -> bool:
+    """A morning agenda went out after the invite: it named the pending self-check, with its
+    button, so the nudge would say it a second time."""
+    invite = ctx.uow.outbox.by_key(f"{SELF_CHECK}:{nudge.user_id}:{nudge.subject}")
+    if invite is None or invite.sent_at is None:
+        return False
+    return ctx.uow.outbox.last_sent(ctx.user.id, AGENDA_KIND, invite.sent_at) is not None

@@ -96,7 +96,7 @@ def test_two_front_ends_share_one_database_and_scheduler_each_with_its_own_sende
         stop.set()
         thread.join(20)
     assert not thread.is_alive() and console.stopped
-    assert ("王伟", "reminder.overdue") in console.sent, "the demo rep's overdue follow-up went out on their platform"
+    assert ("王伟", "agenda.view") in console.sent, "the demo rep's agenda went out on their platform"
 
 
 def test_one_deliverer_per_platform(demo, clock):

@@ -21,7 +21,7 @@ from assistant.chat.menu import command_menu
 from assistant.events import ChatKey, Choice, Reply, UserRef
 from assistant.i18n import WORDS, Vocabulary
 from assistant.method.model import Role
-from assistant.push import reminders
+from assistant.push import agenda
 from assistant.push.delivery import deliver_due
 from handlers import slack as adapter
 from tests.adapters.fake_slack import BOT_ID, TEAM, SlackUser
@@ -288,12 +288,12 @@ def _overdue_deal(slack, demo, clock) -> int:
     deal = deals_of(demo, REP)[-1]
     with demo() as uow:
         uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 10)))
-        assert reminders.enqueue(uow, clock) >= 1
+        assert agenda.enqueue(uow, clock) >= 1
         uow.commit()
     return deal.id
 
 
-def test_a_reminder_is_pushed_to_the_slack_dm_and_acting_on_it_updates_it(slack, invite, demo, clock, fake_slack):
+def test_the_agenda_is_pushed_to_the_slack_dm_and_acting_on_an_item_updates_it(slack, invite, demo, clock, fake_slack):
     join(slack, REP, invite())
     _overdue_deal(slack, demo, clock)
     deliverer = adapter.SlackDeliverer(adapter.Sender(client_for(fake_slack)))
@@ -302,12 +302,15 @@ def test_a_reminder_is_pushed_to_the_slack_dm_and_acting_on_it_updates_it(slack,
     assert tally.sent == 1
     calls = fake_slack.since(mark)
     assert [c.method for c in calls] == ["chat.postMessage"]  # to the DM the rep wrote from
-    reminder = calls[-1]
-    assert reminder.channel == REP.dm and "提交方案" in reminder.text and reminder.labels()
-    done = slack.press(REP, reminder.labels()[0])
-    updates = [c for c in done.calls if c.method == "chat.update"]
-    assert updates and (updates[0].channel, updates[0].args["ts"]) == (REP.dm, reminder.result["ts"])
-    assert not updates[0].buttons()
+    agenda_message = calls[-1]
+    assert agenda_message.channel == REP.dm and "提交方案" in agenda_message.text and agenda_message.labels()
+    opened = slack.press(REP, agenda_message.labels()[0])
+    [card] = [c for c in opened.calls if c.method == "chat.postMessage"]
+    assert "⏭ 明天再做" in card.labels()
+    moved = slack.press(REP, "⏭ 明天再做")
+    updates = [c for c in moved.calls if c.method == "chat.update"]
+    assert updates and (updates[0].channel, updates[0].args["ts"]) == (REP.dm, card.result["ts"])
+    assert not updates[0].buttons() and "已推迟到明天" in updates[0].text
 
 
 def test_a_rate_limited_push_is_delayed_and_a_gone_user_is_blocked(

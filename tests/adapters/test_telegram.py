@@ -518,7 +518,7 @@ def test_funnel_chart_arrives_as_a_photo(running, invite):
 def test_a_reminder_goes_out_through_telegram_and_its_button_acts_once(running, invite, demo, clock):
     from datetime import date as day
 
-    from assistant.push import reminders
+    from assistant.push import agenda
     from assistant.push.delivery import deliver_due
 
     async def scenario():
@@ -528,18 +528,21 @@ def test_a_reminder_goes_out_through_telegram_and_its_button_acts_once(running, 
             with demo() as uow:
                 deal = deals_of(demo, REP)[-1]
                 uow.deals.save(replace(deal, next_step="提交方案", next_due=day(2026, 11, 16)))
-                reminders.enqueue(uow, clock)
+                agenda.enqueue(uow, clock)
                 uow.commit()
             deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop())
             mark = tg.fake.mark()
             tally = await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
             pushed = [c for c in tg.fake.since(mark) if c.method == "sendMessage"]
-            first = texts(await tg.press(REP, "推迟 1 天"))
-            again = texts(await tg.press(REP, "推迟 1 天"))
-            return tally, pushed, first, again, deal.id
-    tally, pushed, first, again, deal_id = asyncio.run(scenario())
-    assert tally.sent == 1 and len(pushed) == 1 and "跟进逾期 2 天" in pushed[0].text
-    assert "推迟到 2026年11月19日" in first and "已经处理过了" in again
+            card = texts(await tg.press(REP, "1. 机房"))
+            first = texts(await tg.press(REP, "明天再做"))
+            again = texts(await tg.press(REP, "明天再做"))
+            return tally, pushed, card, first, again, deal.id
+    tally, pushed, card, first, again, deal_id = asyncio.run(scenario())
+    assert tally.sent == 1 and len(pushed) == 1
+    assert "机房：提交方案（2026年11月16日（周一），逾期 2 天）" in pushed[0].text
+    assert card.startswith("⏰ 已逾期 2 天：提交方案")
+    assert "已推迟到明天（2026年11月19日（周四））" in first and "已经处理过了" in again
     with demo() as uow:
         assert uow.deals.get(deal_id).next_due == date(2026, 11, 19)
 
@@ -567,8 +570,8 @@ def test_a_new_bot_token_on_an_old_database_answers_its_first_updates(running, i
         other.stop()
 
 
-def test_acting_on_a_reminder_updates_the_reminder_message_by_its_stored_handle(running, invite, demo, clock):
-    from assistant.push import reminders
+def test_tomorrow_on_an_agenda_item_updates_its_card_in_place(running, invite, demo, clock):
+    from assistant.push import agenda
     from assistant.push.delivery import deliver_due
 
     async def scenario():
@@ -577,23 +580,21 @@ def test_acting_on_a_reminder_updates_the_reminder_message_by_its_stored_handle(
             await tg.say(REP, "/new 华为技术有限公司 机房 10万 月底")
             with demo() as uow:
                 deal = deals_of(demo, REP)[-1]
-                uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 16)))
-                reminders.enqueue(uow, clock)
+                uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 18)))
+                agenda.enqueue(uow, clock)
                 uow.commit()
             deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop())
             mark = tg.fake.mark()
             await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
             [pushed] = [c for c in tg.fake.since(mark) if c.method == "sendMessage"]
-            await tg.say(REP, "/deals")  # the reminder is no longer the newest message
-            return pushed, await tg.press(REP, "推迟 1 天")
-    pushed, pressed = asyncio.run(scenario())
-    with demo() as uow:
-        [item] = [i for i in uow.outbox.of_user(uow.users.by_identity("telegram", "", str(REP.id)).id)]
-    assert item.message_ref == f"{REP.id}:{pushed.result['message_id']}"
+            [card] = [c for c in await tg.press(REP, "1. 机房") if c.method == "sendMessage"]
+            return pushed, card, await tg.press(REP, "明天再做")
+    pushed, card, pressed = asyncio.run(scenario())
+    assert "📌 今天到期\n1. 华为技术有限公司 · 机房：提交方案" in pushed.text
+    assert [b["text"] for b in card.buttons()] == ["✔ 已完成", "⏭ 明天再做", "📅 改日期", "📝 记拜访"]
     [edit] = [c for c in pressed if c.method == "editMessageText"]
-    assert edit.params["message_id"] == str(pushed.result["message_id"]) and edit.params["chat_id"] == str(REP.id)
-    assert "已推迟到 2026年11月19日" in edit.text and "机房" in edit.text and edit.buttons() == []
-    assert "推迟到 2026年11月19日" in texts([c for c in pressed if c.method == "sendMessage"])
+    assert edit.params["message_id"] == str(card.result["message_id"]) and edit.buttons() == []
+    assert "已推迟到明天（2026年11月19日（周四））" in edit.text and "机房" in edit.text
 
 
 def test_the_group_digest_mentions_the_reps_who_skipped_their_self_check(running, invite, demo, clock):

@@ -6,7 +6,8 @@ import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 
-from assistant.push import reminders
+from assistant.method.model import OutboxItem
+from assistant.push import agenda
 from assistant.push.delivery import deliver_due
 from handlers import telegram as adapter
 from tests.adapters.test_telegram import REP, deals_of, join
@@ -17,25 +18,29 @@ def rows_of(make_uow, user):
         return uow.outbox.of_user(uow.users.by_identity("telegram", "", str(user.id)).id)
 
 
-async def two_overdue_deals(tg, demo, clock, invite):
+async def two_pushes(tg, demo, clock, invite):
+    """The rep's agenda (two overdue deals) and a self-check invite: two rows to send."""
     await join(tg, REP, invite())
     await tg.say(REP, "/new 华为技术有限公司 机房 10万 月底")
     await tg.say(REP, "/new 腾讯科技 网络 20万 月底")
     with demo() as uow:
         for deal in deals_of(demo, REP):
             uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 16)))
-        reminders.enqueue(uow, clock)
+        agenda.enqueue(uow, clock)
+        rep = uow.users.by_identity("telegram", "", str(REP.id))
+        uow.outbox.add(OutboxItem(f"self_check:{rep.id}:2026-W47", "self_check", rep.id, "telegram", "2026-W47",
+                                  clock.now()), clock.now())
         uow.commit()
 
 
 def pushes(calls):
-    return [c for c in calls if c.method == "sendMessage" and "跟进逾期" in c.text]
+    return [c for c in calls if c.method == "sendMessage" and ("的待办" in c.text or "漏斗自检" in c.text)]
 
 
 def test_a_long_flood_wait_delays_the_push_and_sends_it_once(running, invite, demo, clock, fake_telegram):
     async def scenario():
         async with running() as tg:
-            await two_overdue_deals(tg, demo, clock, invite)
+            await two_pushes(tg, demo, clock, invite)
             fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 600", retry_after=600)
             deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop(), timeout=5)
             mark = fake_telegram.mark()
@@ -56,7 +61,7 @@ def test_a_long_flood_wait_delays_the_push_and_sends_it_once(running, invite, de
 def test_a_send_given_up_on_is_stopped_not_left_running(running, invite, demo, clock, fake_telegram):
     async def scenario():
         async with running() as tg:
-            await two_overdue_deals(tg, demo, clock, invite)
+            await two_pushes(tg, demo, clock, invite)
             release = fake_telegram.hold("sendMessage")
             deliverer = adapter.TelegramDeliverer(tg.application.bot, asyncio.get_running_loop(), timeout=0.5)
             tally = await asyncio.to_thread(deliver_due, demo, clock, deliverer, "tg-worker")
@@ -72,11 +77,11 @@ def test_a_send_given_up_on_is_stopped_not_left_running(running, invite, demo, c
 
 def test_a_push_in_several_messages_resends_only_the_parts_not_yet_sent(running, invite, demo, clock,
                                                                         fake_telegram):
-    """A reminder too long for one Telegram message goes as two; the second fails, and the retry
+    """An agenda too long for one Telegram message goes as two; the second fails, and the retry
     sends the second only: the rep never gets the first part twice."""
     async def scenario():
         async with running() as tg:
-            await two_overdue_deals(tg, demo, clock, invite)
+            await two_pushes(tg, demo, clock, invite)
             with demo() as uow:
                 deal = deals_of(demo, REP)[0]
                 steps = "；".join(f"第{n}步：提交方案并确认测试安排" for n in range(300))
@@ -94,10 +99,10 @@ def test_a_push_in_several_messages_resends_only_the_parts_not_yet_sent(running,
     messages = [c for c in calls if c.method == "sendMessage"]
     assert first.retried == 1 and parts_after_first == [1]
     first_part, refused = messages[0], messages[1]
-    assert (first_part.status, refused.status) == (200, 400) and first_part.text.startswith("⏰ 跟进逾期")
+    assert (first_part.status, refused.status) == (200, 400) and first_part.text.startswith("☀️")
     assert [c.status for c in messages if c.text == refused.text] == [400, 200]  # the refused part, sent again
     delivered = [c.text for c in messages if c.ok]
     assert len(delivered) == len(set(delivered))  # no part twice, the first one included
-    assert len([c for c in messages if "跟进逾期" in c.text and c.ok]) == 2  # the long push began once; the other
+    assert len([c for c in messages if c.text.startswith("☀️") and c.ok]) == 1  # the long push began once
     assert len([c for c in messages if c.ok and c.buttons()]) == 2  # each push's buttons once, on its last part
     assert {item.status for item in rows_of(demo, REP)} == {"sent"}

@@ -18,12 +18,14 @@ def history(make_uow, deal_id):
 
 
 def test_one_line_visit_sets_next_step_and_due(demo, chat):
-    reply = chat("王伟").say("/visit 华为 明天 提交方案")
-    assert "拜访已记录" in reply and "下一步：提交方案（2026年11月19日" in reply
+    rep = chat("王伟")
+    assert "拜访已记录" in rep.say("/visit 华为 明天 提交方案")
+    reply = rep.press("提交方案")
+    assert "下一步：提交方案（2026年11月19日" in reply
     saved = deal(demo, 1)
     assert saved.next_step == "提交方案" and saved.next_due == date(2026, 11, 19)
     _, visits = history(demo, 1)
-    assert [(v.visited_on, v.kind, v.next_steps) for v in visits] == [(date(2026, 11, 18), "follow_up", ("提交方案",))]
+    assert [(v.visited_on, v.kind, v.result) for v in visits] == [(date(2026, 11, 18), "follow_up", "提交方案")]
 
 
 def test_guided_visit_report(demo, chat):

@@ -4,7 +4,9 @@ import threading
 from dataclasses import replace
 from datetime import date, timedelta
 
-from assistant.push import reminders
+from assistant.events import ChatKey
+from assistant.method.model import Role
+from assistant.push import agenda
 from assistant.push.delivery import SENT, deliver_due
 from storage.db import session_factory
 from storage.uow import SqlUnitOfWork
@@ -19,20 +21,25 @@ class Recorder:
 
     def send(self, to, replies):
         with self.lock:
-            self.sent.append((to.user, replies[0].params["id"]))
+            self.sent.append((to.user, tuple(item["id"] for item in replies[0].params["items"])))
         return SENT
 
 
-def test_two_workers_send_each_reminder_once(demo, engine, clock):
+def add_reps(uow, clock, count):
+    """`count` more reps at the terminal, each with an overdue deal: one agenda each."""
+    for n in range(count):
+        rep = uow.users.add(1, f"销售{n}", Role.REP, "zh", clock.now())
+        uow.users.link(rep.id, ChatKey("console", rep.name, rep.name))
+        template = uow.deals.get(1 + n % 8)
+        uow.deals.add(replace(template, id=0, owner_id=rep.id, title=f"批量{n}", next_due=date(2026, 11, 1)))
+
+
+def test_two_workers_send_each_agenda_once(demo, engine, clock):
     with demo() as uow:
-        for deal in uow.deals.find(1, status="open"):
-            uow.deals.save(replace(deal, next_due=date(2026, 11, 10)))
-        for n in range(30):
-            template = uow.deals.get(1 + n % 8)
-            uow.deals.add(replace(template, id=0, title=f"批量{n}", next_due=date(2026, 11, 1)))
+        add_reps(uow, clock, 36)
         uow.commit()
     with demo() as uow:
-        queued = reminders.enqueue(uow, clock)
+        queued = agenda.enqueue(uow, clock)
         uow.commit()
     assert queued == 38
     recorder = Recorder()
@@ -53,14 +60,11 @@ def test_two_workers_send_each_reminder_once(demo, engine, clock):
 
 
 def test_senders_of_two_platforms_send_each_push_once_where_its_user_is(demo, engine, clock):
-    from assistant.events import ChatKey
     with demo() as uow:
-        for n in range(30):
-            template = uow.deals.get(1 + n % 8)
-            uow.deals.add(replace(template, id=0, title=f"批量{n}", next_due=date(2026, 11, 1)))
+        add_reps(uow, clock, 30)
         uow.commit()
     with demo() as uow:
-        queued = reminders.enqueue(uow, clock)
+        queued = agenda.enqueue(uow, clock)
         li = uow.users.by_name("李娜")
         uow.users.link(li.id, ChatKey("telegram", "777", "777"))
         uow.users.touch("telegram", "", "777", clock.now())  # 李娜 moved to Telegram after the scan
@@ -80,4 +84,4 @@ def test_senders_of_two_platforms_send_each_push_once_where_its_user_is(demo, en
         thread.join(timeout=60)
     assert len(terminal.sent) + len(telegram.sent) == queued
     assert len(set(terminal.sent) | set(telegram.sent)) == queued
-    assert {user for user, _ in terminal.sent} == {"王伟"} and {user for user, _ in telegram.sent} == {"777"}
+    assert {user for user, _ in telegram.sent} == {"777"} and "李娜" not in {user for user, _ in terminal.sent}

@@ -181,6 +181,7 @@ def test_english_one_liners(demo, chat):
     assert "None of your open deals match “BYD”" in rep.say("/visit BYD next Tue send quote")
     rep.say("/cancel")
     rep.say("/visit 比亚迪 next Tue send quote")
+    rep.press("send quote")
     with demo() as uow:
         byd = uow.deals.get(3)
     assert byd.next_step == "send quote" and byd.next_due == date(2026, 11, 24)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from assistant.events import ChatKey
-from assistant.push import reminders
+from assistant.push import agenda
 from assistant.push.delivery import MAX_ATTEMPTS, SENT, deliver_due
 from handlers.console import ConsoleDeliverer
 
@@ -21,16 +21,17 @@ def local(year, month, day, hour, minute=0):
 
 
 class Recorder:
-    """A platform's sender that records what it sends; `broken` deals make it raise (a chart
-    that can't be drawn, a template error)."""
+    """A platform's sender that records what it sends (the deals an agenda names); pushes to
+    `broken` people make it raise (a chart that can't be drawn, a template error)."""
 
     def __init__(self, platform="console", broken=()):
         self.platform, self.broken, self.sent = platform, set(broken), []
 
     def send(self, to, replies):
-        if replies[0].params.get("id") in self.broken:
+        if to.user in self.broken:
             raise ValueError("chart could not be drawn")
-        self.sent.append((to.platform, to.user, replies[0].key, replies[0].params.get("id")))
+        deals = tuple(item["id"] for reply in replies for item in reply.params.get("items", ()))
+        self.sent.append((to.platform, to.user, replies[0].key, deals))
         return SENT
 
 
@@ -43,33 +44,34 @@ def overdue_everywhere(make_uow, clock):
     with make_uow() as uow:
         for deal in uow.deals.find(1, status="open"):
             uow.deals.save(replace(deal, next_due=date(2026, 11, 10)))
-        added = reminders.enqueue(uow, clock)
+        added = agenda.enqueue(uow, clock)
         uow.commit()
     return added
 
 
 def test_one_failing_row_stalls_no_other_and_fails_after_its_last_attempt(demo, make_uow, clock, caplog):
-    assert overdue_everywhere(make_uow, clock) == 8
-    bad = int(min(all_rows(make_uow), key=lambda item: item.id).subject)
-    sender = Recorder(broken={bad})
+    assert overdue_everywhere(make_uow, clock) == 2  # 王伟's and 李娜's agendas, every deal on them
+    sender = Recorder(broken={"王伟"})
     with caplog.at_level(logging.ERROR, logger="assistant.push.delivery"):
         tally = deliver_due(make_uow, clock, sender, "w1")
-    assert tally.sent == 7 and len(sender.sent) == 7 and bad not in {deal for *_, deal in sender.sent}
-    [failing] = [item for item in all_rows(make_uow) if item.subject == str(bad)]
+    assert tally.sent == 1 and [(user, deals) for _, user, _, deals in sender.sent] == [("李娜", (6, 7, 8))]
+    with make_uow() as uow:
+        bad = uow.users.by_name("王伟").id
+    [failing] = [item for item in all_rows(make_uow) if item.user_id == bad]
     assert failing.status == "pending" and failing.attempts == 1 and "chart could not be drawn" in failing.last_error
     assert failing.due_at > clock.now()
     assert any(str(failing.id) in record.getMessage() for record in caplog.records)
     for _ in range(3 * MAX_ATTEMPTS):  # each retry when it is due (quiet hours move some to the morning)
         clock.at = max(clock.at, failing.due_at)
         deliver_due(make_uow, clock, sender, "w1")
-        [failing] = [item for item in all_rows(make_uow) if item.subject == str(bad)]
+        [failing] = [item for item in all_rows(make_uow) if item.user_id == bad]
     assert failing.status == "failed" and failing.attempts == MAX_ATTEMPTS
-    assert len(sender.sent) == 7
+    assert len(sender.sent) == 1
 
 
 def test_a_push_follows_the_user_to_the_platform_they_use_now(demo, make_uow, clock):
     with make_uow() as uow:
-        reminders.enqueue(uow, clock)  # 王伟's and 李娜's overdue follow-ups, queued for the terminal
+        agenda.enqueue(uow, clock)  # 王伟's and 李娜's agendas, queued for the terminal
         wang = uow.users.by_name("王伟")
         uow.users.link(wang.id, ChatKey("telegram", "555", "555"))
         uow.users.touch("telegram", "", "555", clock.now())  # 王伟 writes from Telegram now
@@ -79,13 +81,13 @@ def test_a_push_follows_the_user_to_the_platform_they_use_now(demo, make_uow, cl
     assert deliver_due(make_uow, clock, telegram, "w1").sent == 1
     assert [(platform, user) for platform, user, *_ in terminal.sent] == [("console", "李娜")]
     assert [(platform, user, key) for platform, user, key, _ in telegram.sent] == [
-        ("telegram", "555", "reminder.overdue")]
+        ("telegram", "555", "agenda.view")]
     assert {(item.platform, item.status) for item in all_rows(make_uow)} == {("console", "sent"), ("telegram", "sent")}
 
 
 def test_a_user_who_moves_after_the_claim_is_handed_over_not_skipped(demo, make_uow, clock):
     with make_uow() as uow:
-        reminders.enqueue(uow, clock)
+        agenda.enqueue(uow, clock)
         uow.commit()
     with make_uow() as uow:
         claimed = uow.outbox.claim("w1", ("console",), clock.now(), clock.now() + timedelta(minutes=5), 10)
@@ -105,7 +107,7 @@ def test_a_terminal_claims_only_the_pushes_of_the_people_at_it(demo, chat, make_
     wang.say("/help")
     li.say("/help")
     with make_uow() as uow:
-        reminders.enqueue(uow, clock)
+        agenda.enqueue(uow, clock)
         uow.commit()
     wangs_terminal = ConsoleDeliverer({"王伟": wang.console})
     for _ in range(12):  # an hour of sender runs at 王伟's terminal
@@ -136,39 +138,37 @@ def test_a_digest_missed_during_a_week_of_downtime_arrives_once(demo, chat, make
     assert digests == [("2026-W48", "skipped", "superseded")] * 2 + [("2026-W49", "sent", None)] * 2
 
 
-def test_one_deal_gets_one_reminder_however_many_days_it_waited(demo, make_uow, clock):
+def test_a_rep_gets_one_agenda_however_many_days_it_waited(demo, make_uow, clock):
     with make_uow() as uow:
-        assert reminders.enqueue(uow, clock) == 2  # Wednesday: 小米 and 美的 overdue; not sent (down)
+        assert agenda.enqueue(uow, clock) == 2  # Wednesday's: 王伟 (小米 overdue) and 李娜 (腾讯); not sent (down)
         uow.commit()
     clock.at = local(2026, 11, 19, 10)
     with make_uow() as uow:
-        assert reminders.enqueue(uow, clock) == 2  # Thursday's
+        assert agenda.enqueue(uow, clock) == 2  # Thursday's
         uow.commit()
     sender = Recorder()
     assert deliver_due(make_uow, clock, sender, "w1").sent == 2
-    assert sorted(deal for *_, deal in sender.sent) == [2, 7]
+    assert sorted((user, deals) for _, user, _, deals in sender.sent) == [("李娜", (7,)), ("王伟", (2, 5))]
     assert sorted((item.key.rsplit(":", 1)[1], item.status) for item in all_rows(make_uow)) == [
         ("2026-11-18", "skipped"), ("2026-11-18", "skipped"), ("2026-11-19", "sent"), ("2026-11-19", "sent")]
 
 
-def test_a_stalled_nudge_queued_on_friday_is_dropped_after_a_weekend_visit(demo, chat, make_uow, clock):
+def test_a_deal_visited_over_the_weekend_is_not_on_mondays_agenda(demo, chat, make_uow, clock):
     rep = chat("王伟")
     rep.say("/help")
-    clock.at = local(2026, 12, 4, 21)  # Friday evening: quiet hours, the nudges wait for Monday
-    with make_uow() as uow:
-        reminders.enqueue(uow, clock)
-        uow.commit()
-    stalled = {item.subject for item in all_rows(make_uow) if item.kind == "stalled"}
-    assert "3" in stalled
-    clock.at = local(2026, 12, 5, 11)  # Saturday: the rep logs a visit on 比亚迪 (#3)
+    clock.at = local(2026, 12, 4, 10)  # Friday: 比亚迪's (#3) next step is 11 days late
+    assert "比亚迪股份有限公司 · 工厂MES系统：安排产品测试（2026年11月23日（周一），逾期 11 天）" in rep.say("/today")
+    clock.at = local(2026, 12, 5, 11)  # Saturday: the rep logs a visit on 比亚迪
     assert "拜访已记录" in rep.say("/visit 比亚迪 下周二 提交方案")
-    clock.at = local(2026, 12, 7, 8)
+    rep.press("提交方案")
+    clock.at = local(2026, 12, 7, 8, 30)
+    with make_uow() as uow:
+        assert agenda.enqueue(uow, clock) == 2
+        uow.commit()
     sender = Recorder()
     deliver_due(make_uow, clock, sender, "w1")
-    nudged = {deal for _, _, key, deal in sender.sent if key == "reminder.stalled"}
-    assert 3 not in nudged and nudged == {int(subject) for subject in stalled} - {3}
-    [row] = [item for item in all_rows(make_uow) if item.kind == "stalled" and item.subject == "3"]
-    assert row.status == "skipped"
+    [(_, _, key, deals)] = [sent for sent in sender.sent if sent[1] == "王伟"]
+    assert key == "agenda.view" and 3 not in deals and {4, 5} <= set(deals)
 
 
 def test_a_sunday_evening_self_check_is_answered_nudged_and_asked_every_week(demo, chat, make_uow, clock):

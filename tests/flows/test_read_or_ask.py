@@ -155,6 +155,7 @@ def test_a_command_over_a_half_filled_flow_asks_first(demo, chat):
     assert "丢单报告 2/3" in rep.press("继续")
     rep.say("/visit 华为 明天 提交方案")
     assert "拜访已记录" in rep.press("开始")
+    rep.press("提交方案")
     assert deal(demo, 1).next_step == "提交方案" and deal(demo, 5).status == DealStatus.OPEN
     assert "没有进行中的操作" in rep.say("/cancel")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow
+from assistant.chat.flows.next_step import ask_after_update
 from assistant.chat.flows.stage_move import finish_move
 from assistant.events import Reply
 from assistant.method.deals import advance
@@ -29,7 +30,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
                        lambda change: "advance_deal.done" if change.checklist_complete else "advance_deal.done_anyway")
 
 
-FLOW: Flow[Ctx] = Flow("advance_deal", finish=finish, fields=(
+FLOW: Flow[Ctx] = Flow("advance_deal", then=ask_after_update, finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_target),
           when=answers.has_checklist(_target),

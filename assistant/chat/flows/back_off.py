@@ -6,6 +6,7 @@ from typing import Any
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.flows.next_step import ask_after_update
 from assistant.chat.flows.stage_move import finish_move
 from assistant.events import Reply
 from assistant.i18n import render
@@ -38,7 +39,7 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
         deal, ctx.team.funnel, values["to_stage"], ctx.user, ctx.now, values.get("reason") or ""), "back_off.done")
 
 
-FLOW: Flow[Ctx] = Flow("back_off", finish=finish, fields=(
+FLOW: Flow[Ctx] = Flow("back_off", then=ask_after_update, finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("to_stage", parse=_stage, options=_earlier_stages),
     Field("reason", parse=answers.text(answers.NOTE_MAX), optional=True, options=lambda ctx, values: [

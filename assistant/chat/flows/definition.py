@@ -64,6 +64,9 @@ class Flow(Generic[C]):
     # Its shortcut reads a whole line (`method.one_line`, memoised): the engine reads it before
     # the event's write transaction opens, so the write lock is never held while a line is parsed.
     read_ahead: bool = False
+    # What to ask once it has finished, if anything: another flow and its first values (a next
+    # step after a visit, an advance, a back-off or a win).
+    then: Callable[[C, JsonDict], tuple[Flow[C], JsonDict] | None] | None = None
 
     def field(self, name: str) -> Field[C]:
         return next(f for f in self.fields if f.name == name)

@@ -9,9 +9,12 @@ from assistant.chat import edits
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.flows.next_step import AFTER, ask_after_update
+from assistant.chat.flows.next_step import FLOW as NEXT_STEP
 from assistant.chat.views import deal_card
 from assistant.events import DATE, Reply
 from assistant.method.dates import parse_date
+from assistant.method.day_phrases import date_inside
 from assistant.method.deals import apply_visit
 from assistant.method.model import VISIT_KINDS, JsonDict, Params, Visit
 from assistant.method.one_line import read_visit_line
@@ -31,18 +34,38 @@ def next_steps(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem:
 
 
 def shortcut(args: str, ctx: Ctx) -> Params:
-    """Customer first (a known name of several words too); a date after today is when the
-    next step is due, today or earlier is when the visit happened; the rest is the next step."""
+    """Customer first (a known name of several words too); then what happened, which is the
+    visit's result. A date of today or earlier is when the visit happened; a later one, apart or
+    inside the text ("客户同意下周二看方案"), is when the next step is due, and the next step is
+    asked after the visit is saved, with the text offered as its wording."""
     line = read_visit_line(args, ctx.today, [d.customer_name for d in answers.own_open_deals(ctx)])
     typed: dict[str, str] = {"deal": line.customer}
     read = parse_date(line.when, ctx.today) if line.when else None
-    if line.when and isinstance(read, Ok):
-        typed["next_due" if read.value > ctx.today else "visited_on"] = line.when
-    elif line.when:  # unreadable with its neighbours: asked again, never part of the next step
-        typed["next_due" if line.rest else "visited_on"] = line.when
+    values: Params = {}
+    if line.when and isinstance(read, Ok) and read.value > ctx.today:
+        values["_next_due"] = read.value.isoformat()
+    elif line.when:  # today or earlier; unreadable with its neighbours: asked again, never part of the text
+        typed["visited_on"] = line.when
     if line.rest:
-        typed["next_steps"] = line.rest
-    return {"_typed": typed, "_quick": len(typed) > 1}
+        typed["result"] = line.rest
+        inside = date_inside(line.rest, ctx.today)
+        if "_next_due" not in values and inside is not None:
+            values["_next_due"] = inside.isoformat()
+    return values | {"_typed": typed, "_quick": len(typed) > 1 or bool(values), "_line": True}
+
+
+def then(ctx: Ctx, values: JsonDict) -> tuple[Flow[Ctx], JsonDict] | None:
+    """After a one-line visit the next step is asked, its date already read from the line and
+    the line's text offered as its wording; after a guided one, only when the deal has no step
+    ahead."""
+    if not values.get("_line") or not (values.get("result") or values.get("_next_due")):
+        return ask_after_update(ctx, values)
+    start: JsonDict = {"deal": values["deal"], AFTER: True}
+    if values.get("result"):
+        start["_default"] = values["result"]
+    if values.get("_next_due"):
+        start["next_due"] = values["_next_due"]
+    return NEXT_STEP, start
 
 
 def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
@@ -67,7 +90,8 @@ def _optional_text(name: str) -> Field[Ctx]:
     return Field(name, parse=answers.text(answers.NOTE_MAX), optional=True)
 
 
-FLOW: Flow[Ctx] = Flow("log_visit", shortcut=shortcut, quick=True, read_ahead=True, finish=finish, form=True, fields=(
+FLOW: Flow[Ctx] = Flow("log_visit", shortcut=shortcut, quick=True, read_ahead=True, finish=finish, form=True, then=then,
+                       fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("visited_on", kind=DATE, parse=answers.any_date, default=lambda ctx, values: ctx.today.isoformat()),
     Field("kind", default=lambda ctx, values: "follow_up",

@@ -8,6 +8,7 @@ from typing import Any
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.flows.next_step import ask_after_update
 from assistant.chat.flows.stage_move import cancelled, confirmed, finish_move
 from assistant.events import Reply
 from assistant.method.deals import mark_won
@@ -44,7 +45,12 @@ def finish(ctx: Ctx, values: JsonDict) -> list[Reply] | Problem:
                        "mark_won.done")
 
 
-FLOW: Flow[Ctx] = Flow("mark_won", finish=finish, fields=(
+def then(ctx: Ctx, values: JsonDict) -> tuple[Flow[Ctx], JsonDict] | None:
+    """Won: the after-sale follow-up is asked for (kick-off, satisfaction, referrals)."""
+    return ask_after_update(ctx, values) if confirmed(ctx, values) else None
+
+
+FLOW: Flow[Ctx] = Flow("mark_won", then=then, finish=finish, fields=(
     Field("deal", parse=answers.deal, options=answers.deal_options),
     Field("signed_amount", parse=answers.deal_amount, options=_estimate, when=lambda ctx, values: True,
           prompt=lambda ctx, values: _deal_named(ctx, values)),

@@ -182,7 +182,11 @@ def advance(flow: Flow[C], state: FlowState, ctx: C, notes: list[Reply]) -> Step
     outcome = flow.finish(ctx, values)
     if isinstance(outcome, Problem):
         return Step(notes + [problem_reply(ctx, outcome)], None)
-    return Step(notes + list(outcome), None)
+    follow = flow.then(ctx, values) if flow.then is not None else None
+    if follow is None:
+        return Step(notes + list(outcome), None)
+    following = start(follow[0], ctx, "", follow[1])
+    return Step(notes + list(outcome) + following.replies, following.state)
 
 
 def _prompt(flow: Flow[C], state: FlowState, ctx: C, notes: list[Reply], current: Field[C]) -> Step:
