@@ -128,6 +128,7 @@ def test_commas_and_colons_separate_fields(demo, chat):
 def test_chinese_command_words_without_a_space(demo, chat):
     rep = chat("王伟")
     assert "拜访" in rep.say("拜访比亚迪 下周二 发报价")
+    rep.press("发报价")  # the next step, worded as the line had it
     with demo() as uow:
         byd = uow.deals.get(3)
     assert byd.next_step == "发报价" and byd.next_due == date(2026, 11, 24)
