@@ -535,7 +535,8 @@ def test_a_visit_is_logged_in_the_dm_by_words(slack, invite, demo):
     join(slack, REP, invite())
     slack.command(REP, "new 华为技术有限公司 机房搬迁 30万 月底")
     calls = slack.dm(REP, "拜访 华为技术有限公司 明天 提交方案").calls
-    assert "✅ 拜访已记录" in texts(calls) and "提交方案（2026年11月19日（周四））" in texts(calls)
+    assert "✅ 拜访已记录" in texts(calls) and "的下一步（2026年11月19日（周四））做什么" in texts(calls)
+    slack.dm(REP, "提交方案")
     [deal] = deals_of(demo, REP)
     with demo() as uow:
         assert len(uow.deals.visits(deal.id)) == 1
@@ -549,8 +550,10 @@ def test_the_lost_report_asks_its_three_questions_then_closes_on_the_button(slac
     assert "我方的原因" in texts(slack.dm(REP, f"丢单 {deal.id}").calls)
     assert "客户说的原因" in texts(slack.dm(REP, "报价偏高").calls)
     assert "如何避免" in texts(slack.dm(REP, "选了本地厂商").calls)
-    assert "标记为丢单" in texts(slack.dm(REP, "提前做价值呈现").calls)
+    assert "属于哪一类" in texts(slack.dm(REP, "提前做价值呈现").calls)
+    assert "标记为丢单" in texts(slack.press(REP, "价格").calls)
     assert "已标记丢单" in texts(slack.press(REP, "确认").calls)
     [lost] = deals_of(demo, REP)
     assert (lost.status, lost.lost_reason_ours, lost.lost_reason_customer, lost.lost_prevention) == (
         "lost", "报价偏高", "选了本地厂商", "提前做价值呈现")
+    assert lost.lost_category == "price"
