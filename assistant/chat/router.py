@@ -128,7 +128,7 @@ def _press(ctx: Ctx, state: FlowState | None, pressed: Route | None, event: Inbo
         return _answer_switch(ctx, state, pressed, event)
     if isinstance(pressed, FlowPick) and state is not None:
         return _resume(ctx, state, event)
-    if state is not None and isinstance(pressed, RunCommand | DealAction | ReminderAction) and event.choice:
+    if state is not None and isinstance(pressed, RunCommand | DealAction | ReminderAction | AgendaAct) and event.choice:
         switch = _switch_for_press(ctx, state, pressed, event.choice)
         if switch is not None:
             return _ask_switch(ctx, state, switch)
@@ -328,11 +328,12 @@ def _switch_for_text(ctx: Ctx, state: FlowState, text: str, typed: tuple[str, st
     return {"name": word[0], "args": word[1], "text": text, "word": True}
 
 
-def _switch_for_press(ctx: Ctx, state: FlowState, pressed: RunCommand | DealAction | ReminderAction,
+def _switch_for_press(ctx: Ctx, state: FlowState, pressed: RunCommand | DealAction | ReminderAction | AgendaAct,
                       value: str) -> JsonDict | None:
     """A menu, card or reminder button that would start another flow over a half-filled one
-    (a reminder's "done" and "new date" open the next step; its snooze opens nothing)."""
-    if isinstance(pressed, ReminderAction):
+    (a reminder's or an agenda item's "done" and "new date" open the next step; "tomorrow"
+    and snooze open nothing)."""
+    if isinstance(pressed, ReminderAction | AgendaAct):
         flow = "next_step" if pressed.action in ("done", "date") else None
     elif isinstance(pressed, DealAction):
         flow = pressed.flow if pressed.flow in DEAL_FLOWS else None

@@ -18,7 +18,7 @@ import bot
 from assistant import StartupError
 from assistant.events import Choice, Reply
 from assistant.method.model import Role
-from assistant.push import reminders
+from assistant.push import agenda
 from assistant.push.delivery import deliver_due
 from handlers import dingtalk as adapter
 from tests.adapters.conftest import TOKEN, TgUser, message_update
@@ -330,29 +330,30 @@ def _overdue_deal(ding, demo, clock) -> int:
     deal = deals_of(demo, REP)[-1]
     with demo() as uow:
         uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 10)))
-        assert reminders.enqueue(uow, clock) >= 1
+        assert agenda.enqueue(uow, clock) >= 1
         uow.commit()
     return deal.id
 
 
-def test_a_pushed_reminder_goes_by_userid_and_is_acted_on_once(ding, invite, demo, clock, fake_dingtalk):
+def test_the_pushed_agenda_goes_by_userid_and_an_item_is_acted_on_once(ding, invite, demo, clock, fake_dingtalk):
     join(ding, REP, invite())
     deal_id = _overdue_deal(ding, demo, clock)
     deliverer = adapter.DingTalkDeliverer(ding.front.sender)
     mark = fake_dingtalk.mark()
     tally = deliver_due(demo, clock, deliverer, "w1")
     assert tally.sent == 1
-    [reminder] = fake_dingtalk.since(mark)
-    assert reminder.kind == "card" and reminder.to == REP.staff_id and "提交方案" in reminder.text
+    [pushed] = fake_dingtalk.since(mark)
+    assert pushed.kind == "card" and pushed.to == REP.staff_id and "提交方案" in pushed.text
     assert not fake_dingtalk.sent("webhook")
-    done_label = reminder.labels()[0]
-    done = ding.press(REP, done_label)
-    [update] = [c for c in done if c.kind == "update"]
-    assert update.body["cardBizId"] == reminder.body["cardBizId"] and not update.buttons()
+    opened = ding.press(REP, pushed.labels()[0])
+    [reminder] = [c for c in opened if c.kind == "card"]
+    done = ding.press(REP, "明天再做")
+    assert "已推迟到明天" in texts(done)
     with demo() as uow:
         after_first = uow.deals.get(deal_id)
-    again = ding.feed(CARD_TOPIC, fake_dingtalk.press(REP, reminder.body["cardBizId"], reminder.buttons()[0]["id"]))
-    assert not [c for c in again if c.kind == "update"]
+    [tomorrow] = [b for b in reminder.buttons() if "明天再做" in b["label"]["text"]]
+    again = ding.feed(CARD_TOPIC, fake_dingtalk.press(REP, reminder.body["cardBizId"], tomorrow["id"]))
+    assert not [c for c in again if c.kind == "update"] and "已经处理过了" in texts(again)
     with demo() as uow:
         assert uow.deals.get(deal_id) == after_first
     assert deliver_due(demo, clock, deliverer, "w1").sent == 0

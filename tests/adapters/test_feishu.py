@@ -21,7 +21,7 @@ from Crypto.Cipher import AES
 import bot
 from assistant.events import Choice, Reply, UserRef
 from assistant.method.model import Role
-from assistant.push import reminders, team_digest
+from assistant.push import agenda, team_digest
 from assistant.push.delivery import deliver_due
 from handlers import feishu as adapter
 from tests.adapters.conftest import feishu_environment
@@ -298,28 +298,29 @@ def _overdue_deal(feishu, demo, clock) -> int:
     deal = deals_of(demo, REP)[-1]
     with demo() as uow:
         uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 10)))
-        assert reminders.enqueue(uow, clock) >= 1
+        assert agenda.enqueue(uow, clock) >= 1
         uow.commit()
     return deal.id
 
 
-def test_a_pushed_reminder_goes_to_the_open_id_and_acting_on_it_updates_it_once(feishu, invite, demo, clock,
-                                                                               fake_feishu):
+def test_the_pushed_agenda_goes_to_the_open_id_and_acting_on_an_item_updates_it_once(feishu, invite, demo, clock,
+                                                                                     fake_feishu):
     join(feishu, REP, invite())
     _overdue_deal(feishu, demo, clock)
     deliverer = adapter.FeishuDeliverer(feishu.front_end.bridge.sender)
     mark = fake_feishu.mark()
     assert deliver_due(demo, clock, deliverer, "w1").sent == 1
-    [reminder] = created(fake_feishu.since(mark))
-    assert (reminder.query["receive_id_type"], reminder.body["receive_id"]) == ("open_id", REP.open_id)
-    assert "提交方案" in shown(reminder.text) and reminder.labels()
-    message_id, button = feishu.card_with(REP, "推迟")
-    assert message_id == reminder.message_id
+    [pushed] = created(fake_feishu.since(mark))
+    assert (pushed.query["receive_id_type"], pushed.body["receive_id"]) == ("open_id", REP.open_id)
+    assert "提交方案" in shown(pushed.text) and pushed.labels()
+    [item] = created(feishu.press(REP, pushed.labels()[0]).calls)
+    message_id, button = feishu.card_with(REP, "明天再做")
+    assert message_id == item.message_id
     value = button["behaviors"][0]["value"]
     snoozed = feishu.push(feishu.action(REP, message_id, value))
     [updated] = [c for c in snoozed.calls if c.method == "messages.patch"]
-    assert updated.message_id == reminder.message_id and not updated.buttons()
-    assert "已推迟到" in shown(updated.text) and "推迟到" in texts(created(snoozed.calls))
+    assert updated.message_id == item.message_id and not updated.buttons()
+    assert "已推迟到明天" in shown(updated.text)
     [deal] = deals_of(demo, REP)
     assert deal.next_due == date(2026, 11, 19)
     again = feishu.push(feishu.action(REP, message_id, value))  # pressed again from an old view of the card

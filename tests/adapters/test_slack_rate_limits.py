@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from assistant.events import ChatKey, Reply
-from assistant.push import reminders
+from assistant.push import agenda
 from assistant.push.delivery import deliver_due
 from handlers import slack as adapter
 from storage.models import OutboxRow
@@ -80,13 +80,13 @@ def _overdue_reminder(slack, demo, clock) -> None:
     deal = deals_of(demo, REP)[-1]
     with demo() as uow:
         uow.deals.save(replace(deal, next_step="提交方案", next_due=date(2026, 11, 10)))
-        assert reminders.enqueue(uow, clock) >= 1
+        assert agenda.enqueue(uow, clock) >= 1
         uow.commit()
 
 
 def _rows(demo):
     with demo() as uow:
-        rows = uow.session.scalars(select(OutboxRow).where(OutboxRow.kind == reminders.OVERDUE,
+        rows = uow.session.scalars(select(OutboxRow).where(OutboxRow.kind == agenda.AGENDA,
                                                        OutboxRow.platform == "slack"))
         return [SimpleNamespace(status=r.status, due_at=r.due_at) for r in rows]
 

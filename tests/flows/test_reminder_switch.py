@@ -1,37 +1,37 @@
-"""A reminder's button pressed while another step is open: the switch question, never one of
-the two dropped; and Latin names of customers asked like other abbreviations."""
-from tests.flows.test_reminders import office, run_cycle  # noqa: F401  (the fixture, with its helpers)
+"""An agenda item's button pressed while another step is open: the switch question, never one
+of the two dropped; and Latin names of customers asked like other abbreviations."""
+from tests.flows.test_agenda import office, pushed_to, run_cycle, shown_again  # noqa: F401  (the fixture)
 
 
-def reminder_buttons(rep):
-    return "\n".join(f"[{i + 1}] x {c.key}" for i, c in enumerate(rep.console.buttons))
-
-
-def test_a_reminder_pressed_over_a_half_filled_step_asks_which_to_keep(office, make_uow, clock):  # noqa: F811
+def lina_item_card(office, make_uow, clock):  # noqa: F811
+    """李娜's agenda pushed, the item of her overdue deal opened, then a lost report half filled."""
     people, deliverer = office
+    pushed_to(people, deliverer)
     rep = people["李娜"]
     run_cycle(make_uow, clock, deliverer)
-    reminder, buttons = reminder_buttons(rep), list(rep.console.buttons)
+    rep.press("1. 会议系统")
+    card, buttons = rep.last, list(rep.console.buttons)
     rep.say("/lost 顺丰")
     rep.say("报价偏高")
-    rep.last, rep.console.buttons = reminder, buttons  # the reminder's message, still in the chat above
-    asked = rep.press("reminder.done")
+    shown_again(rep, card, buttons)  # the item's message, still in the chat above
+    return rep
+
+
+def test_an_agenda_button_pressed_over_a_half_filled_step_asks_which_to_keep(office, make_uow, clock):  # noqa: F811
+    rep = lina_item_card(office, make_uow, clock)
+    with make_uow() as uow:
+        before = uow.deals.get(7)
+    asked = rep.press("已完成")
     assert "「标记丢单：顺丰速运有限公司」还没完成。继续它，还是放弃它、开始新的？" in asked
     assert "继续「标记丢单」" in asked and "开始「" in asked
     assert "丢单报告 2/3" in rep.press("继续")
     with make_uow() as uow:
-        assert uow.outbox.of_user(uow.users.by_name("李娜").id)[0].acted_at is None, "the reminder is not spent"
+        assert uow.deals.get(7) == before, "the agenda item is not spent"
 
 
-def test_starting_the_reminders_step_leaves_the_other_and_acts_once(office, make_uow, clock):  # noqa: F811
-    people, deliverer = office
-    rep = people["李娜"]
-    run_cycle(make_uow, clock, deliverer)
-    reminder, buttons = reminder_buttons(rep), list(rep.console.buttons)
-    rep.say("/lost 顺丰")
-    rep.say("报价偏高")
-    rep.last, rep.console.buttons = reminder, buttons
-    rep.press("reminder.done")
+def test_starting_the_agenda_items_step_leaves_the_other_and_acts_once(office, make_uow, clock):  # noqa: F811
+    rep = lina_item_card(office, make_uow, clock)
+    rep.press("已完成")
     assert "下一步做什么" in rep.press("开始")
     rep.say("提交二次报价")
     assert "下一步已更新" in rep.say("下周一")
