@@ -88,6 +88,7 @@ def test_rates_are_checked_and_only_managers_set_them(demo, chat):
 def test_the_reporting_currency_changes_once_its_rate_is_known_and_targets_follow(demo, chat):
     boss = chat("张强")
     boss.say("/target")
+    boss.press("整个团队")
     boss.say("2026-12")
     boss.say("710万")
     assert "先设置 USD 的汇率" in boss.say("/currency USD")

@@ -45,10 +45,13 @@ def test_a_lost_deal_is_proposed_and_the_report_completed_after_confirm(demo, ch
     assert "丢单报告 1/3：我方的原因是什么？" in rep.press("确认")
     assert deal(demo, 2).status == "open", "still nothing written while the report is being filled"
     rep.say("价格没谈拢")
-    assert "已标记丢单" in rep.say("早点摸清竞争对手")
+    assert "属于哪一类" in rep.say("早点摸清竞争对手")
+    assert "输给了哪家竞争对手" in rep.press("竞争对手")
+    assert "已标记丢单" in rep.say("本地厂商")
     lost = deal(demo, 2)
     assert (lost.status, lost.lost_reason_customer, lost.lost_reason_ours) == (
         "lost", "小米那单黄了，对方选了本地厂商", "价格没谈拢")
+    assert (lost.lost_category, lost.lost_competitor) == ("competitor", "本地厂商")
 
 
 def test_cancel_writes_nothing_and_change_offers_the_deals_actions(demo, chat):

@@ -40,6 +40,7 @@ def test_a_lost_deal_comes_back_open_with_its_report_cleared(demo, chat):
     rep.say("/lost 美的")
     for answer in ("价格高", "预算砍了", "早点确认预算"):
         rep.say(answer)
+    rep.press("预算")
     rep.press("确认")
     assert deal(demo, 5).status == "lost"
     assert "撤销 1 分钟前的丢单：#5 美的集团股份有限公司 · 呼叫中心升级？" in rep.say("撤销")

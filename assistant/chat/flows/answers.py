@@ -194,8 +194,10 @@ def deal(raw: str, ctx: Ctx, values: JsonDict) -> Ok[Any] | Problem | Ask:
     if not query:
         return Problem.of("text.empty")
     hits = matching_deals(query, deals)
-    if len(hits) == 1:
+    if len(hits) == 1 and _surely(query, hits[0]):
         return Ok(hits[0].id)
+    if len(hits) == 1:
+        return Ask("deal.maybe", (deal_option(hits[0]),), {"query": shown(query)})
     if not hits:
         return Problem.of("deal.no_match", query=shown(query))
     return Ask("deal.which", tuple(deal_option(d) for d in hits[:DEAL_BUTTONS]), {"query": shown(query)})
@@ -210,6 +212,15 @@ def matching_deals(query: str, deals: Sequence[Deal]) -> list[Deal]:
     close = {m.id for m in match_names(query, [(d.id, d.customer_name) for d in deals], limit=len(deals) or 1)}
     return [d for d in deals
             if d.id in close or wanted in d.customer_name.casefold() or wanted in d.title.casefold()]
+
+
+def _surely(query: str, deal: Deal) -> bool:
+    """One deal found by the same name or by text inside its name or title is taken; one found
+    only through a name that may mean it (an abbreviation such as BYD or 建行) is asked back."""
+    wanted = query.strip().casefold()
+    if wanted in deal.customer_name.casefold() or wanted in deal.title.casefold():
+        return True
+    return any(m.verdict == "same" for m in match_names(query, [(deal.id, deal.customer_name)]))
 
 
 def load_own_deal(ctx: Ctx, deal_id: int) -> Deal | Problem:

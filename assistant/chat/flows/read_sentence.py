@@ -17,12 +17,13 @@ from assistant.chat import edits
 from assistant.chat.context import Ctx
 from assistant.chat.flows import answers
 from assistant.chat.flows.definition import Field, Flow, Option
+from assistant.chat.flows.mark_lost import COMPETITOR_MAX
 from assistant.chat.flows.stage_move import finish_move
 from assistant.chat.views import deal_actions, deal_card
 from assistant.events import Reply
 from assistant.i18n import LANGS, catalog
 from assistant.method.deals import advance, apply_visit, mark_lost, mark_won
-from assistant.method.model import Deal, JsonDict, Params, Visit
+from assistant.method.model import LOST_CATEGORIES, Deal, JsonDict, Params, Visit
 from assistant.method.numbers import shown
 from assistant.method.results import Problem
 from assistant.method.sentences import ACTIONS, DealName, read_sentence
@@ -161,6 +162,10 @@ FLOW: Flow[Ctx] = Flow("read_sentence", finish=finish, fields=(
           key="mark_lost.lost_reason_customer.ask"),
     Field("lost_prevention", parse=answers.text(answers.NOTE_MAX), when=_confirmed("lost"),
           key="mark_lost.lost_prevention.ask"),
+    Field("lost_category", options=lambda ctx, values: [Option(c, f"lost_category.{c}") for c in LOST_CATEGORIES],
+          when=_confirmed("lost"), key="mark_lost.lost_category.ask"),
+    Field("lost_competitor", parse=answers.text(COMPETITOR_MAX), key="mark_lost.lost_competitor.ask",
+          when=lambda ctx, values: _confirmed("lost")(ctx, values) and values.get("lost_category") == "competitor"),
     Field("checklist", multi=True, checklist=True, options=answers.checklist_options(_advance_target),
           when=lambda ctx, values: _confirmed("advance")(ctx, values) and answers.has_checklist(_advance_target)(
               ctx, values), key="advance_deal.checklist.ask",
