@@ -295,6 +295,8 @@ def test_won_customer_silent_for_90_days_is_on_the_agenda_once(office, make_uow,
     people, deliverer = office
     rep = people["王伟"]
     rep.say("/won 美的")
+    rep.press("和预计一样")
+    rep.press("今天")
     rep.press("确认")
     sent = pushed_to(people, deliverer)
     clock.at = at(2027, 2, 15, 10)

@@ -38,13 +38,15 @@ def test_skipping_after_a_back_off_leaves_the_deal_as_it_was(demo, chat, make_uo
     assert "先不设下一步" in rep.press("跳过")
     kept = deal(make_uow, 2)
     assert (kept.next_step, kept.next_due) == ("约技术负责人交流", date(2026, 11, 17))
-    assert "想做什么" in rep.say("随便说点什么")  # the question is closed: nothing is waiting
+    assert "这句话我没看出要做什么操作" in rep.say("随便说点什么")  # the question is closed: read as a new sentence
 
 
 def test_a_win_asks_for_the_after_sale_follow_up_and_the_agenda_carries_it(demo, chat, make_uow, clock):
     from datetime import timedelta
     rep = chat("王伟")
     rep.say("/won 美的")
+    rep.press("和预计一样")
+    rep.press("今天")
     text = rep.press("确认")
     assert "还没有安排售后跟进" in text and "安排实施启动会" in text and "请客户介绍同行客户" in text
     rep.press("安排实施启动会")
@@ -73,7 +75,7 @@ def test_the_question_gives_way_to_whatever_the_rep_does_next(demo, chat):
     rep.say("/advance 小米")
     rep.press("仍然推进")
     assert "还没完成" not in rep.say("/won 美的")  # no "finish it first?" over a question just asked
-    assert "标记为赢单" in rep.last
+    assert "签约金额是多少" in rep.last
 
 
 def test_the_card_sets_the_next_step_in_a_tap(demo, chat, make_uow):
