@@ -32,9 +32,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIServer
 
 import lark_oapi as lark
 import lark_oapi.ws.client as ws_client
@@ -79,6 +78,7 @@ from assistant import (
     render,
     render_reply,
 )
+from handlers.http_server import serve
 
 PLATFORM = "feishu"
 VOCABULARY = WORDS  # no slash commands in Feishu chats: `新商机 …`, the command words
@@ -720,15 +720,6 @@ def _respond(start_response: Callable[..., Any], status: int, body: bytes) -> li
     return [body]
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("http: " + format, *args)
-
-
 # ---- the long connection ------------------------------------------------------------------------
 
 class FeishuFrontEnd:
@@ -768,8 +759,7 @@ class FeishuFrontEnd:
         self.bridge.bot_open_id = str(info.get("open_id") or "")
         if self.webhook is not None:
             app = WebhookApp(build_dispatcher(self.bridge, self.webhook), self.webhook)
-            self.server = make_server(self.listen, self.port, app, server_class=_ThreadingWSGIServer,
-                                      handler_class=_QuietHandler)
+            self.server = serve(self.listen, self.port, app)
             self.thread = threading.Thread(target=self.server.serve_forever, args=(0.1,), name="feishu-http",
                                            daemon=True)
             self.thread.start()

@@ -26,9 +26,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIServer
 
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -69,6 +68,7 @@ from assistant import (
     render,
     render_reply,
 )
+from handlers.http_server import serve
 
 PLATFORM = "slack"
 COMMAND = "sales"  # the app's one slash command; every command is a subcommand of it
@@ -791,15 +791,6 @@ def build_app(client: WebClient, make_uow: Callable[[], Any], clock: Clock, sign
     return app
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("http: " + format, *args)
-
-
 class SlackFrontEnd:
     """The app in Socket Mode (an outgoing websocket, no public URL) or serving Slack's HTTP
     requests on `port` at /slack/events, in background threads beside the other front ends."""
@@ -820,8 +811,7 @@ class SlackFrontEnd:
             self.socket = SocketModeHandler(self.app, self.app_token)
             self.socket.connect()
         else:
-            self.server = make_server(self.listen, self.port, SlackRequestHandler(self.app, EVENTS_PATH),
-                                      server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+            self.server = serve(self.listen, self.port, SlackRequestHandler(self.app, EVENTS_PATH))
             self.thread = threading.Thread(target=self.server.serve_forever, args=(0.1,), name="slack-http",
                                            daemon=True)
             self.thread.start()
